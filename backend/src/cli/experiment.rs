@@ -1,0 +1,166 @@
+//! `tallylab experiment run`: an offline experiment with no server.
+
+use std::collections::HashSet;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Args, Subcommand, ValueEnum};
+use shared::{DatasetRecord, ExperimentRunRequest, ModelConfig};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::dataset::SourceArgs;
+use super::print;
+use crate::eval::audit_label;
+use crate::providers::Registry;
+use crate::runner::{self, ExperimentEnd, ExperimentFacts, ExperimentPlan, RecordOutcome};
+
+/// Experiment commands.
+#[derive(Debug, Subcommand)]
+pub enum ExperimentCommand {
+    /// Run one experiment per model over a dataset and print metrics with 95% intervals.
+    Run(RunArgs),
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Arguments of `experiment run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Model to run, optionally with its temperature as `NAME@TEMP`; repeat for several
+    /// experiments (each compared pairwise against the first).
+    #[arg(long = "model", default_value = "rules-v1")]
+    pub models: Vec<String>,
+    /// Sampling temperature for every model.
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f64,
+    /// Run only the first N records.
+    #[arg(long)]
+    pub sample_size: Option<u32>,
+    /// Concurrent record tasks per experiment.
+    #[arg(long, default_value_t = 4)]
+    pub jobs: u32,
+    /// Runs per record.
+    #[arg(long, default_value_t = 1)]
+    pub repetitions: u32,
+    /// Stop an experiment at its first error.
+    #[arg(long)]
+    pub raise_errors: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// One experiment's result.
+pub struct Ran {
+    pub config: ModelConfig,
+    pub end: ExperimentEnd,
+    pub outcomes: Vec<RecordOutcome>,
+    pub seconds: f64,
+}
+
+/// `NAME` or `NAME@TEMP` as a model config.
+fn model_config(spec: &str, default_temperature: f64) -> anyhow::Result<ModelConfig> {
+    match spec.rsplit_once('@') {
+        Some((name, t)) => {
+            let t: f64 = t.parse().map_err(|_| anyhow::anyhow!("invalid temperature in --model {spec}"))?;
+            Ok(ModelConfig::new(name, t, None))
+        }
+        None => Ok(ModelConfig::new(spec, default_temperature, None)),
+    }
+}
+
+/// Runs an experiment command.
+pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
+    let ExperimentCommand::Run(args) = cmd;
+    let request = ExperimentRunRequest {
+        dataset_name: "offline".into(),
+        model_configs: args
+            .models
+            .iter()
+            .map(|m| model_config(m, args.temperature))
+            .collect::<anyhow::Result<_>>()?,
+        sample_size: args.sample_size,
+        jobs: args.jobs,
+        raise_errors: args.raise_errors,
+        repetitions: Some(args.repetitions),
+        ..Default::default()
+    };
+    let problems = request.validate();
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("invalid {}: {}", p.field, p.message);
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let registry = Registry::builtin();
+    let providers = request
+        .model_configs
+        .iter()
+        .map(|c| registry.get(&c.model))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (name, mut records) = args.source.load()?;
+    if let Some(n) = args.sample_size {
+        records.truncate(n as usize);
+    }
+    let label_issues = records.iter().filter(|r| !audit_label(&r.expected_output).is_empty()).count();
+    let records: Arc<[DatasetRecord]> = records.into();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let ran = runtime.block_on(async {
+        let runs = request.model_configs.iter().zip(providers).map(|(config, provider)| {
+            let plan = ExperimentPlan {
+                config: config.clone(),
+                jobs: args.jobs as usize,
+                raise_errors: args.raise_errors,
+                repetitions: args.repetitions,
+            };
+            let records = records.clone();
+            async move {
+                let (tx, mut rx) = mpsc::channel(256);
+                let collect = async move {
+                    let mut v = Vec::new();
+                    while let Some(o) = rx.recv().await {
+                        v.push(o);
+                    }
+                    v
+                };
+                let started = Instant::now();
+                let done = HashSet::new();
+                let run = runner::run_experiment(provider, records, &plan, &done, tx, CancellationToken::new());
+                let (end, mut outcomes) = tokio::join!(run, collect);
+                outcomes.sort_by_key(|o: &RecordOutcome| (o.record_index, o.repetition));
+                Ran { config: plan.config, end, outcomes, seconds: started.elapsed().as_secs_f64() }
+            }
+        });
+        futures::future::join_all(runs).await
+    });
+    let summaries: Vec<_> = ran
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            runner::experiment_summary(&ExperimentFacts {
+                experiment_id: &format!("offline-{}", i + 1),
+                experiment_url: None,
+                config: &r.config,
+                end: &r.end,
+                outcomes: &r.outcomes,
+                repetitions: args.repetitions,
+                label_issues: label_issues as u64,
+                seed: 42,
+            })
+        })
+        .collect();
+    match args.format {
+        Format::Json => print::json(&name, records.len(), &summaries, &ran)?,
+        Format::Text => print::text(&name, &records, &summaries, &ran),
+    }
+    let any_failed = summaries.iter().any(|s| s.status != "success");
+    Ok(if any_failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

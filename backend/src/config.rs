@@ -1,0 +1,179 @@
+//! Server configuration: environment variables, an optional `.env` file in the working
+//! directory, and an optional settings file named by `CONFIG_FILE` (same `KEY=value` format).
+//! Real environment variables win over `.env`, which wins over the settings file.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A secret value: never printed by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The secret itself; call only where it is sent or compared.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Every setting of the server.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `API_KEY`: the key clients send as `X-API-Key`. When unset, a key is generated on
+    /// first start and kept in `DATA_DIR/api-key` (mode 0600).
+    pub api_key: Option<Secret>,
+    /// `PORT` (default 8000).
+    pub port: u16,
+    /// `BIND_ADDRESS` (default 127.0.0.1).
+    pub bind_address: String,
+    /// `DATA_DIR` (default ./data).
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL` (default `sqlite://DATA_DIR/tallylab.db`).
+    pub database_url: String,
+    /// `PUBLIC_BASE_URL`: how users reach the server (default http://BIND_ADDRESS:PORT);
+    /// links in responses are built from it.
+    pub public_base_url: String,
+    /// `LOG_FORMAT=json` for JSON logs.
+    pub log_json: bool,
+    /// `STATIC_DIR`: the built web app (default frontend/dist when it exists).
+    pub static_dir: Option<PathBuf>,
+    /// `MAX_BODY_BYTES` (default 32 MiB): larger request bodies get 413.
+    pub max_body_bytes: usize,
+    /// Datadog: `DD_API_KEY`, `DD_APP_KEY`, `DD_SITE` (default datadoghq.com), `DD_ENV`,
+    /// `DD_SERVICE`.
+    pub datadog: DatadogSettings,
+    /// `GOOGLE_CLOUD_PROJECT`.
+    pub google_cloud_project: Option<String>,
+    /// `VERTEX_AI_LOCATION` (default us-central1).
+    pub vertex_ai_location: String,
+}
+
+/// Datadog LLM Observability settings (the export itself arrives with its own issue).
+#[derive(Debug, Clone)]
+pub struct DatadogSettings {
+    pub api_key: Option<Secret>,
+    pub app_key: Option<Secret>,
+    pub site: String,
+    pub env: String,
+    pub service: String,
+}
+
+impl DatadogSettings {
+    /// True when an API key is set.
+    pub fn configured(&self) -> bool {
+        self.api_key.is_some()
+    }
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+impl Settings {
+    /// Reads `.env`, then `CONFIG_FILE`, then the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        if let Ok(path) = std::env::var("CONFIG_FILE") {
+            dotenvy::from_path(Path::new(&path)).map_err(|e| ConfigError {
+                name: "CONFIG_FILE",
+                message: format!("cannot read {path}: {e}"),
+            })?;
+        }
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Builds settings from a lookup function (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let port = match get("PORT") {
+            Some(p) => p.parse().map_err(|_| ConfigError { name: "PORT", message: format!("\"{p}\" is not a port number") })?,
+            None => 8000,
+        };
+        let bind_address = get("BIND_ADDRESS").unwrap_or_else(|| "127.0.0.1".into());
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("tallylab.db").display()));
+        let public_base_url = get("PUBLIC_BASE_URL")
+            .unwrap_or_else(|| format!("http://{bind_address}:{port}"))
+            .trim_end_matches('/')
+            .to_string();
+        let max_body_bytes = match get("MAX_BODY_BYTES") {
+            Some(v) => v.parse().map_err(|_| ConfigError { name: "MAX_BODY_BYTES", message: format!("\"{v}\" is not a byte count") })?,
+            None => 32 * 1024 * 1024,
+        };
+        let static_dir = get("STATIC_DIR").map(PathBuf::from).or_else(|| {
+            let default = PathBuf::from("frontend/dist");
+            default.join("index.html").exists().then_some(default)
+        });
+        Ok(Settings {
+            api_key: get("API_KEY").map(Secret::new),
+            port,
+            bind_address,
+            data_dir,
+            database_url,
+            public_base_url,
+            log_json: get("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
+            static_dir,
+            max_body_bytes,
+            datadog: DatadogSettings {
+                api_key: get("DD_API_KEY").map(Secret::new),
+                app_key: get("DD_APP_KEY").map(Secret::new),
+                site: get("DD_SITE").unwrap_or_else(|| "datadoghq.com".into()),
+                env: get("DD_ENV").unwrap_or_else(|| "development".into()),
+                service: get("DD_SERVICE").unwrap_or_else(|| "vote-extractor".into()),
+            },
+            google_cloud_project: get("GOOGLE_CLOUD_PROJECT"),
+            vertex_ai_location: get("VERTEX_AI_LOCATION").unwrap_or_else(|| "us-central1".into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_readme() {
+        let s = settings(&[]).expect("defaults");
+        assert_eq!((s.port, s.bind_address.as_str()), (8000, "127.0.0.1"));
+        assert_eq!(s.database_url, "sqlite://./data/tallylab.db");
+        assert_eq!(s.public_base_url, "http://127.0.0.1:8000");
+        assert!(s.api_key.is_none() && !s.datadog.configured());
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let s = settings(&[("API_KEY", "hunter2"), ("DD_API_KEY", "ddsecret")]).expect("ok");
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains("hunter2") && !dbg.contains("ddsecret"), "{dbg}");
+        assert!(s.datadog.configured());
+    }
+
+    #[test]
+    fn bad_port_is_a_clear_error() {
+        let e = settings(&[("PORT", "eighty")]).unwrap_err();
+        assert_eq!(e.to_string(), "invalid setting PORT: \"eighty\" is not a port number");
+        let s = settings(&[("PUBLIC_BASE_URL", "https://lab.example.org/")]).expect("ok");
+        assert_eq!(s.public_base_url, "https://lab.example.org");
+    }
+}

@@ -1,0 +1,5 @@
+//! The `tallylab` binary: server and command line.
+
+fn main() -> std::process::ExitCode {
+    tallylab::cli::main()
+}

@@ -1,0 +1,35 @@
+//! The built-in offline model `rules-v1`: Thai-aware rules over the record's OCR text.
+
+use futures::future::BoxFuture;
+use shared::{ModelConfig, RecordInput};
+
+use super::{Completion, Provider, ProviderError};
+use crate::extract;
+
+/// Runs [`extract::extract`] on the record's text. Needs no network and no key.
+pub struct RulesProvider;
+
+impl Provider for RulesProvider {
+    fn kind(&self) -> &'static str {
+        "builtin"
+    }
+
+    fn complete<'a>(
+        &'a self,
+        input: &'a RecordInput,
+        _config: &'a ModelConfig,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        Box::pin(async move {
+            let text = input.text.as_deref().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+                ProviderError::UnsupportedInput(
+                    "rules-v1 reads OCR text only; this record has none (images need a vision model)"
+                        .into(),
+                )
+            })?;
+            let reports = extract::extract(text).map_err(|e| ProviderError::NoContent(e.to_string()))?;
+            let text = serde_json::to_string(&reports)
+                .map_err(|e| ProviderError::NoContent(format!("cannot encode output: {e}")))?;
+            Ok(Completion { text, ..Completion::default() })
+        })
+    }
+}

@@ -1,0 +1,141 @@
+//! Model providers: one trait, one file per provider, and the registry that maps a model
+//! name to its provider.
+//!
+//! A provider turns a record's input into raw model text plus what the call cost; parsing
+//! and scoring happen in the runner, so every provider is judged by the same rules.
+
+mod builtin;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use serde::Serialize;
+use shared::{ModelConfig, RecordInput};
+
+pub use builtin::RulesProvider;
+
+/// What one call to a model returned.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Completion {
+    /// The model's raw text (JSON for well-behaved models).
+    pub text: String,
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
+    pub thinking_tokens: Option<u64>,
+    /// Retries the call needed before this answer.
+    pub retries: u32,
+}
+
+/// Why a call produced no usable text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// The input has nothing this provider can read.
+    #[error("unsupported input: {0}")]
+    UnsupportedInput(String),
+    /// The model answered but gave no usable content (blocked, truncated, empty).
+    #[error("{0}")]
+    NoContent(String),
+    /// The call failed (transport, HTTP error, quota); retries are exhausted.
+    #[error("{0}")]
+    Call(String),
+}
+
+/// A model backend.
+pub trait Provider: Send + Sync {
+    /// Provider kind, e.g. "builtin", "gemini", "openai".
+    fn kind(&self) -> &'static str;
+    /// Runs one extraction.
+    fn complete<'a>(
+        &'a self,
+        input: &'a RecordInput,
+        config: &'a ModelConfig,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>>;
+}
+
+/// A model the registry knows, and whether it can run now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub provider: String,
+    pub available: bool,
+    /// Why it is unavailable, e.g. "GEMINI_API_KEY not set".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Error of [`Registry::get`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelLookupError {
+    #[error("unknown model \"{model}\"; available: {}", available.join(", "))]
+    Unknown { model: String, available: Vec<String> },
+    #[error("model \"{model}\" is not available: {reason}")]
+    Unavailable { model: String, reason: String },
+}
+
+/// Maps model names to providers.
+#[derive(Clone, Default)]
+pub struct Registry {
+    providers: BTreeMap<String, Arc<dyn Provider>>,
+    unavailable: BTreeMap<String, (String, String)>,
+}
+
+impl Registry {
+    /// The registry with only the built-in offline model.
+    pub fn builtin() -> Self {
+        let mut r = Registry::default();
+        r.register(crate::extract::RULES_MODEL_NAME, Arc::new(RulesProvider));
+        r
+    }
+
+    /// Adds a usable model.
+    pub fn register(&mut self, name: &str, provider: Arc<dyn Provider>) {
+        self.unavailable.remove(name);
+        self.providers.insert(name.to_string(), provider);
+    }
+
+    /// Lists a model that exists but cannot run now, with the reason.
+    pub fn register_unavailable(&mut self, name: &str, provider: &str, reason: &str) {
+        if !self.providers.contains_key(name) {
+            self.unavailable.insert(name.into(), (provider.into(), reason.into()));
+        }
+    }
+
+    /// The provider for a model name.
+    pub fn get(&self, model: &str) -> Result<Arc<dyn Provider>, ModelLookupError> {
+        if let Some(p) = self.providers.get(model) {
+            return Ok(p.clone());
+        }
+        if let Some((_, reason)) = self.unavailable.get(model) {
+            return Err(ModelLookupError::Unavailable { model: model.into(), reason: reason.clone() });
+        }
+        Err(ModelLookupError::Unknown { model: model.into(), available: self.available_names() })
+    }
+
+    /// Names of the models that can run now.
+    pub fn available_names(&self) -> Vec<String> {
+        self.providers.keys().cloned().collect()
+    }
+
+    /// Every known model, usable or not.
+    pub fn models(&self) -> Vec<ModelInfo> {
+        let mut all: Vec<ModelInfo> = self
+            .providers
+            .iter()
+            .map(|(name, p)| ModelInfo {
+                name: name.clone(),
+                provider: p.kind().into(),
+                available: true,
+                reason: None,
+            })
+            .chain(self.unavailable.iter().map(|(name, (provider, reason))| ModelInfo {
+                name: name.clone(),
+                provider: provider.clone(),
+                available: false,
+                reason: Some(reason.clone()),
+            }))
+            .collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+}

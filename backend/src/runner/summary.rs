@@ -1,0 +1,77 @@
+//! Turning an experiment's outcomes into the seed's per-experiment summary.
+
+use std::collections::BTreeMap;
+
+use shared::{ExperimentSummary, ModelConfig};
+
+use super::{ExperimentEnd, RecordOutcome};
+use crate::eval::summary::{summarize, ScoredRecord};
+
+/// Everything needed to describe one finished experiment.
+pub struct ExperimentFacts<'a> {
+    pub experiment_id: &'a str,
+    pub experiment_url: Option<String>,
+    pub config: &'a ModelConfig,
+    pub end: &'a ExperimentEnd,
+    pub outcomes: &'a [RecordOutcome],
+    pub repetitions: u32,
+    /// Records of the dataset whose label breaks an identity.
+    pub label_issues: u64,
+    /// Seeds the bootstrap intervals.
+    pub seed: u64,
+}
+
+/// Builds the seed's summary (plus metrics with CIs) from an experiment's outcomes.
+pub fn experiment_summary(f: &ExperimentFacts<'_>) -> ExperimentSummary {
+    let scored: Vec<ScoredRecord<'_>> = f
+        .outcomes
+        .iter()
+        .map(|o| ScoredRecord { record_id: &o.record_id, scores: &o.scores })
+        .collect();
+    let metrics = summarize(&scored, f.seed);
+    let total = f.outcomes.len() as u64;
+    let ok = f.outcomes.iter().filter(|o| o.error.is_none()).count() as u64;
+    let (status, error) = match f.end {
+        ExperimentEnd::Completed => ("success", None),
+        ExperimentEnd::Failed(e) => ("failed", Some(e.clone())),
+        ExperimentEnd::Cancelled => ("cancelled", Some("cancelled before every record ran".into())),
+    };
+    ExperimentSummary {
+        experiment_id: f.experiment_id.to_string(),
+        experiment_name: f.config.experiment_name(),
+        experiment_url: f.experiment_url.clone(),
+        model: f.config.model.clone(),
+        temperature: f.config.temperature,
+        status: status.into(),
+        total_records: total,
+        successful_records: ok,
+        failed_records: total - ok,
+        overall_accuracy: metrics.overall_accuracy.value,
+        success_rate: metrics.success_rate.value,
+        avg_ballot_accuracy: metrics.avg_ballot_accuracy.value,
+        error,
+        metrics: Some(metrics),
+        repetitions: f.repetitions,
+        repetition_agreement: repetition_agreement(f.outcomes),
+        label_issues: f.label_issues,
+    }
+}
+
+/// Share of records whose repetitions all produced the same parsed output (or the same
+/// error); `None` when no record ran more than once.
+pub fn repetition_agreement(outcomes: &[RecordOutcome]) -> Option<f64> {
+    let mut by_record: BTreeMap<usize, Vec<&RecordOutcome>> = BTreeMap::new();
+    for o in outcomes {
+        by_record.entry(o.record_index).or_default().push(o);
+    }
+    let repeated: Vec<_> = by_record.values().filter(|v| v.len() > 1).collect();
+    if repeated.is_empty() {
+        return None;
+    }
+    let agree = repeated
+        .iter()
+        .filter(|v| v.windows(2).all(|w| w[0].output == w[1].output && w[0].error == w[1].error))
+        .count();
+    #[allow(clippy::cast_precision_loss)]
+    Some(agree as f64 / repeated.len() as f64)
+}

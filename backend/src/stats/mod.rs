@@ -1,0 +1,28 @@
+//! Statistics: confidence intervals and paired comparisons.
+//!
+//! Everything here is total: empty slices, `n = 0`, NaN and infinite values give documented,
+//! finite outputs and never panic. Randomised methods (bootstraps, Monte Carlo permutation
+//! tests) use [`rand_chacha::ChaCha8Rng`] with an explicit seed, so results are reproducible.
+//!
+//! - [`wilson_interval`], [`proportion`]: a share with its 95% Wilson score interval.
+//! - [`mean_with_ci`]: a mean with a seeded 95% percentile bootstrap interval.
+//! - [`mcnemar_exact_p`]: two-sided exact McNemar test on discordant pairs.
+//! - [`compare_binary`]: paired comparison of pass/fail outcomes (exact McNemar verdict).
+//! - [`compare_scores`]: paired comparison of scores (bootstrap interval **and** exact
+//!   sign-flip permutation test must both agree before a winner is declared).
+
+mod exact;
+mod interval;
+mod paired;
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+pub use exact::mcnemar_exact_p;
+pub use interval::{mean_with_ci, proportion, wilson_interval, MEAN_BOOTSTRAP_RESAMPLES, Z_95};
+pub use paired::{
+    compare_binary, compare_scores, ALPHA, BINARY_CI_SEED, PAIRED_BOOTSTRAP_RESAMPLES,
+    SIGN_FLIP_EXACT_MAX, SIGN_FLIP_MONTE_CARLO_FLIPS,
+};

@@ -1,0 +1,198 @@
+//! Datasets and their versions.
+
+use shared::{DatasetDetail, DatasetInfo, DatasetRecord, DatasetVersionInfo};
+use sqlx::Row;
+
+use super::{now, SqliteStore};
+use crate::eval::audit_label;
+use crate::store::{StoreError, StoreResult};
+
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+fn version_info(row: &sqlx::sqlite::SqliteRow) -> DatasetVersionInfo {
+    DatasetVersionInfo {
+        version: row.get::<i64, _>("version") as u32,
+        record_count: row.get::<i64, _>("record_count") as u64,
+        created_at: row.get("created_at"),
+        note: row.get("note"),
+        label_issues: row.get::<i64, _>("label_issues") as u64,
+    }
+}
+
+impl SqliteStore {
+    pub(super) async fn list_datasets_impl(&self) -> StoreResult<Vec<DatasetInfo>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.name, d.description, d.created_at, v.version, v.record_count
+             FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id
+             WHERE v.version = (SELECT MAX(version) FROM dataset_versions WHERE dataset_id = d.id)
+             ORDER BY d.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+        Ok(rows
+            .iter()
+            .map(|r| DatasetInfo {
+                dataset_id: r.get("id"),
+                name: r.get("name"),
+                description: r.get("description"),
+                latest_version: r.get::<i64, _>("version") as u32,
+                record_count: r.get::<i64, _>("record_count") as u64,
+                created_at: r.get("created_at"),
+            })
+            .collect())
+    }
+
+    async fn dataset_row(&self, name: &str) -> StoreResult<(String, String, String)> {
+        let row = sqlx::query("SELECT id, description, created_at FROM datasets WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok((r.get("id"), r.get("description"), r.get("created_at"))),
+            None => {
+                let names: Vec<String> = sqlx::query_scalar("SELECT name FROM datasets ORDER BY name")
+                    .fetch_all(&self.pool)
+                    .await?;
+                Err(StoreError::NotFound(format!(
+                    "Failed to load dataset \"{name}\": no such dataset (available: {})",
+                    if names.is_empty() { "none".into() } else { names.join(", ") }
+                )))
+            }
+        }
+    }
+
+    async fn versions(&self, dataset_id: &str) -> StoreResult<Vec<DatasetVersionInfo>> {
+        let rows = sqlx::query(
+            "SELECT version, record_count, created_at, note, label_issues FROM dataset_versions
+             WHERE dataset_id = ? ORDER BY version",
+        )
+        .bind(dataset_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(version_info).collect())
+    }
+
+    pub(super) async fn dataset_detail_impl(&self, name: &str) -> StoreResult<DatasetDetail> {
+        let (id, description, created_at) = self.dataset_row(name).await?;
+        let versions = self.versions(&id).await?;
+        let latest = versions.last().cloned().ok_or_else(|| StoreError::Corrupt(format!("dataset {name} has no version")))?;
+        Ok(DatasetDetail {
+            info: DatasetInfo {
+                dataset_id: id,
+                name: name.into(),
+                description,
+                latest_version: latest.version,
+                record_count: latest.record_count,
+                created_at,
+            },
+            versions,
+        })
+    }
+
+    pub(super) async fn create_dataset_version_impl(
+        &self,
+        name: &str,
+        description: &str,
+        note: &str,
+        records: &[DatasetRecord],
+    ) -> StoreResult<DatasetVersionInfo> {
+        let label_issues = records.iter().filter(|r| !audit_label(&r.expected_output).is_empty()).count();
+        let created_at = now();
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<String> = sqlx::query_scalar("SELECT id FROM datasets WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let dataset_id = match existing {
+            Some(id) => {
+                if !description.is_empty() {
+                    sqlx::query("UPDATE datasets SET description = ? WHERE id = ?")
+                        .bind(description)
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                id
+            }
+            None => {
+                let id = format!("ds_{}", uuid::Uuid::new_v4().simple());
+                sqlx::query("INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)")
+                    .bind(&id)
+                    .bind(name)
+                    .bind(description)
+                    .bind(&created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                id
+            }
+        };
+        let version: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM dataset_versions WHERE dataset_id = ?",
+        )
+        .bind(&dataset_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO dataset_versions (dataset_id, version, record_count, label_issues, note, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&dataset_id)
+        .bind(version)
+        .bind(records.len() as i64)
+        .bind(label_issues as i64)
+        .bind(note)
+        .bind(&created_at)
+        .execute(&mut *tx)
+        .await?;
+        for (position, record) in records.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&dataset_id)
+            .bind(version)
+            .bind(position as i64)
+            .bind(&record.id)
+            .bind(serde_json::to_string(record)?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+        Ok(DatasetVersionInfo {
+            version: version as u32,
+            record_count: records.len() as u64,
+            created_at,
+            note: note.into(),
+            label_issues: label_issues as u64,
+        })
+    }
+
+    pub(super) async fn dataset_records_impl(
+        &self,
+        name: &str,
+        version: Option<u32>,
+    ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)> {
+        let detail = self.dataset_detail_impl(name).await?;
+        let wanted = version.unwrap_or(detail.info.latest_version);
+        let Some(v) = detail.versions.iter().find(|v| v.version == wanted).cloned() else {
+            let have: Vec<String> = detail.versions.iter().map(|v| v.version.to_string()).collect();
+            return Err(StoreError::NotFound(format!(
+                "Failed to load dataset \"{name}\" version {wanted}: no such version (available: {})",
+                have.join(", ")
+            )));
+        };
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM dataset_records WHERE dataset_id = ? AND version = ? ORDER BY position",
+        )
+        .bind(&detail.info.dataset_id)
+        .bind(i64::from(wanted))
+        .fetch_all(&self.pool)
+        .await?;
+        let records = bodies
+            .iter()
+            .map(|b| serde_json::from_str::<DatasetRecord>(b))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((detail.info, v, records))
+    }
+}

@@ -1,0 +1,231 @@
+//! Experiments and their per-record outcomes.
+
+use std::collections::HashSet;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::{now, SqliteStore};
+use crate::runner::RecordOutcome;
+use crate::store::{ExperimentFilter, ExperimentRow, StoreError, StoreResult};
+
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+fn experiment_row(r: &SqliteRow) -> StoreResult<ExperimentRow> {
+    let summary: Option<String> = r.get("summary");
+    Ok(ExperimentRow {
+        id: r.get("id"),
+        run_id: r.get("run_id"),
+        position: r.get::<i64, _>("position") as u32,
+        name: r.get("name"),
+        project_name: r.get("project_name"),
+        dataset_name: r.get("dataset_name"),
+        dataset_version: r.get::<i64, _>("dataset_version") as u32,
+        config: serde_json::from_str(r.get::<&str, _>("config"))?,
+        jobs: r.get::<i64, _>("jobs") as u32,
+        repetitions: r.get::<i64, _>("repetitions") as u32,
+        raise_errors: r.get::<i64, _>("raise_errors") != 0,
+        total_tasks: r.get::<i64, _>("total_tasks") as u64,
+        status: r.get("status"),
+        error: r.get("error"),
+        summary: summary.map(|s| serde_json::from_str(&s)).transpose()?,
+        created_at: r.get("created_at"),
+        finished_at: r.get("finished_at"),
+    })
+}
+
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+fn outcome_row(r: &SqliteRow) -> StoreResult<RecordOutcome> {
+    let output: Option<String> = r.get("output");
+    let opt_u64 = |name: &str| r.get::<Option<i64>, _>(name).map(|v| v as u64);
+    Ok(RecordOutcome {
+        record_index: r.get::<i64, _>("record_index") as usize,
+        record_id: r.get("record_id"),
+        repetition: r.get::<i64, _>("repetition") as u32,
+        raw_output: r.get("raw_output"),
+        output: output.map(|s| serde_json::from_str(&s)).transpose()?,
+        error: r.get("error"),
+        scores: serde_json::from_str(r.get::<&str, _>("scores"))?,
+        latency_ms: r.get("latency_ms"),
+        input_tokens: opt_u64("input_tokens"),
+        output_tokens: opt_u64("output_tokens"),
+        thinking_tokens: opt_u64("thinking_tokens"),
+        retries: r.get::<i64, _>("retries") as u32,
+    })
+}
+
+fn to_i64(v: Option<u64>) -> Option<i64> {
+    v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+impl SqliteStore {
+    pub(super) async fn create_experiment_impl(&self, e: &ExperimentRow) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO experiments (id, run_id, position, name, project_name, dataset_name,
+                dataset_version, model, temperature, config, jobs, repetitions, raise_errors,
+                total_tasks, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&e.id)
+        .bind(&e.run_id)
+        .bind(i64::from(e.position))
+        .bind(&e.name)
+        .bind(&e.project_name)
+        .bind(&e.dataset_name)
+        .bind(i64::from(e.dataset_version))
+        .bind(&e.config.model)
+        .bind(e.config.temperature)
+        .bind(serde_json::to_string(&e.config)?)
+        .bind(i64::from(e.jobs))
+        .bind(i64::from(e.repetitions))
+        .bind(i64::from(e.raise_errors))
+        .bind(i64::try_from(e.total_tasks).unwrap_or(i64::MAX))
+        .bind(&e.status)
+        .bind(&e.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn finish_experiment_impl(
+        &self,
+        id: &str,
+        status: &str,
+        error: Option<&str>,
+        summary: &shared::ExperimentSummary,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE experiments SET status = ?, error = ?, summary = ?, finished_at = ? WHERE id = ?")
+            .bind(status)
+            .bind(error)
+            .bind(serde_json::to_string(summary)?)
+            .bind(now())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn get_experiment_impl(&self, id: &str) -> StoreResult<ExperimentRow> {
+        let row = sqlx::query("SELECT * FROM experiments WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        match row {
+            Some(r) => experiment_row(&r),
+            None => Err(StoreError::NotFound(format!("experiment \"{id}\" not found"))),
+        }
+    }
+
+    pub(super) async fn run_experiments_impl(&self, run_id: &str) -> StoreResult<Vec<ExperimentRow>> {
+        let rows = sqlx::query("SELECT * FROM experiments WHERE run_id = ? ORDER BY position")
+            .bind(run_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(experiment_row).collect()
+    }
+
+    pub(super) async fn list_experiments_impl(
+        &self,
+        f: &ExperimentFilter,
+    ) -> StoreResult<(Vec<ExperimentRow>, u64)> {
+        let filters = |q: &mut QueryBuilder<'_, Sqlite>| {
+            q.push(" WHERE 1 = 1");
+            for (column, value) in [("project_name", &f.project), ("dataset_name", &f.dataset), ("model", &f.model)] {
+                if let Some(v) = value {
+                    q.push(format!(" AND {column} = ")).push_bind(v.clone());
+                }
+            }
+        };
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM experiments");
+        filters(&mut count);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM experiments");
+        filters(&mut q);
+        q.push(" ORDER BY created_at DESC, run_id DESC, position LIMIT ")
+            .push_bind(i64::try_from(f.limit).unwrap_or(i64::MAX))
+            .push(" OFFSET ")
+            .push_bind(i64::try_from(f.offset).unwrap_or(i64::MAX));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        #[allow(clippy::cast_sign_loss)]
+        Ok((rows.iter().map(experiment_row).collect::<StoreResult<_>>()?, total as u64))
+    }
+
+    pub(super) async fn insert_outcomes_impl(
+        &self,
+        experiment_id: &str,
+        outcomes: &[RecordOutcome],
+    ) -> StoreResult<()> {
+        let created_at = now();
+        let mut tx = self.pool.begin().await?;
+        for o in outcomes {
+            sqlx::query(
+                "INSERT OR IGNORE INTO experiment_records (experiment_id, record_index, repetition,
+                    record_id, raw_output, output, error, scores, overall, latency_ms, input_tokens,
+                    output_tokens, thinking_tokens, retries, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(experiment_id)
+            .bind(i64::try_from(o.record_index).unwrap_or(i64::MAX))
+            .bind(i64::from(o.repetition))
+            .bind(&o.record_id)
+            .bind(&o.raw_output)
+            .bind(o.output.as_ref().map(serde_json::to_string).transpose()?)
+            .bind(&o.error)
+            .bind(serde_json::to_string(&o.scores)?)
+            .bind(o.scores.overall)
+            .bind(o.latency_ms)
+            .bind(to_i64(o.input_tokens))
+            .bind(to_i64(o.output_tokens))
+            .bind(to_i64(o.thinking_tokens))
+            .bind(i64::from(o.retries))
+            .bind(&created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn outcomes_impl(&self, experiment_id: &str) -> StoreResult<Vec<RecordOutcome>> {
+        let rows = sqlx::query(
+            "SELECT * FROM experiment_records WHERE experiment_id = ? ORDER BY record_index, repetition",
+        )
+        .bind(experiment_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(outcome_row).collect()
+    }
+
+    pub(super) async fn outcomes_page_impl(
+        &self,
+        experiment_id: &str,
+        offset: u64,
+        limit: u64,
+        errors_only: bool,
+    ) -> StoreResult<(Vec<RecordOutcome>, u64)> {
+        let cond = if errors_only { " AND error IS NOT NULL" } else { "" };
+        let total: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM experiment_records WHERE experiment_id = ?{cond}"
+        ))
+        .bind(experiment_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT * FROM experiment_records WHERE experiment_id = ?{cond}
+             ORDER BY record_index, repetition LIMIT ? OFFSET ?"
+        ))
+        .bind(experiment_id)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        #[allow(clippy::cast_sign_loss)]
+        Ok((rows.iter().map(outcome_row).collect::<StoreResult<_>>()?, total as u64))
+    }
+
+    pub(super) async fn done_tasks_impl(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT record_index, repetition FROM experiment_records WHERE experiment_id = ?",
+        )
+        .bind(experiment_id)
+        .fetch_all(&self.pool)
+        .await?;
+        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+        Ok(rows.into_iter().map(|(i, r)| (i as usize, r as u32)).collect())
+    }
+}

@@ -1,0 +1,107 @@
+use shared::{DatasetRecord, ExperimentRunRequest, ModelConfig, RecordInput};
+
+use super::*;
+use crate::eval::{self, fixtures};
+use crate::store::{ExperimentFilter, ExperimentRow, RunRow};
+
+fn record(id: &str) -> DatasetRecord {
+    DatasetRecord {
+        id: id.into(),
+        input: RecordInput { text: Some("แบบ ส.ส. 5/18".into()), ..Default::default() },
+        expected_output: fixtures::both(),
+        metadata: Default::default(),
+    }
+}
+
+fn outcome(index: usize, error: Option<&str>) -> RecordOutcome {
+    RecordOutcome {
+        record_index: index,
+        record_id: format!("r{index}"),
+        repetition: 0,
+        raw_output: Some("{}".into()),
+        output: error.is_none().then(fixtures::both),
+        error: error.map(str::to_string),
+        scores: match error {
+            None => eval::evaluate_record(&fixtures::both(), Ok(&fixtures::both())),
+            Some(e) => eval::failed_record(e),
+        },
+        latency_ms: 1.5,
+        input_tokens: Some(10),
+        output_tokens: None,
+        thinking_tokens: None,
+        retries: 1,
+    }
+}
+
+#[tokio::test]
+async fn story_dataset_run_experiment_outcomes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let store = SqliteStore::open(&url).await.expect("open");
+
+    let v1 = store.create_dataset_version("d", "demo", "first", &[record("a"), record("b")]).await.expect("v1");
+    let v2 = store.create_dataset_version("d", "", "second", &[record("a")]).await.expect("v2");
+    assert_eq!((v1.version, v2.version), (1, 2));
+    let (info, v, recs) = store.dataset_records("d", None).await.expect("latest");
+    assert_eq!((info.latest_version, v.version, recs.len()), (2, 2, 1));
+    assert_eq!(store.dataset_records("d", Some(1)).await.expect("v1").2.len(), 2);
+    let missing = store.dataset_records("d", Some(9)).await.unwrap_err().to_string();
+    assert!(missing.contains("Failed to load dataset \"d\" version 9") && missing.contains("1, 2"), "{missing}");
+    let unknown = store.dataset_records("x", None).await.unwrap_err().to_string();
+    assert!(unknown.contains("available: d"), "{unknown}");
+
+    let run = RunRow {
+        id: "run1".into(),
+        mode: "async".into(),
+        status: "running".into(),
+        request: ExperimentRunRequest::default(),
+        dataset_id: info.dataset_id.clone(),
+        dataset_name: "d".into(),
+        dataset_version: 2,
+        dataset_size: 1,
+        response: None,
+        error: None,
+        created_at: now(),
+        finished_at: None,
+    };
+    store.create_run(&run).await.expect("run");
+    assert_eq!(store.unfinished_runs().await.expect("unfinished").len(), 1);
+    let exp = ExperimentRow {
+        id: "e1".into(),
+        run_id: "run1".into(),
+        position: 0,
+        name: "vote-extraction-x".into(),
+        project_name: "p".into(),
+        dataset_name: "d".into(),
+        dataset_version: 2,
+        config: ModelConfig::new("rules-v1", 0.0, Some("x")),
+        jobs: 2,
+        repetitions: 1,
+        raise_errors: false,
+        total_tasks: 3,
+        status: "running".into(),
+        error: None,
+        summary: None,
+        created_at: now(),
+        finished_at: None,
+    };
+    store.create_experiment(&exp).await.expect("exp");
+    store.insert_outcomes("e1", &[outcome(0, None), outcome(1, Some("boom"))]).await.expect("insert");
+    // A task stored twice (e.g. replayed after a crash) is kept once.
+    store.insert_outcomes("e1", &[outcome(0, None), outcome(2, None)]).await.expect("insert again");
+    let all = store.outcomes("e1").await.expect("outcomes");
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[1].error.as_deref(), Some("boom"));
+    assert_eq!(all[0].output, Some(fixtures::both()));
+    let (errs, total) = store.outcomes_page("e1", 0, 10, true).await.expect("page");
+    assert_eq!((errs.len(), total), (1, 1));
+    assert_eq!(store.done_tasks("e1").await.expect("done").len(), 3);
+    let (list, total) = store
+        .list_experiments(&ExperimentFilter { model: Some("rules-v1".into()), limit: 10, ..Default::default() })
+        .await
+        .expect("list");
+    assert_eq!((list.len(), total), (1, 1));
+    store.update_run("run1", "completed", None, None).await.expect("update");
+    assert!(store.unfinished_runs().await.expect("unfinished").is_empty());
+    assert!(store.get_run("nope").await.is_err());
+}

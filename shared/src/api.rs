@@ -1,0 +1,283 @@
+//! Request and response bodies of the experiments API.
+//!
+//! The seed contract (`POST /api/v1/experiments/run`, `run-async`, `health`) is kept field
+//! for field; fields we add are additive and documented as such.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::metrics::ExperimentMetrics;
+
+/// Default `ml_app` when omitted.
+pub const DEFAULT_ML_APP: &str = "vote-extractor";
+/// Default Datadog site when omitted.
+pub const DEFAULT_SITE: &str = "datadoghq.com";
+/// Default project when omitted.
+pub const DEFAULT_PROJECT: &str = "vote-extraction-project";
+/// Default number of concurrent record tasks per experiment.
+pub const DEFAULT_JOBS: u32 = 2;
+/// Experiment names are `{EXPERIMENT_PREFIX}-{name_suffix}`, as in the seed.
+pub const EXPERIMENT_PREFIX: &str = "vote-extraction";
+
+fn default_ml_app() -> String {
+    DEFAULT_ML_APP.to_string()
+}
+fn default_site() -> String {
+    DEFAULT_SITE.to_string()
+}
+fn default_project() -> String {
+    DEFAULT_PROJECT.to_string()
+}
+fn default_jobs() -> u32 {
+    DEFAULT_JOBS
+}
+fn default_true() -> bool {
+    true
+}
+
+/// One model configuration to run as its own experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModelConfig {
+    /// Model name from the registry, e.g. "gemini-2.5-flash" or "rules-v1".
+    #[serde(default)]
+    pub model: String,
+    /// Sampling temperature, 0–2. Default 0.
+    #[serde(default)]
+    pub temperature: f64,
+    /// Experiment name suffix: the experiment is named `vote-extraction-{name_suffix}`.
+    /// When absent the name is built from model and temperature.
+    #[serde(default)]
+    pub name_suffix: Option<String>,
+    /// Free-form tags, at most 16 KiB as JSON.
+    #[serde(default)]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ModelConfig {
+    /// A config with default temperature, no suffix and no metadata.
+    pub fn new(model: &str, temperature: f64, name_suffix: Option<&str>) -> Self {
+        ModelConfig {
+            model: model.to_string(),
+            temperature,
+            name_suffix: name_suffix.map(str::to_string),
+            metadata: Default::default(),
+        }
+    }
+
+    /// The experiment name this config produces.
+    pub fn experiment_name(&self) -> String {
+        match self.name_suffix.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => format!("{EXPERIMENT_PREFIX}-{s}"),
+            _ => format!("{EXPERIMENT_PREFIX}-{}-t{}", self.model, self.temperature),
+        }
+    }
+}
+
+/// Body of `POST /api/v1/experiments/run` and `run-async`.
+///
+/// Every field but `dataset_name` and `model_configs` may be omitted; defaults are the
+/// seed's: ml_app "vote-extractor", site "datadoghq.com", agentless_enabled true,
+/// project_name "vote-extraction-project", dataset_version latest, sample_size all records,
+/// jobs 2, raise_errors false, repetitions 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExperimentRunRequest {
+    #[serde(default = "default_ml_app")]
+    pub ml_app: String,
+    #[serde(default = "default_site")]
+    pub site: String,
+    #[serde(default = "default_true")]
+    pub agentless_enabled: bool,
+    #[serde(default = "default_project")]
+    pub project_name: String,
+    #[serde(default)]
+    pub dataset_name: String,
+    /// A version number; null or absent means the latest. Numeric strings are accepted.
+    #[serde(default, deserialize_with = "lenient_version")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub dataset_version: Option<u32>,
+    #[serde(default)]
+    pub model_configs: Vec<ModelConfig>,
+    /// Take the first N records of the dataset version; absent means all.
+    #[serde(default)]
+    pub sample_size: Option<u32>,
+    /// Concurrent record tasks per experiment, 1–64.
+    #[serde(default = "default_jobs")]
+    pub jobs: u32,
+    /// Stop an experiment at its first task error.
+    #[serde(default)]
+    pub raise_errors: bool,
+    /// Addition: run each record this many times per config (1–20, default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repetitions: Option<u32>,
+}
+
+impl Default for ExperimentRunRequest {
+    fn default() -> Self {
+        ExperimentRunRequest {
+            ml_app: default_ml_app(),
+            site: default_site(),
+            agentless_enabled: true,
+            project_name: default_project(),
+            dataset_name: String::new(),
+            dataset_version: None,
+            model_configs: Vec::new(),
+            sample_size: None,
+            jobs: DEFAULT_JOBS,
+            raise_errors: false,
+            repetitions: None,
+        }
+    }
+}
+
+fn lenient_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    use serde::de::Error;
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    match v {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| D::Error::custom("dataset_version must be a positive integer")),
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(serde_json::Value::String(s)) => s
+            .trim()
+            .trim_start_matches(['v', 'V'])
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| D::Error::custom("dataset_version must be a positive integer")),
+        Some(_) => Err(D::Error::custom("dataset_version must be a positive integer")),
+    }
+}
+
+/// Summary of one experiment in a run response (the seed's shape plus additions).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExperimentSummary {
+    pub experiment_id: String,
+    pub experiment_name: String,
+    /// Where to see the experiment: the web app's page (or Datadog's once exported).
+    pub experiment_url: Option<String>,
+    pub model: String,
+    pub temperature: f64,
+    /// "success" or "failed".
+    pub status: String,
+    pub total_records: u64,
+    pub successful_records: u64,
+    pub failed_records: u64,
+    pub overall_accuracy: f64,
+    pub success_rate: f64,
+    pub avg_ballot_accuracy: f64,
+    /// Addition: why the experiment failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Addition: every metric with its 95% confidence interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<ExperimentMetrics>,
+    /// Addition: repetitions per record.
+    #[serde(default = "one")]
+    pub repetitions: u32,
+    /// Addition: share of records whose repetitions all produced the same output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repetition_agreement: Option<f64>,
+    /// Addition: records whose label breaks an arithmetic identity.
+    #[serde(default)]
+    pub label_issues: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Body answered by `POST /api/v1/experiments/run` (and by a finished async task).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExperimentRunResponse {
+    /// "success" when every experiment succeeded, "partial" when some did, "failed" otherwise.
+    pub status: String,
+    pub message: String,
+    pub total_experiments: u64,
+    pub successful_experiments: u64,
+    pub failed_experiments: u64,
+    pub experiments: Vec<ExperimentSummary>,
+    pub dataset_name: String,
+    pub dataset_size: u64,
+    pub project_name: String,
+    pub comparison_url: Option<String>,
+    pub dataset_id: Option<String>,
+    /// Addition: the dataset version that ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset_version: Option<u32>,
+}
+
+/// Body of the 202 answered by `POST /api/v1/experiments/run-async`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AsyncRunAccepted {
+    /// "accepted".
+    pub status: String,
+    pub message: String,
+    pub task_id: String,
+    pub note: String,
+    /// Addition: where to poll the task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
+}
+
+/// Body of `GET /api/v1/experiments/health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExperimentsHealth {
+    pub status: String,
+    pub service: String,
+    pub datadog_configured: bool,
+    pub api_key_configured: bool,
+    pub note: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_minimal_body_gets_documented_defaults() {
+        let body = r#"{"dataset_name":"vote-extraction-bangbamru-1-10",
+            "model_configs":[{"model":"gemini-2.5-flash","temperature":0.0}],
+            "sample_size":2,"jobs":1}"#;
+        let req: ExperimentRunRequest = serde_json::from_str(body).expect("parse");
+        assert_eq!(req.ml_app, "vote-extractor");
+        assert_eq!(req.site, "datadoghq.com");
+        assert!(req.agentless_enabled);
+        assert_eq!(req.project_name, "vote-extraction-project");
+        assert_eq!(req.dataset_version, None);
+        assert!(!req.raise_errors);
+        assert_eq!(req.model_configs[0].name_suffix, None);
+    }
+
+    #[test]
+    fn version_accepts_number_string_and_null() {
+        for (body, want) in [
+            (r#"{"dataset_version":3}"#, Some(3)),
+            (r#"{"dataset_version":"2"}"#, Some(2)),
+            (r#"{"dataset_version":"v4"}"#, Some(4)),
+            (r#"{"dataset_version":null}"#, None),
+        ] {
+            let req: ExperimentRunRequest = serde_json::from_str(body).expect(body);
+            assert_eq!(req.dataset_version, want, "{body}");
+        }
+        assert!(serde_json::from_str::<ExperimentRunRequest>(r#"{"dataset_version":-1}"#).is_err());
+    }
+
+    #[test]
+    fn experiment_name_follows_seed() {
+        assert_eq!(
+            ModelConfig::new("gemini-2.5-flash", 0.0, Some("baseline")).experiment_name(),
+            "vote-extraction-baseline"
+        );
+        assert_eq!(
+            ModelConfig::new("rules-v1", 0.2, None).experiment_name(),
+            "vote-extraction-rules-v1-t0.2"
+        );
+    }
+}

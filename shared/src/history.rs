@@ -1,0 +1,252 @@
+//! Bodies of the endpoints around the seed contract: tasks, history, comparisons, datasets,
+//! models and presets.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{ExperimentRunRequest, ExperimentRunResponse, ModelConfig};
+use crate::dataset::DatasetRecord;
+use crate::metrics::{ExperimentMetrics, FieldAccuracy, PairedComparison};
+use crate::report::ReportSet;
+use crate::score::{ArithmeticFlag, RecordScores};
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// Progress of one experiment of a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExperimentProgress {
+    pub experiment_id: String,
+    pub experiment_name: String,
+    pub status: String,
+    /// Record tasks finished (records × repetitions).
+    pub done: u64,
+    pub total: u64,
+    pub failed: u64,
+}
+
+/// State of an async run (`GET /api/v1/experiments/tasks/{task_id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaskStatus {
+    pub task_id: String,
+    /// queued | running | completed | failed | cancelled
+    pub status: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub done: u64,
+    pub total: u64,
+    pub experiments: Vec<ExperimentProgress>,
+    /// The run's body once finished (also after a cancel, with what finished).
+    pub result: Option<ExperimentRunResponse>,
+    pub error: Option<String>,
+    pub request: ExperimentRunRequest,
+}
+
+/// One row of the experiment history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExperimentListItem {
+    pub experiment_id: String,
+    pub experiment_name: String,
+    pub run_id: String,
+    pub project_name: String,
+    pub dataset_name: String,
+    pub dataset_version: u32,
+    pub model: String,
+    pub temperature: f64,
+    pub status: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub total_records: u64,
+    pub failed_records: u64,
+    pub overall_accuracy: Option<f64>,
+    pub success_rate: Option<f64>,
+    pub avg_ballot_accuracy: Option<f64>,
+}
+
+/// One experiment with its config and metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExperimentDetail {
+    #[serde(flatten)]
+    pub item: ExperimentListItem,
+    pub config: ModelConfig,
+    pub repetitions: u32,
+    pub jobs: u32,
+    pub error: Option<String>,
+    pub metrics: Option<ExperimentMetrics>,
+    pub repetition_agreement: Option<f64>,
+    /// Records of the dataset version whose label breaks an identity.
+    pub label_issues: u64,
+    pub url: String,
+}
+
+/// One record's result in an experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordResult {
+    pub record_index: u64,
+    pub record_id: String,
+    pub repetition: u32,
+    /// What the task read: its text length and image references (not inline bytes).
+    pub input_ref: serde_json::Value,
+    pub output: Option<ReportSet>,
+    pub raw_output: Option<String>,
+    pub expected: ReportSet,
+    pub error: Option<String>,
+    pub scores: RecordScores,
+    /// Identities the label itself breaks.
+    pub label_flags: Vec<ArithmeticFlag>,
+    pub latency_ms: f64,
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
+    pub thinking_tokens: Option<u64>,
+    pub retries: u32,
+}
+
+/// A side-by-side comparison of experiments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComparisonResponse {
+    pub experiments: Vec<ExperimentDetail>,
+    /// Paired comparisons of the first experiment (A) against each other one (B).
+    pub pairs: Vec<ComparisonPair>,
+    /// Per-field accuracy of each experiment, aligned by field.
+    pub per_field: Vec<FieldRow>,
+    /// Records where the experiments' outputs disagree (first 200).
+    pub disagreements: Vec<Disagreement>,
+    pub paired_records: u64,
+}
+
+/// A against B.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComparisonPair {
+    pub a: String,
+    pub b: String,
+    pub comparisons: Vec<PairedComparison>,
+}
+
+/// One field's accuracy in each compared experiment (same order as `experiments`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldRow {
+    pub field: String,
+    pub accuracy: Vec<Option<FieldAccuracy>>,
+}
+
+/// A record the compared experiments scored differently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Disagreement {
+    pub record_id: String,
+    pub record_index: u64,
+    /// Overall score per experiment (same order as `experiments`); null when not run.
+    pub overall: Vec<Option<f64>>,
+    /// Fields whose correctness differs between the experiments.
+    pub fields: Vec<String>,
+}
+
+/// A dataset and its newest version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DatasetInfo {
+    pub dataset_id: String,
+    pub name: String,
+    pub description: String,
+    pub latest_version: u32,
+    pub record_count: u64,
+    pub created_at: String,
+}
+
+/// One version of a dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DatasetVersionInfo {
+    pub version: u32,
+    pub record_count: u64,
+    pub created_at: String,
+    pub note: String,
+    /// Records whose label breaks an identity.
+    pub label_issues: u64,
+}
+
+/// A dataset with every version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DatasetDetail {
+    #[serde(flatten)]
+    pub info: DatasetInfo,
+    pub versions: Vec<DatasetVersionInfo>,
+}
+
+/// A record of a dataset version with its label audit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DatasetRecordView {
+    #[serde(flatten)]
+    pub record: DatasetRecord,
+    pub label_flags: Vec<ArithmeticFlag>,
+}
+
+/// Body of `POST /api/v1/datasets/{name}/records/{record_id}/label`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LabelCorrection {
+    pub expected_output: ReportSet,
+    /// Who reviewed the label.
+    pub reviewed_by: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The version being corrected (default latest).
+    #[serde(default)]
+    pub base_version: Option<u32>,
+}
+
+/// Answer to an upload or a label correction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DatasetVersionCreated {
+    pub name: String,
+    pub version: DatasetVersionInfo,
+    /// The label audit of the new version: record id and what its label breaks.
+    pub label_audit: Vec<LabelAuditEntry>,
+}
+
+/// One record's label audit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LabelAuditEntry {
+    pub record_id: String,
+    pub flags: Vec<ArithmeticFlag>,
+}
+
+/// A model the server knows and whether it can run now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModelAvailability {
+    pub name: String,
+    pub provider: String,
+    pub available: bool,
+    pub reason: Option<String>,
+}
+
+/// A named set of model configs (the seed's quick presets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Preset {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub model_configs: Vec<ModelConfig>,
+    pub sample_size: Option<u32>,
+    pub jobs: u32,
+}

@@ -1,0 +1,22 @@
+//! Types shared by the tallylab server and its WebAssembly frontend.
+//!
+//! Everything here compiles for the host and for `wasm32-unknown-unknown`: plain data with
+//! serde derives, plus validation that both sides run on the same rules.
+
+pub mod api;
+pub mod dataset;
+pub mod error;
+pub mod history;
+pub mod metrics;
+pub mod report;
+pub mod score;
+pub mod validation;
+
+pub use api::*;
+pub use dataset::*;
+pub use error::*;
+pub use history::*;
+pub use metrics::*;
+pub use report::*;
+pub use score::*;
+pub use validation::*;
