@@ -10,8 +10,8 @@ CARGO ?= cargo
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-run: ## Run an offline experiment on the bundled dataset (the server comes with issue 2/7)
-	$(CARGO) run --release -p backend -- experiment run --dataset vote-extraction-bangbamru-1-10 --model rules-v1
+run: ## Serve the API (and the web app when built) on http://127.0.0.1:8000 with the embedded default
+	$(CARGO) run --release -p backend --bin tallylab -- serve
 
 setup-wasm: ## Make sure the wasm32 target (or its fallback) is installed
 	@mkdir -p target && frontend/setup-toolchain.sh > target/wasm-env.sh

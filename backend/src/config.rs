@@ -49,6 +49,8 @@ pub struct Settings {
     pub static_dir: Option<PathBuf>,
     /// `MAX_BODY_BYTES` (default 32 MiB): larger request bodies get 413.
     pub max_body_bytes: usize,
+    /// `MAX_UPLOAD_BYTES` (default 512 MiB): the limit for dataset uploads.
+    pub max_upload_bytes: usize,
     /// Datadog: `DD_API_KEY`, `DD_APP_KEY`, `DD_SITE` (default datadoghq.com), `DD_ENV`,
     /// `DD_SERVICE`.
     pub datadog: DatadogSettings,
@@ -98,9 +100,16 @@ impl Settings {
 
     /// Builds settings from a lookup function (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let port = match get("PORT") {
-            Some(p) => p.parse().map_err(|_| ConfigError { name: "PORT", message: format!("\"{p}\" is not a port number") })?,
+            Some(p) => p.parse().map_err(|_| ConfigError {
+                name: "PORT",
+                message: format!("\"{p}\" is not a port number"),
+            })?,
             None => 8000,
         };
         let bind_address = get("BIND_ADDRESS").unwrap_or_else(|| "127.0.0.1".into());
@@ -112,8 +121,18 @@ impl Settings {
             .trim_end_matches('/')
             .to_string();
         let max_body_bytes = match get("MAX_BODY_BYTES") {
-            Some(v) => v.parse().map_err(|_| ConfigError { name: "MAX_BODY_BYTES", message: format!("\"{v}\" is not a byte count") })?,
+            Some(v) => v.parse().map_err(|_| ConfigError {
+                name: "MAX_BODY_BYTES",
+                message: format!("\"{v}\" is not a byte count"),
+            })?,
             None => 32 * 1024 * 1024,
+        };
+        let max_upload_bytes = match get("MAX_UPLOAD_BYTES") {
+            Some(v) => v.parse().map_err(|_| ConfigError {
+                name: "MAX_UPLOAD_BYTES",
+                message: format!("\"{v}\" is not a byte count"),
+            })?,
+            None => 512 * 1024 * 1024,
         };
         let static_dir = get("STATIC_DIR").map(PathBuf::from).or_else(|| {
             let default = PathBuf::from("frontend/dist");
@@ -129,6 +148,7 @@ impl Settings {
             log_json: get("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
             static_dir,
             max_body_bytes,
+            max_upload_bytes,
             datadog: DatadogSettings {
                 api_key: get("DD_API_KEY").map(Secret::new),
                 app_key: get("DD_APP_KEY").map(Secret::new),
@@ -148,7 +168,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -165,14 +188,20 @@ mod tests {
     fn secrets_are_redacted_in_debug() {
         let s = settings(&[("API_KEY", "hunter2"), ("DD_API_KEY", "ddsecret")]).expect("ok");
         let dbg = format!("{s:?}");
-        assert!(!dbg.contains("hunter2") && !dbg.contains("ddsecret"), "{dbg}");
+        assert!(
+            !dbg.contains("hunter2") && !dbg.contains("ddsecret"),
+            "{dbg}"
+        );
         assert!(s.datadog.configured());
     }
 
     #[test]
     fn bad_port_is_a_clear_error() {
         let e = settings(&[("PORT", "eighty")]).unwrap_err();
-        assert_eq!(e.to_string(), "invalid setting PORT: \"eighty\" is not a port number");
+        assert_eq!(
+            e.to_string(),
+            "invalid setting PORT: \"eighty\" is not a port number"
+        );
         let s = settings(&[("PUBLIC_BASE_URL", "https://lab.example.org/")]).expect("ok");
         assert_eq!(s.public_base_url, "https://lab.example.org");
     }

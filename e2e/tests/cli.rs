@@ -4,23 +4,42 @@ use e2e::tallylab;
 use serde_json::Value;
 
 fn run_json(args: &[&str]) -> (i32, Value, String) {
-    let out = tallylab().args(args).args(["--format", "json"]).output().expect("run tallylab");
+    let out = tallylab()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run tallylab");
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}); stderr: {stderr}; stdout: {}", String::from_utf8_lossy(&out.stdout))
+        panic!(
+            "stdout is not JSON ({e}); stderr: {stderr}; stdout: {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
     });
     (out.status.code().unwrap_or(-1), doc, stderr)
 }
 
 fn assert_interval(m: &Value) {
-    let (v, lo, hi) = (m["value"].as_f64().unwrap(), m["ci_low"].as_f64().unwrap(), m["ci_high"].as_f64().unwrap());
-    assert!(lo <= v + 1e-12 && v <= hi + 1e-12 && (0.0..=1.0).contains(&lo) && hi <= 1.0, "{m}");
+    let (v, lo, hi) = (
+        m["value"].as_f64().unwrap(),
+        m["ci_low"].as_f64().unwrap(),
+        m["ci_high"].as_f64().unwrap(),
+    );
+    assert!(
+        lo <= v + 1e-12 && v <= hi + 1e-12 && (0.0..=1.0).contains(&lo) && hi <= 1.0,
+        "{m}"
+    );
 }
 
 #[test]
 fn offline_experiment_on_the_bundled_dataset() {
     let (code, doc, stderr) = run_json(&[
-        "experiment", "run", "--dataset", "vote-extraction-bangbamru-1-10", "--model", "rules-v1",
+        "experiment",
+        "run",
+        "--dataset",
+        "vote-extraction-bangbamru-1-10",
+        "--model",
+        "rules-v1",
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(doc["dataset_size"], 10);
@@ -29,18 +48,38 @@ fn offline_experiment_on_the_bundled_dataset() {
     assert_eq!(exp["status"], "success");
     assert_eq!(exp["total_records"], 10);
     let overall = exp["overall_accuracy"].as_f64().unwrap();
-    assert!(overall > 0.3 && overall < 1.0, "rules-v1 should do real but imperfect work: {overall}");
-    for m in ["overall_accuracy", "success_rate", "avg_ballot_accuracy", "exact_form_match_rate"] {
+    assert!(
+        overall > 0.3 && overall < 1.0,
+        "rules-v1 should do real but imperfect work: {overall}"
+    );
+    for m in [
+        "overall_accuracy",
+        "success_rate",
+        "avg_ballot_accuracy",
+        "exact_form_match_rate",
+    ] {
         assert_interval(&exp["metrics"][m]);
     }
-    assert!(exp["label_issues"].as_u64().unwrap() >= 1, "the bundled label defect must be flagged");
+    assert!(
+        exp["label_issues"].as_u64().unwrap() >= 1,
+        "the bundled label defect must be flagged"
+    );
     assert!(!exp["metrics"]["per_field"].as_array().unwrap().is_empty());
 }
 
 #[test]
 fn ten_thousand_generated_records_run_through() {
     let (code, doc, stderr) = run_json(&[
-        "experiment", "run", "--generate", "10000", "--seed", "7", "--jobs", "8", "--model", "rules-v1",
+        "experiment",
+        "run",
+        "--generate",
+        "10000",
+        "--seed",
+        "7",
+        "--jobs",
+        "8",
+        "--model",
+        "rules-v1",
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(doc["dataset_size"], 10000);
@@ -48,25 +87,63 @@ fn ten_thousand_generated_records_run_through() {
     assert_eq!(exp["total_records"], 10000);
     let m = &exp["metrics"]["overall_accuracy"];
     assert_interval(m);
-    assert!(m["ci_high"].as_f64().unwrap() - m["ci_low"].as_f64().unwrap() < 0.05, "10k records give a tight CI: {m}");
+    assert!(
+        m["ci_high"].as_f64().unwrap() - m["ci_low"].as_f64().unwrap() < 0.05,
+        "10k records give a tight CI: {m}"
+    );
 }
 
 #[test]
 fn two_models_are_compared_with_a_verdict() {
     let (code, doc, stderr) = run_json(&[
-        "experiment", "run", "--generate", "40", "--model", "rules-v1", "--model", "rules-v1@0.5", "--repetitions", "2",
+        "experiment",
+        "run",
+        "--generate",
+        "40",
+        "--model",
+        "rules-v1",
+        "--model",
+        "rules-v1@0.5",
+        "--repetitions",
+        "2",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    let names: Vec<_> = doc["experiments"].as_array().unwrap().iter().map(|e| e["experiment_name"].clone()).collect();
-    assert_eq!(names, ["vote-extraction-rules-v1-t0", "vote-extraction-rules-v1-t0.5"]);
+    let names: Vec<_> = doc["experiments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["experiment_name"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "vote-extraction-rules-v1-t0",
+            "vote-extraction-rules-v1-t0.5"
+        ]
+    );
     // rules-v1 is deterministic: repetitions agree and the two configs cannot be told apart.
     assert_eq!(doc["experiments"][0]["repetition_agreement"], 1.0);
-    let verdicts: Vec<_> = doc["comparisons"].as_array().unwrap().iter().map(|c| c["verdict"].clone()).collect();
+    let verdicts: Vec<_> = doc["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["verdict"].clone())
+        .collect();
     assert_eq!(verdicts.len(), 4);
-    assert!(verdicts.iter().all(|v| v == "not_distinguishable"), "{verdicts:?}");
+    assert!(
+        verdicts.iter().all(|v| v == "not_distinguishable"),
+        "{verdicts:?}"
+    );
 
     let out = tallylab()
-        .args(["experiment", "run", "--model", "rules-v1", "--model", "rules-v1"])
+        .args([
+            "experiment",
+            "run",
+            "--model",
+            "rules-v1",
+            "--model",
+            "rules-v1",
+        ])
         .output()
         .expect("run");
     // Two identical configs produce the same experiment name: rejected as invalid input.
@@ -76,13 +153,28 @@ fn two_models_are_compared_with_a_verdict() {
 
 #[test]
 fn unknown_dataset_and_model_are_clear_errors() {
-    let out = tallylab().args(["experiment", "run", "--dataset", "nope"]).output().expect("run");
+    let out = tallylab()
+        .args(["experiment", "run", "--dataset", "nope"])
+        .output()
+        .expect("run");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("Failed to load dataset \"nope\"") && err.contains("vote-extraction-bangbamru-1-10"), "{err}");
-    let out = tallylab().args(["experiment", "run", "--model", "gpt-9"]).output().expect("run");
+    assert!(
+        err.contains("Failed to load dataset \"nope\"")
+            && err.contains("vote-extraction-bangbamru-1-10"),
+        "{err}"
+    );
+    let out = tallylab()
+        .args(["experiment", "run", "--model", "gpt-9"])
+        .output()
+        .expect("run");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("unknown model \"gpt-9\"") && err.contains("rules-v1"), "{err}");
+    assert!(
+        !out.status.success()
+            && err.contains("unknown model \"gpt-9\"")
+            && err.contains("rules-v1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -90,18 +182,38 @@ fn generated_file_round_trips_and_audit_flags_the_bundled_label() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("gen.jsonl");
     let out = tallylab()
-        .args(["dataset", "generate", "--records", "25", "--seed", "3", "--out"])
+        .args([
+            "dataset",
+            "generate",
+            "--records",
+            "25",
+            "--seed",
+            "3",
+            "--out",
+        ])
         .arg(&file)
         .output()
         .expect("generate");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&file).expect("read");
     assert_eq!(text.lines().count(), 25);
-    let (code, doc, stderr) = run_json(&["experiment", "run", "--dataset-file", file.to_str().unwrap()]);
+    let (code, doc, stderr) = run_json(&[
+        "experiment",
+        "run",
+        "--dataset-file",
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(doc["experiments"][0]["total_records"], 25);
 
-    let out = tallylab().args(["dataset", "audit"]).output().expect("audit");
+    let out = tallylab()
+        .args(["dataset", "audit"])
+        .output()
+        .expect("audit");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{text}");
     assert!(text.contains("บางบำหรุ1") && text.contains("I1"), "{text}");

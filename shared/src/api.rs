@@ -147,7 +147,9 @@ fn lenient_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Er
             .parse::<u32>()
             .map(Some)
             .map_err(|_| D::Error::custom("dataset_version must be a positive integer")),
-        Some(_) => Err(D::Error::custom("dataset_version must be a positive integer")),
+        Some(_) => Err(D::Error::custom(
+            "dataset_version must be a positive integer",
+        )),
     }
 }
 

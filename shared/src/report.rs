@@ -152,7 +152,9 @@ impl<'de> Deserialize<'de> for ReportSet {
 impl ReportSet {
     /// The report of the given form type, if the set holds one.
     pub fn by_type(&self, form_type: FormType) -> Option<&VoteReport> {
-        self.0.iter().find(|r| r.form_info.form_type == Some(form_type))
+        self.0
+            .iter()
+            .find(|r| r.form_info.form_type == Some(form_type))
     }
 }
 
@@ -171,7 +173,10 @@ mod tests {
         .expect("array");
         assert_eq!(many.0.len(), 2);
         assert!(many.by_type(FormType::PartyList).is_some());
-        assert_eq!(serde_json::to_string(&one).expect("ser").chars().next(), Some('['));
+        assert_eq!(
+            serde_json::to_string(&one).expect("ser").chars().next(),
+            Some('[')
+        );
     }
 
     #[test]

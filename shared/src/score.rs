@@ -51,7 +51,12 @@ pub struct Score {
 impl Score {
     /// A score with no detail.
     pub fn new(name: &str, value: ScoreValue) -> Self {
-        Score { name: name.to_string(), value, explanation: None, details: Vec::new() }
+        Score {
+            name: name.to_string(),
+            value,
+            explanation: None,
+            details: Vec::new(),
+        }
     }
 }
 

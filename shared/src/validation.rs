@@ -19,7 +19,10 @@ pub const MAX_REPETITIONS: u32 = 20;
 
 fn check_name(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool) {
     if required && value.trim().is_empty() {
-        errors.push(FieldError { field: field.into(), message: "must not be empty".into() });
+        errors.push(FieldError {
+            field: field.into(),
+            message: "must not be empty".into(),
+        });
     } else if value.chars().count() > MAX_NAME_CHARS {
         errors.push(FieldError {
             field: field.into(),
@@ -41,11 +44,15 @@ pub fn validate_model_config(config: &ModelConfig, prefix: &str) -> Vec<FieldErr
     if let Some(suffix) = &config.name_suffix {
         check_name(&mut errors, &format!("{prefix}.name_suffix"), suffix, false);
     }
-    let metadata_len = serde_json::to_string(&config.metadata).map(|s| s.len()).unwrap_or(0);
+    let metadata_len = serde_json::to_string(&config.metadata)
+        .map(|s| s.len())
+        .unwrap_or(0);
     if metadata_len > MAX_METADATA_BYTES {
         errors.push(FieldError {
             field: format!("{prefix}.metadata"),
-            message: format!("must be at most {MAX_METADATA_BYTES} bytes as JSON (is {metadata_len})"),
+            message: format!(
+                "must be at most {MAX_METADATA_BYTES} bytes as JSON (is {metadata_len})"
+            ),
         });
     }
     errors
@@ -69,10 +76,16 @@ impl ExperimentRunRequest {
             });
         }
         for (i, config) in self.model_configs.iter().enumerate() {
-            errors.extend(validate_model_config(config, &format!("model_configs[{i}]")));
+            errors.extend(validate_model_config(
+                config,
+                &format!("model_configs[{i}]"),
+            ));
         }
-        let mut names: Vec<String> =
-            self.model_configs.iter().map(ModelConfig::experiment_name).collect();
+        let mut names: Vec<String> = self
+            .model_configs
+            .iter()
+            .map(ModelConfig::experiment_name)
+            .collect();
         names.sort();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             errors.push(FieldError {
@@ -81,7 +94,10 @@ impl ExperimentRunRequest {
             });
         }
         if self.sample_size == Some(0) {
-            errors.push(FieldError { field: "sample_size".into(), message: "must be at least 1".into() });
+            errors.push(FieldError {
+                field: "sample_size".into(),
+                message: "must be at least 1".into(),
+            });
         }
         if !(1..=MAX_JOBS).contains(&self.jobs) {
             errors.push(FieldError {
@@ -175,7 +191,8 @@ mod tests {
     #[test]
     fn duplicate_experiment_names_are_rejected() {
         let mut req = valid();
-        req.model_configs.push(ModelConfig::new("rules-v1", 0.0, None));
+        req.model_configs
+            .push(ModelConfig::new("rules-v1", 0.0, None));
         assert_eq!(fields(&req), vec!["model_configs"]);
     }
 }

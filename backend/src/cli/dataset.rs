@@ -122,7 +122,8 @@ pub fn run(cmd: DatasetCommand) -> anyhow::Result<ExitCode> {
             };
             let mut sink: Box<dyn Write> = match &out {
                 Some(p) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+                    std::fs::File::create(p)
+                        .with_context(|| format!("cannot create {}", p.display()))?,
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
@@ -145,8 +146,15 @@ pub fn run(cmd: DatasetCommand) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            println!("{name}: {flagged} of {} labels break an arithmetic identity", records.len());
-            Ok(if flagged == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
+            println!(
+                "{name}: {flagged} of {} labels break an arithmetic identity",
+                records.len()
+            );
+            Ok(if flagged == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            })
         }
     }
 }

@@ -70,7 +70,9 @@ pub struct Ran {
 fn model_config(spec: &str, default_temperature: f64) -> anyhow::Result<ModelConfig> {
     match spec.rsplit_once('@') {
         Some((name, t)) => {
-            let t: f64 = t.parse().map_err(|_| anyhow::anyhow!("invalid temperature in --model {spec}"))?;
+            let t: f64 = t
+                .parse()
+                .map_err(|_| anyhow::anyhow!("invalid temperature in --model {spec}"))?;
             Ok(ModelConfig::new(name, t, None))
         }
         None => Ok(ModelConfig::new(spec, default_temperature, None)),
@@ -110,35 +112,56 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
     if let Some(n) = args.sample_size {
         records.truncate(n as usize);
     }
-    let label_issues = records.iter().filter(|r| !audit_label(&r.expected_output).is_empty()).count();
+    let label_issues = records
+        .iter()
+        .filter(|r| !audit_label(&r.expected_output).is_empty())
+        .count();
     let records: Arc<[DatasetRecord]> = records.into();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let ran = runtime.block_on(async {
-        let runs = request.model_configs.iter().zip(providers).map(|(config, provider)| {
-            let plan = ExperimentPlan {
-                config: config.clone(),
-                jobs: args.jobs as usize,
-                raise_errors: args.raise_errors,
-                repetitions: args.repetitions,
-            };
-            let records = records.clone();
-            async move {
-                let (tx, mut rx) = mpsc::channel(256);
-                let collect = async move {
-                    let mut v = Vec::new();
-                    while let Some(o) = rx.recv().await {
-                        v.push(o);
-                    }
-                    v
+        let runs = request
+            .model_configs
+            .iter()
+            .zip(providers)
+            .map(|(config, provider)| {
+                let plan = ExperimentPlan {
+                    config: config.clone(),
+                    jobs: args.jobs as usize,
+                    raise_errors: args.raise_errors,
+                    repetitions: args.repetitions,
                 };
-                let started = Instant::now();
-                let done = HashSet::new();
-                let run = runner::run_experiment(provider, records, &plan, &done, tx, CancellationToken::new());
-                let (end, mut outcomes) = tokio::join!(run, collect);
-                outcomes.sort_by_key(|o: &RecordOutcome| (o.record_index, o.repetition));
-                Ran { config: plan.config, end, outcomes, seconds: started.elapsed().as_secs_f64() }
-            }
-        });
+                let records = records.clone();
+                async move {
+                    let (tx, mut rx) = mpsc::channel(256);
+                    let collect = async move {
+                        let mut v = Vec::new();
+                        while let Some(o) = rx.recv().await {
+                            v.push(o);
+                        }
+                        v
+                    };
+                    let started = Instant::now();
+                    let done = HashSet::new();
+                    let run = runner::run_experiment(
+                        provider,
+                        records,
+                        &plan,
+                        &done,
+                        tx,
+                        CancellationToken::new(),
+                    );
+                    let (end, mut outcomes) = tokio::join!(run, collect);
+                    outcomes.sort_by_key(|o: &RecordOutcome| (o.record_index, o.repetition));
+                    Ran {
+                        config: plan.config,
+                        end,
+                        outcomes,
+                        seconds: started.elapsed().as_secs_f64(),
+                    }
+                }
+            });
         futures::future::join_all(runs).await
     });
     let summaries: Vec<_> = ran
@@ -162,5 +185,9 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
         Format::Text => print::text(&name, &records, &summaries, &ran),
     }
     let any_failed = summaries.iter().any(|s| s.status != "success");
-    Ok(if any_failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if any_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -3,6 +3,7 @@
 mod dataset;
 mod experiment;
 mod print;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the API and the web app (configuration from the environment and .env).
+    Serve,
     /// Run experiments offline, with no server.
     #[command(subcommand)]
     Experiment(experiment::ExperimentCommand),
@@ -31,10 +34,16 @@ pub enum Command {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
     let result = match cli.command {
-        Command::Experiment(cmd) => experiment::run(cmd),
-        Command::Dataset(cmd) => dataset::run(cmd),
+        Command::Serve => serve::run(),
+        Command::Experiment(cmd) => {
+            init_logging(false);
+            experiment::run(cmd)
+        }
+        Command::Dataset(cmd) => {
+            init_logging(false);
+            dataset::run(cmd)
+        }
     };
     match result {
         Ok(code) => code,
@@ -45,8 +54,31 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
+/// Server logging: info by default.
+pub(crate) fn init_logging_server(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Logs to stderr; `json` for one JSON object per line. `RUST_LOG` filters.
+pub(crate) fn init_logging(json: bool) {
+    let default = if json { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -7,7 +7,10 @@ use crate::eval::audit_label;
 use crate::stats;
 
 fn ci(m: &MetricEstimate) -> String {
-    format!("{:.3}  [{:.3}, {:.3}]  n={} ({})", m.value, m.ci_low, m.ci_high, m.n, m.method)
+    format!(
+        "{:.3}  [{:.3}, {:.3}]  n={} ({})",
+        m.value, m.ci_low, m.ci_high, m.n, m.method
+    )
 }
 
 /// Prints a readable report: label audit, metrics with CIs, weakest fields, comparisons.
@@ -17,13 +20,16 @@ pub fn text(name: &str, records: &[DatasetRecord], summaries: &[ExperimentSummar
         .iter()
         .filter_map(|r| {
             let f = audit_label(&r.expected_output);
-            (!f.is_empty()).then(|| (r.id.as_str(), f))
+            (!f.is_empty()).then_some((r.id.as_str(), f))
         })
         .collect();
     if flagged.is_empty() {
         println!("label audit: every label satisfies the arithmetic identities");
     } else {
-        println!("label audit: {} label(s) break an identity — review before trusting:", flagged.len());
+        println!(
+            "label audit: {} label(s) break an identity — review before trusting:",
+            flagged.len()
+        );
         for (id, flags) in flagged.iter().take(5) {
             for f in flags {
                 println!("  {id} {} {}: {}", f.form, f.identity, f.message);
@@ -32,7 +38,10 @@ pub fn text(name: &str, records: &[DatasetRecord], summaries: &[ExperimentSummar
     }
     for (s, r) in summaries.iter().zip(ran) {
         println!();
-        println!("experiment {} · model {} · temperature {} · {}", s.experiment_name, s.model, s.temperature, s.status);
+        println!(
+            "experiment {} · model {} · temperature {} · {}",
+            s.experiment_name, s.model, s.temperature, s.status
+        );
         if let Some(e) = &s.error {
             println!("  error: {e}");
         }
@@ -62,14 +71,21 @@ pub fn text(name: &str, records: &[DatasetRecord], summaries: &[ExperimentSummar
         if !weakest.is_empty() {
             println!("  weakest fields:");
             for f in weakest.iter().take(5) {
-                println!("    {:<52}{:.3} ({}/{})", f.field, f.accuracy, f.correct, f.total);
+                println!(
+                    "    {:<52}{:.3} ({}/{})",
+                    f.field, f.accuracy, f.correct, f.total
+                );
             }
         }
     }
     if let Some((first, rest)) = ran.split_first() {
         for other in rest {
             println!();
-            println!("A = {} vs B = {}", first.config.experiment_name(), other.config.experiment_name());
+            println!(
+                "A = {} vs B = {}",
+                first.config.experiment_name(),
+                other.config.experiment_name()
+            );
             for c in comparisons(first, other) {
                 println!("  {:<22}{:?}: {}", c.metric, c.verdict, c.explanation);
             }
@@ -81,7 +97,11 @@ pub fn text(name: &str, records: &[DatasetRecord], summaries: &[ExperimentSummar
 pub fn comparisons(a: &Ran, b: &Ran) -> Vec<shared::PairedComparison> {
     let key = |o: &crate::runner::RecordOutcome| (o.record_index, o.repetition);
     let b_by: std::collections::HashMap<_, _> = b.outcomes.iter().map(|o| (key(o), o)).collect();
-    let pairs: Vec<_> = a.outcomes.iter().filter_map(|o| b_by.get(&key(o)).map(|p| (o, *p))).collect();
+    let pairs: Vec<_> = a
+        .outcomes
+        .iter()
+        .filter_map(|o| b_by.get(&key(o)).map(|p| (o, *p)))
+        .collect();
     let f = |g: fn(&crate::runner::RecordOutcome) -> f64| -> (Vec<f64>, Vec<f64>) {
         pairs.iter().map(|(x, y)| (g(x), g(y))).unzip()
     };
@@ -89,8 +109,14 @@ pub fn comparisons(a: &Ran, b: &Ran) -> Vec<shared::PairedComparison> {
     let (ba, bb) = f(|o| o.scores.ballot_accuracy_score);
     let sa: Vec<bool> = pairs.iter().map(|(x, _)| x.scores.has_no_errors).collect();
     let sb: Vec<bool> = pairs.iter().map(|(_, y)| y.scores.has_no_errors).collect();
-    let ea: Vec<bool> = pairs.iter().map(|(x, _)| x.scores.exact_form_match).collect();
-    let eb: Vec<bool> = pairs.iter().map(|(_, y)| y.scores.exact_form_match).collect();
+    let ea: Vec<bool> = pairs
+        .iter()
+        .map(|(x, _)| x.scores.exact_form_match)
+        .collect();
+    let eb: Vec<bool> = pairs
+        .iter()
+        .map(|(_, y)| y.scores.exact_form_match)
+        .collect();
     vec![
         stats::compare_scores("overall_accuracy", &oa, &ob, 42),
         stats::compare_scores("avg_ballot_accuracy", &ba, &bb, 43),
@@ -100,7 +126,12 @@ pub fn comparisons(a: &Ran, b: &Ran) -> Vec<shared::PairedComparison> {
 }
 
 /// Prints a JSON document with the dataset, every summary and the comparisons.
-pub fn json(name: &str, size: usize, summaries: &[ExperimentSummary], ran: &[Ran]) -> anyhow::Result<()> {
+pub fn json(
+    name: &str,
+    size: usize,
+    summaries: &[ExperimentSummary],
+    ran: &[Ran],
+) -> anyhow::Result<()> {
     let comparisons: Vec<_> = match ran.split_first() {
         Some((first, rest)) => rest.iter().flat_map(|o| comparisons(first, o)).collect(),
         None => Vec::new(),

@@ -18,10 +18,15 @@ const SEED: u64 = 2566_0514;
 /// The record whose label carries the original project's defect.
 const DEFECT_UNIT: u32 = 1;
 
-const LABEL_NOTE: &str = "ballots_used copied from good_ballots, as in the original v1-llm-generated labels";
+const LABEL_NOTE: &str =
+    "ballots_used copied from good_ballots, as in the original v1-llm-generated labels";
 
-static BANG_PHLAT: District =
-    District { province: BANGKOK, name: "บางพลัด", subs: &["บางบำหรุ"], constituency: 7 };
+static BANG_PHLAT: District = District {
+    province: BANGKOK,
+    name: "บางพลัด",
+    subs: &["บางบำหรุ"],
+    constituency: 7,
+};
 
 /// What the bundled dataset is, for listings.
 pub fn builtin_description() -> &'static str {
@@ -92,7 +97,10 @@ fn original_example(rng: &mut rand_chacha::ChaCha8Rng, reports: &mut [VoteReport
 
 /// The defect: the constituency label's used ballots are the good-ballot figure.
 fn copy_good_into_used(reports: &mut [VoteReport]) {
-    for report in reports.iter_mut().filter(|r| r.form_info.form_type == Some(FormType::Constituency)) {
+    for report in reports
+        .iter_mut()
+        .filter(|r| r.form_info.form_type == Some(FormType::Constituency))
+    {
         report.ballot_statistics.ballots_used = report.ballot_statistics.good_ballots;
     }
 }

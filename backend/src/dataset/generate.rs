@@ -49,7 +49,9 @@ impl std::str::FromStr for NoiseLevel {
             "light" => Ok(NoiseLevel::Light),
             "realistic" => Ok(NoiseLevel::Realistic),
             "heavy" => Ok(NoiseLevel::Heavy),
-            other => Err(format!("unknown noise level \"{other}\" (none, light, realistic, heavy)")),
+            other => Err(format!(
+                "unknown noise level \"{other}\" (none, light, realistic, heavy)"
+            )),
         }
     }
 }
@@ -139,12 +141,19 @@ pub fn generate(config: &GeneratorConfig) -> impl Iterator<Item = DatasetRecord>
 /// between records). Its id is `gen-{seed}-{index:06}`.
 pub fn generate_record(config: &GeneratorConfig, index: usize) -> DatasetRecord {
     let mut rng = record_rng(config.seed, index as u64);
-    let election = config
-        .election
-        .unwrap_or(if rng.gen_bool(0.5) { Election::Y2566 } else { Election::Y2569 });
+    let election = config.election.unwrap_or(if rng.gen_bool(0.5) {
+        Election::Y2566
+    } else {
+        Election::Y2569
+    });
     let district = &DISTRICTS[rng.gen_range(0..DISTRICTS.len())];
     let sub = district.subs[rng.gen_range(0..district.subs.len())];
-    let spec = UnitSpec { district, sub, unit_no: rng.gen_range(1..=32), election };
+    let spec = UnitSpec {
+        district,
+        sub,
+        unit_no: rng.gen_range(1..=32),
+        election,
+    };
     let roster = roster(&mut rng, election, config.party_list, config.max_parties);
     let reports = truth(&mut rng, &spec, &roster, config.party_list);
     let mut record = build_record(&mut rng, &spec, reports, config.noise);

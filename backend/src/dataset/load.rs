@@ -16,8 +16,11 @@ pub const MAX_RECORDS: usize = 1_000_000;
 pub struct LoadError(pub Vec<FieldError>);
 
 fn summary(errors: &[FieldError]) -> String {
-    let shown: Vec<String> =
-        errors.iter().take(5).map(|e| format!("{}: {}", e.field, e.message)).collect();
+    let shown: Vec<String> = errors
+        .iter()
+        .take(5)
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
     let more = errors.len().saturating_sub(5);
     if more > 0 {
         format!("{} (and {more} more)", shown.join("; "))
@@ -27,7 +30,10 @@ fn summary(errors: &[FieldError]) -> String {
 }
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> LoadError {
-    LoadError(vec![FieldError { field: field.into(), message: message.into() }])
+    LoadError(vec![FieldError {
+        field: field.into(),
+        message: message.into(),
+    }])
 }
 
 /// Parses a dataset file's text in any of the accepted formats.
@@ -40,7 +46,16 @@ pub fn parse_dataset(text: &str) -> Result<Vec<DatasetRecord>, LoadError> {
         match serde_json::from_str::<Value>(trimmed) {
             Ok(Value::Array(items)) => items,
             Ok(_) => return Err(err("file", "expected a JSON array of records")),
-            Err(e) => return Err(err("file", format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column()))),
+            Err(e) => {
+                return Err(err(
+                    "file",
+                    format!(
+                        "invalid JSON at line {}, column {}: {e}",
+                        e.line(),
+                        e.column()
+                    ),
+                ))
+            }
         }
     } else {
         match serde_json::from_str::<Value>(trimmed) {
@@ -56,7 +71,10 @@ pub fn parse_dataset(text: &str) -> Result<Vec<DatasetRecord>, LoadError> {
         return Err(err("records", "the file holds no records"));
     }
     if values.len() > MAX_RECORDS {
-        return Err(err("records", format!("at most {MAX_RECORDS} records per file")));
+        return Err(err(
+            "records",
+            format!("at most {MAX_RECORDS} records per file"),
+        ));
     }
     let mut records = Vec::with_capacity(values.len());
     let mut errors = Vec::new();
@@ -89,7 +107,10 @@ fn parse_jsonl(text: &str) -> Result<Vec<Value>, LoadError> {
             continue;
         }
         let v: Value = serde_json::from_str(line).map_err(|e| {
-            err(format!("line {}", n + 1), format!("invalid JSON at column {}: {e}", e.column()))
+            err(
+                format!("line {}", n + 1),
+                format!("invalid JSON at column {}: {e}", e.column()),
+            )
         })?;
         out.push(v);
     }
@@ -104,17 +125,32 @@ pub fn record_from_value(v: &Value, index: usize) -> Result<DatasetRecord, LoadE
         return Err(err(format!("records[{index}]"), "must be an object"));
     };
     let id = match obj.get("id").or_else(|| obj.get("record_id")) {
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 200 => s.trim().to_string(),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 200 => {
+            s.trim().to_string()
+        }
         Some(Value::Number(n)) => n.to_string(),
         None | Some(Value::Null) => format!("record-{}", index + 1),
-        Some(_) => return Err(err(at("id"), "must be a non-empty string of at most 200 characters")),
+        Some(_) => {
+            return Err(err(
+                at("id"),
+                "must be a non-empty string of at most 200 characters",
+            ))
+        }
     };
     let input_value = obj.get("input").or_else(|| obj.get("input_data"));
     let input = match input_value {
-        Some(Value::String(s)) => RecordInput { text: Some(s.clone()), ..Default::default() },
+        Some(Value::String(s)) => RecordInput {
+            text: Some(s.clone()),
+            ..Default::default()
+        },
         Some(v @ Value::Object(_)) => serde_json::from_value::<RecordInput>(v.clone())
             .map_err(|e| err(at("input"), e.to_string()))?,
-        _ => return Err(err(at("input"), "is required: an object with text and/or images, or a string")),
+        _ => {
+            return Err(err(
+                at("input"),
+                "is required: an object with text and/or images, or a string",
+            ))
+        }
     };
     if input.is_empty() {
         return Err(err(at("input"), "holds no text and no image"));
@@ -125,9 +161,14 @@ pub fn record_from_value(v: &Value, index: usize) -> Result<DatasetRecord, LoadE
         .or_else(|| obj.get("expected"))
         .ok_or_else(|| err(at("expected_output"), "is required (or ground_truth)"))?;
     let expected_output = report::parse_value(expected).map_err(|e| match e {
-        report::ParseError::Field { path, message } => {
-            err(format!("{}{}{path}", at("expected_output"), if path.starts_with('[') { "" } else { "." }), message)
-        }
+        report::ParseError::Field { path, message } => err(
+            format!(
+                "{}{}{path}",
+                at("expected_output"),
+                if path.starts_with('[') { "" } else { "." }
+            ),
+            message,
+        ),
         other => err(at("expected_output"), other.to_string()),
     })?;
     let mut metadata: Map<String, Value> = match obj.get("metadata") {
@@ -142,7 +183,12 @@ pub fn record_from_value(v: &Value, index: usize) -> Result<DatasetRecord, LoadE
     if let Some(notes) = expected.get("notes") {
         metadata.insert("label_notes".into(), notes.clone());
     }
-    Ok(DatasetRecord { id, input, expected_output, metadata })
+    Ok(DatasetRecord {
+        id,
+        input,
+        expected_output,
+        metadata,
+    })
 }
 
 #[cfg(test)]
@@ -163,13 +209,18 @@ mod tests {
         let recs = parse_dataset(&text).expect("parse");
         assert_eq!(recs.len(), 1);
         assert_eq!(recs[0].input.image_paths.len(), 1);
-        assert_eq!(recs[0].expected_output.0[0].ballot_statistics.good_ballots, Some(439));
+        assert_eq!(
+            recs[0].expected_output.0[0].ballot_statistics.good_ballots,
+            Some(439)
+        );
         assert!(recs[0].metadata.contains_key("extraction_metadata"));
     }
 
     #[test]
     fn reads_array_and_jsonl() {
-        let rec = format!(r#"{{"id":"a","input":{{"text":"แบบ ส.ส. 5/18"}},"expected_output":[{REPORT}]}}"#);
+        let rec = format!(
+            r#"{{"id":"a","input":{{"text":"แบบ ส.ส. 5/18"}},"expected_output":[{REPORT}]}}"#
+        );
         assert_eq!(parse_dataset(&format!("[{rec}]")).expect("array").len(), 1);
         let rec2 = rec.replace("\"a\"", "\"b\"").replace('\n', " ");
         let jsonl = format!("{}\n\n{}\n", rec.replace('\n', " "), rec2);
@@ -188,7 +239,11 @@ mod tests {
         let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(
             fields,
-            vec!["records[1].id", "records[2].input", "records[3].expected_output.ballot_statistics.good_ballots"]
+            vec![
+                "records[1].id",
+                "records[2].input",
+                "records[3].expected_output.ballot_statistics.good_ballots"
+            ]
         );
     }
 
@@ -196,7 +251,13 @@ mod tests {
     fn bad_files_are_clear_errors() {
         assert!(parse_dataset("").is_err());
         assert!(parse_dataset("[]").is_err());
-        assert!(parse_dataset("[1,").unwrap_err().to_string().contains("line 1"));
-        assert!(parse_dataset("{\"a\":1}\nnot json").unwrap_err().to_string().contains("line 2"));
+        assert!(parse_dataset("[1,")
+            .unwrap_err()
+            .to_string()
+            .contains("line 1"));
+        assert!(parse_dataset("{\"a\":1}\nnot json")
+            .unwrap_err()
+            .to_string()
+            .contains("line 2"));
     }
 }

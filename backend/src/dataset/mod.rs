@@ -11,6 +11,7 @@ pub mod load;
 mod names;
 mod noise;
 mod render;
+mod table;
 mod truth;
 
 pub use builtin::{builtin_dataset, builtin_description, BUILTIN_DATASET_NAME};

@@ -42,7 +42,13 @@ impl Probs {
         };
         match level {
             NoiseLevel::None => Probs::default(),
-            NoiseLevel::Light => Probs { digit: 0.01, words_missing: 0.01, letter: 0.02, space: 0.03, ..Probs::default() },
+            NoiseLevel::Light => Probs {
+                digit: 0.01,
+                words_missing: 0.01,
+                letter: 0.02,
+                space: 0.03,
+                ..Probs::default()
+            },
             NoiseLevel::Realistic => realistic,
             NoiseLevel::Heavy => Probs {
                 digit: 0.12,
@@ -97,13 +103,19 @@ fn letter_twin(c: char) -> Option<char> {
 impl<'r> Noiser<'r> {
     /// A noiser for `level` drawing from `rng`.
     pub fn new(rng: &'r mut ChaCha8Rng, level: NoiseLevel) -> Self {
-        Noiser { rng, p: Probs::for_level(level), events: Vec::new(), spaces: 0 }
+        Noiser {
+            rng,
+            p: Probs::for_level(level),
+            events: Vec::new(),
+            spaces: 0,
+        }
     }
 
     /// The log of applied noise, for the record's `metadata.noise`.
     pub fn finish(mut self) -> Vec<Value> {
         if self.spaces > 0 {
-            self.events.push(json!({"kind": "extra_whitespace", "lines": self.spaces}));
+            self.events
+                .push(json!({"kind": "extra_whitespace", "lines": self.spaces}));
         }
         self.events
     }
@@ -123,17 +135,27 @@ impl<'r> Noiser<'r> {
         let digits = value.to_string();
         if self.hit(self.p.unreadable) {
             let mark = if self.rng.gen_bool(0.5) { "…" } else { "?" };
-            self.events.push(json!({"kind": "unreadable", "field": field(), "from": digits, "to": mark}));
+            self.events
+                .push(json!({"kind": "unreadable", "field": field(), "from": digits, "to": mark}));
             return mark.to_string();
         }
         if self.hit(self.p.digit) {
-            let positions: Vec<usize> =
-                digits.char_indices().filter(|(_, c)| confusable(*c).is_some()).map(|(i, _)| i).collect();
+            let positions: Vec<usize> = digits
+                .char_indices()
+                .filter(|(_, c)| confusable(*c).is_some())
+                .map(|(i, _)| i)
+                .collect();
             if !positions.is_empty() {
                 let at = positions[self.rng.gen_range(0..positions.len())];
                 let confused: String = digits
                     .char_indices()
-                    .map(|(i, c)| if i == at { confusable(c).unwrap_or(c) } else { c })
+                    .map(|(i, c)| {
+                        if i == at {
+                            confusable(c).unwrap_or(c)
+                        } else {
+                            c
+                        }
+                    })
                     .collect();
                 self.events.push(json!({"kind": "digit_confusion", "field": field(), "from": digits, "to": confused}));
                 return confused;
@@ -146,7 +168,8 @@ impl<'r> Noiser<'r> {
     pub fn words_missing(&mut self, field: impl FnOnce() -> String) -> bool {
         let hit = self.hit(self.p.words_missing);
         if hit {
-            self.events.push(json!({"kind": "words_missing", "field": field()}));
+            self.events
+                .push(json!({"kind": "words_missing", "field": field()}));
         }
         hit
     }
@@ -157,7 +180,8 @@ impl<'r> Noiser<'r> {
             return digits;
         }
         let glued = format!("{number}{digits}");
-        self.events.push(json!({"kind": "number_bleed", "field": field(), "from": digits, "to": glued}));
+        self.events
+            .push(json!({"kind": "number_bleed", "field": field(), "from": digits, "to": glued}));
         glued
     }
 
@@ -166,15 +190,27 @@ impl<'r> Noiser<'r> {
         if !self.hit(self.p.letter) {
             return name.to_string();
         }
-        let positions: Vec<usize> =
-            name.char_indices().filter(|(_, c)| letter_twin(*c).is_some()).map(|(i, _)| i).collect();
+        let positions: Vec<usize> = name
+            .char_indices()
+            .filter(|(_, c)| letter_twin(*c).is_some())
+            .map(|(i, _)| i)
+            .collect();
         if positions.is_empty() {
             return name.to_string();
         }
         let at = positions[self.rng.gen_range(0..positions.len())];
-        let noisy: String =
-            name.char_indices().map(|(i, c)| if i == at { letter_twin(c).unwrap_or(c) } else { c }).collect();
-        self.events.push(json!({"kind": "letter_noise", "field": field(), "from": name, "to": noisy}));
+        let noisy: String = name
+            .char_indices()
+            .map(|(i, c)| {
+                if i == at {
+                    letter_twin(c).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect();
+        self.events
+            .push(json!({"kind": "letter_noise", "field": field(), "from": name, "to": noisy}));
         noisy
     }
 
@@ -197,7 +233,8 @@ impl<'r> Noiser<'r> {
     pub fn drop_line(&mut self, text: &str, field: impl FnOnce() -> String) -> bool {
         let hit = self.hit(self.p.drop_line);
         if hit {
-            self.events.push(json!({"kind": "dropped_line", "field": field(), "from": text, "to": ""}));
+            self.events
+                .push(json!({"kind": "dropped_line", "field": field(), "from": text, "to": ""}));
         }
         hit
     }

@@ -3,6 +3,7 @@
 use shared::report::{FormType, VoteReport};
 
 use super::noise::Noiser;
+use super::table::render_rows;
 use super::truth::UnitSpec;
 use crate::thai::digits::to_thai_digits;
 use crate::thai::words::to_words;
@@ -17,7 +18,7 @@ pub(crate) struct Rendered {
 }
 
 #[derive(Clone, Copy)]
-enum Digits {
+pub(super) enum Digits {
     Arabic,
     Thai,
     /// Each number on its own, a few with both kinds of digit in one number.
@@ -25,34 +26,101 @@ enum Digits {
 }
 
 /// How one form happens to be written.
-struct Style {
+pub(super) struct Style {
     digits: Digits,
     thai_items: bool,
     stat_words: bool,
-    party_prefix: bool,
+    pub party_prefix: bool,
     glue_labels: bool,
 }
 
+/// What a droppable line holds, named in the noise log only when it is dropped.
+#[derive(Clone, Copy)]
+pub(super) enum Field {
+    Date,
+    Location,
+    Count(&'static str),
+    Row(u32),
+    Total,
+}
+
+impl Field {
+    fn path(self, form: &str) -> String {
+        match self {
+            Field::Date => format!("{form}.form_info.date"),
+            Field::Location => format!("{form}.form_info.polling_station_number"),
+            Field::Count(field) => format!("{form}.{field}"),
+            Field::Row(number) => format!("{form}.vote_results[number={number}].vote_count"),
+            Field::Total => format!("{form}.total"),
+        }
+    }
+}
+
 /// One line of a form; `field` is set when noise may drop it.
-struct Line {
-    text: String,
-    field: Option<String>,
+pub(super) struct Line {
+    pub text: String,
+    pub field: Option<Field>,
 }
 
 fn fixed(text: impl Into<String>) -> Line {
-    Line { text: text.into(), field: None }
+    Line {
+        text: text.into(),
+        field: None,
+    }
 }
 
 /// Section 1–2 items: number, constituency label, party-list label, field, unit.
 const ITEMS: [(&str, &str, &str, &str, &str); 8] = [
-    ("1.1", "จำนวนผู้มีสิทธิเลือกตั้งตามบัญชีรายชื่อผู้มีสิทธิเลือกตั้ง", "", "voter_statistics.eligible_voters", "คน"),
-    ("1.2", "จำนวนผู้มีสิทธิเลือกตั้งที่มาแสดงตน", "", "voter_statistics.voters_present", "คน"),
-    ("2.1", "จำนวนบัตรเลือกตั้งที่ได้รับจัดสรร", "", "ballot_statistics.ballots_allocated", "บัตร"),
-    ("2.2", "จำนวนบัตรเลือกตั้งที่ใช้", "", "ballot_statistics.ballots_used", "บัตร"),
+    (
+        "1.1",
+        "จำนวนผู้มีสิทธิเลือกตั้งตามบัญชีรายชื่อผู้มีสิทธิเลือกตั้ง",
+        "",
+        "voter_statistics.eligible_voters",
+        "คน",
+    ),
+    (
+        "1.2",
+        "จำนวนผู้มีสิทธิเลือกตั้งที่มาแสดงตน",
+        "",
+        "voter_statistics.voters_present",
+        "คน",
+    ),
+    (
+        "2.1",
+        "จำนวนบัตรเลือกตั้งที่ได้รับจัดสรร",
+        "",
+        "ballot_statistics.ballots_allocated",
+        "บัตร",
+    ),
+    (
+        "2.2",
+        "จำนวนบัตรเลือกตั้งที่ใช้",
+        "",
+        "ballot_statistics.ballots_used",
+        "บัตร",
+    ),
     ("2.2.1", "บัตรดี", "", "ballot_statistics.good_ballots", "บัตร"),
-    ("2.2.2", "บัตรเสีย", "", "ballot_statistics.bad_ballots", "บัตร"),
-    ("2.2.3", "บัตรที่ไม่เลือกผู้สมัครผู้ใด", "บัตรที่ไม่เลือกบัญชีรายชื่อของพรรคการเมืองใด", "ballot_statistics.no_vote_ballots", "บัตร"),
-    ("2.3", "จำนวนบัตรเลือกตั้งที่เหลือ", "", "ballot_statistics.ballots_remaining", "บัตร"),
+    (
+        "2.2.2",
+        "บัตรเสีย",
+        "",
+        "ballot_statistics.bad_ballots",
+        "บัตร",
+    ),
+    (
+        "2.2.3",
+        "บัตรที่ไม่เลือกผู้สมัครผู้ใด",
+        "บัตรที่ไม่เลือกบัญชีรายชื่อของพรรคการเมืองใด",
+        "ballot_statistics.no_vote_ballots",
+        "บัตร",
+    ),
+    (
+        "2.3",
+        "จำนวนบัตรเลือกตั้งที่เหลือ",
+        "",
+        "ballot_statistics.ballots_remaining",
+        "บัตร",
+    ),
 ];
 
 impl Noiser<'_> {
@@ -77,7 +145,7 @@ impl Noiser<'_> {
     }
 
     /// Arabic digits rewritten in the form's digit style.
-    fn styled(&mut self, s: String, style: &Style) -> String {
+    pub(super) fn styled(&mut self, s: String, style: &Style) -> String {
         let thai = match style.digits {
             Digits::Arabic => false,
             Digits::Thai => true,
@@ -112,12 +180,19 @@ pub(crate) fn render_unit(n: &mut Noiser, spec: &UnitSpec, reports: &[VoteReport
     let mut text = String::with_capacity(8 * 1024);
     let mut page = 0u32;
     for report in reports {
+        let form = report
+            .form_info
+            .form_type
+            .unwrap_or(FormType::Constituency)
+            .as_str();
         for lines in render_form(n, spec, report) {
             page += 1;
-            text.push_str(&format!("--- หน้า {page} ---\n"));
+            text.push_str("--- หน้า ");
+            text.push_str(&page.to_string());
+            text.push_str(" ---\n");
             for line in lines {
                 if let Some(field) = line.field {
-                    if n.drop_line(&line.text, || field) {
+                    if n.drop_line(&line.text, || field.path(form)) {
                         continue;
                     }
                 }
@@ -136,21 +211,32 @@ fn render_form(n: &mut Noiser, spec: &UnitSpec, report: &VoteReport) -> Vec<Vec<
     let st = n.style();
     let mut first = Vec::with_capacity(20);
 
-    let code = if party_list { "แบบ ส.ส. 5/18 (บช)" } else { "แบบ ส.ส. 5/18" };
+    let code = if party_list {
+        "แบบ ส.ส. 5/18 (บช)"
+    } else {
+        "แบบ ส.ส. 5/18"
+    };
     first.push(fixed(n.styled(code.to_string(), &st)));
-    let kind = if party_list { "แบบบัญชีรายชื่อ" } else { "แบบแบ่งเขตเลือกตั้ง" };
+    let kind = if party_list {
+        "แบบบัญชีรายชื่อ"
+    } else {
+        "แบบแบ่งเขตเลือกตั้ง"
+    };
     first.push(fixed(format!("รายงานผลการนับคะแนนสมาชิกสภาผู้แทนราษฎร {kind}")));
     let (day, month) = spec.election.day_month();
     let day = n.styled(day.to_string(), &st);
     let year = n.styled(spec.election.year_be().to_string(), &st);
     first.push(Line {
         text: format!("การเลือกตั้งสมาชิกสภาผู้แทนราษฎร วันที่ {day} เดือน {month} พ.ศ. {year}"),
-        field: Some(format!("{f}.form_info.date")),
+        field: Some(Field::Date),
     });
     let sep = if st.glue_labels { "" } else { " " };
     let unit = n.styled(spec.unit_no.to_string(), &st);
-    let (sub_label, district_label) =
-        if spec.district.is_bangkok() { ("แขวง", "เขต") } else { ("ตำบล", "อำเภอ") };
+    let (sub_label, district_label) = if spec.district.is_bangkok() {
+        ("แขวง", "เขต")
+    } else {
+        ("ตำบล", "อำเภอ")
+    };
     let village = if !spec.district.is_bangkok() && n.chance(0.5) {
         let m = n.rng_pick(12) + 1;
         format!(" หมู่ที่ {}", n.styled(m.to_string(), &st))
@@ -162,10 +248,13 @@ fn render_form(n: &mut Noiser, spec: &UnitSpec, report: &VoteReport) -> Vec<Vec<
             "หน่วยเลือกตั้งที่ {unit}{village} {sub_label}{sep}{} {district_label}{sep}{}",
             spec.sub, spec.district.name
         ),
-        field: Some(format!("{f}.form_info.polling_station_number")),
+        field: Some(Field::Location),
     });
     let constituency = n.styled(spec.district.constituency.to_string(), &st);
-    first.push(fixed(format!("เขตเลือกตั้งที่ {constituency} จังหวัด{sep}{}", spec.district.province)));
+    first.push(fixed(format!(
+        "เขตเลือกตั้งที่ {constituency} จังหวัด{sep}{}",
+        spec.district.province
+    )));
 
     let v = &report.voter_statistics;
     let b = &report.ballot_statistics;
@@ -186,17 +275,26 @@ fn render_form(n: &mut Noiser, spec: &UnitSpec, report: &VoteReport) -> Vec<Vec<
             first.push(fixed(n.styled_item("2.", &st) + " บัตรเลือกตั้ง"));
         }
         let Some(value) = value else { continue };
-        let label = if party_list && !label_pl.is_empty() { label_pl } else { label };
+        let label = if party_list && !label_pl.is_empty() {
+            label_pl
+        } else {
+            label
+        };
         let path = || format!("{f}.{field}");
         let digits = n.count(value, path);
         let digits = n.styled(digits, &st);
         let words = if st.stat_words && !n.words_missing(path) {
-            to_words(value).map(|w| format!(" ({w})")).unwrap_or_default()
+            to_words(value)
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
         } else {
             String::new()
         };
         let item = n.styled_item(item, &st);
-        first.push(Line { text: format!("{item} {label} {digits} {unit}{words}"), field: Some(path()) });
+        first.push(Line {
+            text: format!("{item} {label} {digits} {unit}{words}"),
+            field: Some(Field::Count(field)),
+        });
     }
 
     let mut pages = vec![first];
@@ -209,7 +307,11 @@ fn render_form(n: &mut Noiser, spec: &UnitSpec, report: &VoteReport) -> Vec<Vec<
         }),
     ];
     let rows = render_rows(n, report, &st, f);
-    let per_page = if party_list { PARTY_ROWS_PER_PAGE } else { usize::MAX };
+    let per_page = if party_list {
+        PARTY_ROWS_PER_PAGE
+    } else {
+        usize::MAX
+    };
     let mut on_page = 0;
     for row in rows {
         if on_page == per_page {
@@ -223,10 +325,17 @@ fn render_form(n: &mut Noiser, spec: &UnitSpec, report: &VoteReport) -> Vec<Vec<
         let path = || format!("{f}.total");
         let digits = n.count(good, path);
         let digits = n.styled(digits, &st);
-        let words = to_words(good).map(|w| format!(" ({w})")).unwrap_or_default();
-        table.push(Line { text: format!("รวมคะแนนทั้งสิ้น {digits}{words}"), field: Some(path()) });
+        let words = to_words(good)
+            .map(|w| format!(" ({w})"))
+            .unwrap_or_default();
+        table.push(Line {
+            text: format!("รวมคะแนนทั้งสิ้น {digits}{words}"),
+            field: Some(Field::Total),
+        });
     }
-    table.push(fixed("ลงชื่อ ................................ ประธานกรรมการประจำหน่วยเลือกตั้ง"));
+    table.push(fixed(
+        "ลงชื่อ ................................ ประธานกรรมการประจำหน่วยเลือกตั้ง",
+    ));
     pages.push(table);
     pages
 }
@@ -239,56 +348,4 @@ impl Noiser<'_> {
             item.to_string()
         }
     }
-}
-
-/// The vote cell of a row: digits and, when legible, words.
-struct Cell {
-    digits: String,
-    words: Option<String>,
-}
-
-fn render_rows(n: &mut Noiser, report: &VoteReport, st: &Style, f: &str) -> Vec<Line> {
-    let path = |number: u32| format!("{f}.vote_results[number={number}].vote_count");
-    let mut cells: Vec<Cell> = report
-        .vote_results
-        .iter()
-        .map(|r| {
-            let number = r.number.unwrap_or(0);
-            let v = r.vote_count.unwrap_or(0);
-            if v == 0 {
-                let digits = if n.chance(0.4) { "-".to_string() } else { n.count(0, || path(number)) };
-                let words = if n.chance(0.75) { "ศูนย์" } else { "-" };
-                return Cell { digits, words: Some(words.to_string()) };
-            }
-            let digits = n.count(v, || path(number));
-            let words = if n.words_missing(|| path(number)) { None } else { to_words(v).ok() };
-            Cell { digits, words }
-        })
-        .collect();
-    if report.form_info.form_type == Some(FormType::PartyList) {
-        if let Some((first, len)) = n.shift(cells.len(), f) {
-            if let Some(run) = cells.get_mut(first..first + len) {
-                run.rotate_right(1);
-            }
-        }
-    }
-    let mut lines = Vec::with_capacity(cells.len());
-    for (r, cell) in report.vote_results.iter().zip(cells) {
-        let number = r.number.unwrap_or(0);
-        let digits = n.bleed(number, cell.digits, || path(number));
-        let digits = n.styled(digits, st);
-        let num = n.styled(number.to_string(), st);
-        let party = r.party_name.as_deref().unwrap_or("");
-        let party = if st.party_prefix { format!("พรรค{party}") } else { party.to_string() };
-        let words = cell.words.map(|w| format!(" ({w})")).unwrap_or_default();
-        let text = match &r.candidate_name {
-            Some(name) => {
-                let name = n.name(name, || format!("{f}.vote_results[number={number}].candidate_name"));
-                format!("{num} {name} {party} {digits}{words}")
-            }
-            None => format!("{num} {party} {digits}{words}"),
-        };
-        lines.push(Line { text, field: Some(path(number)) });
-    }
-    lines
 }

@@ -60,8 +60,11 @@ pub(crate) fn roster(
         .take(n)
         .map(|&p| {
             let female = rng.gen_bool(0.3);
-            let (titles, firsts) =
-                if female { (FEMALE_TITLES, FEMALE_NAMES) } else { (MALE_TITLES, MALE_NAMES) };
+            let (titles, firsts) = if female {
+                (FEMALE_TITLES, FEMALE_NAMES)
+            } else {
+                (MALE_TITLES, MALE_NAMES)
+            };
             let title = titles[rng.gen_range(0..titles.len())];
             let first = firsts[rng.gen_range(0..firsts.len())];
             let last = SURNAMES[rng.gen_range(0..SURNAMES.len())];
@@ -69,12 +72,18 @@ pub(crate) fn roster(
         })
         .collect();
     let count = if party_list {
-        election.party_count().min(max_parties.unwrap_or(usize::MAX)).max(1)
+        election
+            .party_count()
+            .min(max_parties.unwrap_or(usize::MAX))
+            .max(1)
     } else {
         0
     };
     let parties = (0..count).map(|i| party_name(i, year)).collect();
-    Roster { candidates, parties }
+    Roster {
+        candidates,
+        parties,
+    }
 }
 
 /// Rounded share of `n`.
@@ -83,7 +92,13 @@ fn share(n: u64, f: f64) -> u64 {
 }
 
 /// Ballot statistics that satisfy I1 and I2 for `used` ballots.
-pub(crate) fn ballots(rng: &mut ChaCha8Rng, used: u64, allocated: u64, bad_max: f64, nv_max: f64) -> BallotStatistics {
+pub(crate) fn ballots(
+    rng: &mut ChaCha8Rng,
+    used: u64,
+    allocated: u64,
+    bad_max: f64,
+    nv_max: f64,
+) -> BallotStatistics {
     let bad = share(used, rng.gen_range(0.0..bad_max));
     let no_vote = share(used, rng.gen_range(0.0..nv_max)).min(used - bad.min(used));
     let good = used.saturating_sub(bad + no_vote);
@@ -108,12 +123,24 @@ fn allocation(rng: &mut ChaCha8Rng, eligible: u64, used: u64) -> u64 {
 }
 
 /// Splits `total` over `n` rows: a few leaders, a long tail of small and zero rows.
-pub(crate) fn distribute(rng: &mut ChaCha8Rng, total: u64, n: usize, zero_p: f64, leaders: usize) -> Vec<u64> {
+pub(crate) fn distribute(
+    rng: &mut ChaCha8Rng,
+    total: u64,
+    n: usize,
+    zero_p: f64,
+    leaders: usize,
+) -> Vec<u64> {
     if n == 0 {
         return Vec::new();
     }
     let mut w: Vec<f64> = (0..n)
-        .map(|_| if rng.gen_bool(zero_p) { 0.0 } else { rng.gen::<f64>().powi(4) * 0.3 })
+        .map(|_| {
+            if rng.gen_bool(zero_p) {
+                0.0
+            } else {
+                rng.gen::<f64>().powi(4) * 0.3
+            }
+        })
         .collect();
     for _ in 0..leaders.min(n) {
         let i = rng.gen_range(0..n);
@@ -146,13 +173,25 @@ pub(crate) fn distribute(rng: &mut ChaCha8Rng, total: u64, n: usize, zero_p: f64
 
 /// True reports of the unit: the constituency form, then the party-list form when the
 /// roster has parties. Identities I1–I4 hold in both; S5 (same 1.1 and 1.2) holds.
-pub(crate) fn truth(rng: &mut ChaCha8Rng, spec: &UnitSpec, roster: &Roster, party_list: bool) -> Vec<VoteReport> {
+pub(crate) fn truth(
+    rng: &mut ChaCha8Rng,
+    spec: &UnitSpec,
+    roster: &Roster,
+    party_list: bool,
+) -> Vec<VoteReport> {
     let eligible = rng.gen_range(400..=1200u64);
     let present = share(eligible, rng.gen_range(0.55..0.85));
-    let voters = VoterStatistics { eligible_voters: Some(eligible), voters_present: Some(present) };
+    let voters = VoterStatistics {
+        eligible_voters: Some(eligible),
+        voters_present: Some(present),
+    };
 
     // Constituency used ballots normally equal those who showed up (S1).
-    let used = if rng.gen_bool(0.93) { present } else { present.saturating_sub(rng.gen_range(1..=2)) };
+    let used = if rng.gen_bool(0.93) {
+        present
+    } else {
+        present.saturating_sub(rng.gen_range(1..=2))
+    };
     let allocated = allocation(rng, eligible, used);
     let ballot_stats = ballots(rng, used, allocated, 0.03, 0.05);
     let good = ballot_stats.good_ballots.unwrap_or(0);
@@ -174,7 +213,11 @@ pub(crate) fn truth(rng: &mut ChaCha8Rng, spec: &UnitSpec, roster: &Roster, part
 
     if party_list && !roster.parties.is_empty() {
         // The two ballot boxes can differ by a ballot or two (the "surplus" of vote-forms S5).
-        let used_pl = if rng.gen_bool(0.9) { used } else { present.saturating_sub(rng.gen_range(0..=2)) };
+        let used_pl = if rng.gen_bool(0.9) {
+            used
+        } else {
+            present.saturating_sub(rng.gen_range(0..=2))
+        };
         let allocated_pl = if rng.gen_bool(0.7) && allocated >= used_pl {
             allocated
         } else {
@@ -185,7 +228,13 @@ pub(crate) fn truth(rng: &mut ChaCha8Rng, spec: &UnitSpec, roster: &Roster, part
         let n = roster.parties.len();
         let leaders = rng.gen_range(3..=5);
         let votes = distribute(rng, good, n, 0.3, leaders);
-        let rows = roster.parties.iter().zip(votes).enumerate().map(|(i, (p, v))| row(i, None, p, v)).collect();
+        let rows = roster
+            .parties
+            .iter()
+            .zip(votes)
+            .enumerate()
+            .map(|(i, (p, v))| row(i, None, p, v))
+            .collect();
         reports.push(VoteReport {
             form_info: spec.form_info(FormType::PartyList),
             voter_statistics: voters,

@@ -15,7 +15,11 @@ use crate::thai::words;
 
 /// Every identity the report breaks.
 pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {
-    let form = report.form_info.form_type.map_or("report", |t| t.as_str()).to_string();
+    let form = report
+        .form_info
+        .form_type
+        .map_or("report", |t| t.as_str())
+        .to_string();
     let flag = |identity: &str, message: String| ArithmeticFlag {
         identity: identity.into(),
         form: form.clone(),
@@ -23,21 +27,30 @@ pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {
     };
     let b = &report.ballot_statistics;
     let mut flags = Vec::new();
-    if let (Some(used), Some(good), Some(bad), Some(none)) =
-        (b.ballots_used, b.good_ballots, b.bad_ballots, b.no_vote_ballots)
-    {
+    if let (Some(used), Some(good), Some(bad), Some(none)) = (
+        b.ballots_used,
+        b.good_ballots,
+        b.bad_ballots,
+        b.no_vote_ballots,
+    ) {
         let sum = good.saturating_add(bad).saturating_add(none);
         if used != sum {
-            flags.push(flag("I1", format!(
-                "ballots_used {used} ≠ good + bad + no_vote = {good} + {bad} + {none} = {sum}"
-            )));
+            flags.push(flag(
+                "I1",
+                format!(
+                    "ballots_used {used} ≠ good + bad + no_vote = {good} + {bad} + {none} = {sum}"
+                ),
+            ));
         }
     }
-    if let (Some(rem), Some(alloc), Some(used)) = (b.ballots_remaining, b.ballots_allocated, b.ballots_used) {
+    if let (Some(rem), Some(alloc), Some(used)) =
+        (b.ballots_remaining, b.ballots_allocated, b.ballots_used)
+    {
         if alloc.checked_sub(used) != Some(rem) {
-            flags.push(flag("I2", format!(
-                "ballots_remaining {rem} ≠ allocated − used = {alloc} − {used}"
-            )));
+            flags.push(flag(
+                "I2",
+                format!("ballots_remaining {rem} ≠ allocated − used = {alloc} − {used}"),
+            ));
         }
     }
     let votes: Option<Vec<u64>> = report.vote_results.iter().map(|r| r.vote_count).collect();
@@ -45,9 +58,13 @@ pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {
         if !votes.is_empty() {
             let sum = votes.iter().fold(0u64, |a, v| a.saturating_add(*v));
             if sum != good {
-                flags.push(flag("I3", format!(
-                    "Σ votes of {} rows = {sum} ≠ good_ballots {good}", votes.len()
-                )));
+                flags.push(flag(
+                    "I3",
+                    format!(
+                        "Σ votes of {} rows = {sum} ≠ good_ballots {good}",
+                        votes.len()
+                    ),
+                ));
             }
         }
     }
@@ -59,14 +76,26 @@ pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {
             continue;
         }
         let number = row.number.map_or("?".into(), |n| n.to_string());
-        match words::parse_words(text) {
+        // Forms write zero as a dash or a bare zero in the words column (vote-forms.md §4).
+        let zero_mark = matches!(
+            text.trim().trim_matches(['(', ')']).trim(),
+            "-" | "–" | "—" | "๐" | "0" | "o"
+        );
+        let parsed = if zero_mark {
+            Ok(0)
+        } else {
+            words::parse_words(text)
+        };
+        match parsed {
             Ok(v) if v == count => {}
-            Ok(v) => flags.push(flag("I4", format!(
-                "row {number}: digits {count} ≠ words \"{text}\" = {v}"
-            ))),
-            Err(_) => flags.push(flag("I4", format!(
-                "row {number}: words \"{text}\" are not a number (digits say {count})"
-            ))),
+            Ok(v) => flags.push(flag(
+                "I4",
+                format!("row {number}: digits {count} ≠ words \"{text}\" = {v}"),
+            )),
+            Err(_) => flags.push(flag(
+                "I4",
+                format!("row {number}: words \"{text}\" are not a number (digits say {count})"),
+            )),
         }
     }
     flags

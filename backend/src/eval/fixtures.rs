@@ -16,7 +16,10 @@ pub fn constituency() -> VoteReport {
             constituency_number: Some("7".into()),
             polling_station_number: Some("4".into()),
         },
-        voter_statistics: VoterStatistics { eligible_voters: Some(806), voters_present: Some(460) },
+        voter_statistics: VoterStatistics {
+            eligible_voters: Some(806),
+            voters_present: Some(460),
+        },
         ballot_statistics: BallotStatistics {
             ballots_allocated: Some(620),
             ballots_used: Some(460),

@@ -47,13 +47,23 @@ pub(crate) fn pair<'a>(expected: &'a ReportSet, output: &'a ReportSet) -> Vec<Pa
                 Some(t) => (t.as_str().to_string(), output.by_type(t)),
                 None => (format!("report{i}"), output.0.get(i)),
             };
-            Pair { label, expected: exp, output: out }
+            Pair {
+                label,
+                expected: exp,
+                output: out,
+            }
         })
         .collect()
 }
 
 pub(crate) fn check(field: String, expected: Value, actual: Value, ok: bool) -> FieldCheck {
-    FieldCheck { field, expected, actual, ok, note: None }
+    FieldCheck {
+        field,
+        expected,
+        actual,
+        ok,
+        note: None,
+    }
 }
 
 pub(crate) fn opt_json<T: serde::Serialize>(v: &Option<T>) -> Value {
@@ -76,7 +86,11 @@ pub fn evaluate_record(expected: &ReportSet, output: Result<&ReportSet, &str>) -
     arith.explanation = Some(if consistent {
         "every checkable identity holds on the output".into()
     } else {
-        flags.iter().map(|f| format!("{} {}: {}", f.form, f.identity, f.message)).collect::<Vec<_>>().join("; ")
+        flags
+            .iter()
+            .map(|f| format!("{} {}: {}", f.form, f.identity, f.message))
+            .collect::<Vec<_>>()
+            .join("; ")
     });
     let overall = (form.value.as_f64() + ballot.value.as_f64() + votes.value.as_f64()) / 3.0;
     RecordScores {

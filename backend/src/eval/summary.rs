@@ -22,7 +22,10 @@ pub fn summarize(scored: &[ScoredRecord<'_>], seed: u64) -> ExperimentMetrics {
     let repeated = groups.iter().any(|g| g.len() > 1);
     let per_record = |f: &dyn Fn(&RecordScores) -> f64| -> Vec<f64> {
         #[allow(clippy::cast_precision_loss)]
-        groups.iter().map(|g| g.iter().map(|s| f(s)).sum::<f64>() / g.len() as f64).collect()
+        groups
+            .iter()
+            .map(|g| g.iter().map(|s| f(s)).sum::<f64>() / g.len() as f64)
+            .collect()
     };
     // Binary metrics use Wilson on counts; with repetitions they become per-record shares,
     // which need the bootstrap instead.
@@ -34,15 +37,27 @@ pub fn summarize(scored: &[ScoredRecord<'_>], seed: u64) -> ExperimentMetrics {
             stats::proportion(hits, groups.len())
         }
     };
-    let succeeded: Vec<&RecordScores> =
-        scored.iter().map(|s| s.scores).filter(|s| s.has_no_errors).collect();
-    let consistent = succeeded.iter().filter(|s| s.arithmetic_consistency).count();
+    let succeeded: Vec<&RecordScores> = scored
+        .iter()
+        .map(|s| s.scores)
+        .filter(|s| s.has_no_errors)
+        .collect();
+    let consistent = succeeded
+        .iter()
+        .filter(|s| s.arithmetic_consistency)
+        .count();
     ExperimentMetrics {
         overall_accuracy: stats::mean_with_ci(&per_record(&|s| s.overall), seed ^ 1),
         success_rate: binary(&|s| s.has_no_errors, 2),
-        avg_ballot_accuracy: stats::mean_with_ci(&per_record(&|s| s.ballot_accuracy_score), seed ^ 3),
+        avg_ballot_accuracy: stats::mean_with_ci(
+            &per_record(&|s| s.ballot_accuracy_score),
+            seed ^ 3,
+        ),
         exact_form_match_rate: binary(&|s| s.exact_form_match, 4),
-        avg_vote_results_quality: stats::mean_with_ci(&per_record(&|s| s.vote_results_quality), seed ^ 5),
+        avg_vote_results_quality: stats::mean_with_ci(
+            &per_record(&|s| s.vote_results_quality),
+            seed ^ 5,
+        ),
         avg_voter_statistics_accuracy: stats::mean_with_ci(
             &per_record(&|s| s.voter_statistics_accuracy),
             seed ^ 6,
@@ -83,7 +98,11 @@ pub fn per_field_accuracy(succeeded: &[&RecordScores]) -> Vec<FieldAccuracy> {
             correct,
             total,
             #[allow(clippy::cast_precision_loss)]
-            accuracy: if total == 0 { 0.0 } else { correct as f64 / total as f64 },
+            accuracy: if total == 0 {
+                0.0
+            } else {
+                correct as f64 / total as f64
+            },
         })
         .collect()
 }
@@ -114,7 +133,13 @@ mod tests {
 
     #[test]
     fn pools_row_keys() {
-        assert_eq!(pool_rows("PartyList.vote_results[#12].vote_count"), "PartyList.vote_results[].vote_count");
-        assert_eq!(pool_rows("Constituency.form_info.date"), "Constituency.form_info.date");
+        assert_eq!(
+            pool_rows("PartyList.vote_results[#12].vote_count"),
+            "PartyList.vote_results[].vote_count"
+        );
+        assert_eq!(
+            pool_rows("Constituency.form_info.date"),
+            "Constituency.form_info.date"
+        );
     }
 }

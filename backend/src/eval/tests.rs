@@ -9,7 +9,14 @@ fn one(r: VoteReport) -> ReportSet {
 fn identical_output_scores_perfectly() {
     let s = evaluate_record(&both(), Ok(&both()));
     assert!(s.exact_form_match && s.has_no_errors && s.arithmetic_consistency);
-    assert_eq!((s.ballot_accuracy_score, s.vote_results_quality, s.voter_statistics_accuracy), (1.0, 1.0, 1.0));
+    assert_eq!(
+        (
+            s.ballot_accuracy_score,
+            s.vote_results_quality,
+            s.voter_statistics_accuracy
+        ),
+        (1.0, 1.0, 1.0)
+    );
     assert_eq!(s.overall, 1.0);
     assert_eq!(s.scores.len(), 6);
 }
@@ -28,7 +35,12 @@ fn form_fields_compare_after_normalisation() {
     out.form_info.sub_district = Some("บางพลัด".into());
     let s = exact_form_match(&one(constituency()), &one(out));
     assert_eq!(s.value, ScoreValue::Bool(false));
-    let wrong: Vec<_> = s.details.iter().filter(|d| !d.ok).map(|d| d.field.as_str()).collect();
+    let wrong: Vec<_> = s
+        .details
+        .iter()
+        .filter(|d| !d.ok)
+        .map(|d| d.field.as_str())
+        .collect();
     assert_eq!(wrong, vec!["Constituency.form_info.sub_district"]);
 }
 
@@ -42,7 +54,12 @@ fn null_is_not_zero_in_ballot_accuracy() {
     assert!((s.value.as_f64() - 5.0 / 6.0).abs() < 1e-12);
     let mut zero = label.clone();
     zero.ballot_statistics.bad_ballots = Some(0);
-    assert_eq!(ballot_accuracy_score(&one(label), &one(zero)).value.as_f64(), 1.0);
+    assert_eq!(
+        ballot_accuracy_score(&one(label), &one(zero))
+            .value
+            .as_f64(),
+        1.0
+    );
 }
 
 #[test]
@@ -50,9 +67,23 @@ fn missing_and_invented_rows_both_cost() {
     let label = one(constituency()); // rows 1..4
     let mut out = constituency();
     out.vote_results.truncate(3); // row 4 missing
-    assert!((vote_results_quality(&label, &one(out.clone())).value.as_f64() - 0.75).abs() < 1e-12);
+    assert!(
+        (vote_results_quality(&label, &one(out.clone()))
+            .value
+            .as_f64()
+            - 0.75)
+            .abs()
+            < 1e-12
+    );
     out.vote_results.push(row(5, 0, "ศูนย์")); // invented row 5, still 3 correct of max(4, 4)
-    assert!((vote_results_quality(&label, &one(out.clone())).value.as_f64() - 0.75).abs() < 1e-12);
+    assert!(
+        (vote_results_quality(&label, &one(out.clone()))
+            .value
+            .as_f64()
+            - 0.75)
+            .abs()
+            < 1e-12
+    );
     let mut extra = constituency();
     extra.vote_results.push(row(5, 1, "หนึ่ง"));
     extra.vote_results.push(row(6, 1, "หนึ่ง"));
@@ -61,7 +92,10 @@ fn missing_and_invented_rows_both_cost() {
     dup.vote_results.push(row(1, 200, "สองร้อย")); // duplicate number counts as invented
     let s = vote_results_quality(&label, &one(dup));
     assert!((s.value.as_f64() - 4.0 / 5.0).abs() < 1e-12);
-    assert!(s.details.iter().any(|d| d.note.as_deref().is_some_and(|n| n.contains("invented"))));
+    assert!(s
+        .details
+        .iter()
+        .any(|d| d.note.as_deref().is_some_and(|n| n.contains("invented"))));
 }
 
 #[test]
@@ -70,7 +104,12 @@ fn wrong_vote_count_is_a_wrong_row() {
     out.vote_results[2].vote_count = Some(16); // 76 misread as 16
     let s = vote_results_quality(&one(constituency()), &one(out));
     assert!((s.value.as_f64() - 0.75).abs() < 1e-12);
-    let bad: Vec<_> = s.details.iter().filter(|d| !d.ok).map(|d| d.field.clone()).collect();
+    let bad: Vec<_> = s
+        .details
+        .iter()
+        .filter(|d| !d.ok)
+        .map(|d| d.field.clone())
+        .collect();
     assert_eq!(bad, vec!["Constituency.vote_results[#3].vote_count"]);
 }
 
@@ -93,7 +132,11 @@ fn original_inconsistent_label_is_flagged_by_the_audit() {
     let flags = audit_label(&one(label));
     let ids: Vec<_> = flags.iter().map(|f| f.identity.as_str()).collect();
     assert_eq!(ids, vec!["I1", "I2"]);
-    assert!(flags[0].message.contains("439") && flags[0].message.contains("460"), "{}", flags[0].message);
+    assert!(
+        flags[0].message.contains("439") && flags[0].message.contains("460"),
+        "{}",
+        flags[0].message
+    );
     assert!(audit_label(&both()).is_empty());
 }
 
@@ -103,7 +146,11 @@ fn arithmetic_consistency_checks_sum_and_words() {
     out.vote_results[2].vote_count = Some(77); // Σ = 440 ≠ 439, and 77 ≠ เจ็ดสิบหก
     let s = evaluate_record(&one(constituency()), Ok(&one(out.clone())));
     assert!(!s.arithmetic_consistency);
-    let ids: Vec<_> = s.arithmetic_flags.iter().map(|f| f.identity.as_str()).collect();
+    let ids: Vec<_> = s
+        .arithmetic_flags
+        .iter()
+        .map(|f| f.identity.as_str())
+        .collect();
     assert_eq!(ids, vec!["I3", "I4"]);
     out.vote_results[2].vote_count = None; // unreadable rows make I3 uncheckable, not false
     out.vote_results[2].vote_count_text = None;
@@ -118,7 +165,11 @@ fn thai_words_with_eds_variants_pass_i4() {
     let mut r = constituency();
     r.vote_results = vec![row(1, 101, "หนึ่งร้อยหนึ่ง"), row(2, 338, "(สามร้อยสามสิบแปด)")];
     r.ballot_statistics.good_ballots = Some(439);
-    assert!(check_identities(&r).is_empty(), "{:?}", check_identities(&r));
+    assert!(
+        check_identities(&r).is_empty(),
+        "{:?}",
+        check_identities(&r)
+    );
 }
 
 #[test]
@@ -134,8 +185,14 @@ fn summary_counts_failures_as_zero_and_averages_repetitions() {
     let good = evaluate_record(&both(), Ok(&both()));
     let bad = failed_record("boom");
     let scored = [
-        summary::ScoredRecord { record_id: "a", scores: &good },
-        summary::ScoredRecord { record_id: "b", scores: &bad },
+        summary::ScoredRecord {
+            record_id: "a",
+            scores: &good,
+        },
+        summary::ScoredRecord {
+            record_id: "b",
+            scores: &bad,
+        },
     ];
     let m = summary::summarize(&scored, 7);
     assert!((m.overall_accuracy.value - 0.5).abs() < 1e-12);
@@ -145,8 +202,14 @@ fn summary_counts_failures_as_zero_and_averages_repetitions() {
     assert!(m.per_field.iter().all(|f| f.total > 0 && f.accuracy == 1.0));
     // Two repetitions of record "a", one failed: record a averages to 0.5.
     let scored = [
-        summary::ScoredRecord { record_id: "a", scores: &good },
-        summary::ScoredRecord { record_id: "a", scores: &bad },
+        summary::ScoredRecord {
+            record_id: "a",
+            scores: &good,
+        },
+        summary::ScoredRecord {
+            record_id: "a",
+            scores: &bad,
+        },
     ];
     let m = summary::summarize(&scored, 7);
     assert_eq!(m.overall_accuracy.n, 1);

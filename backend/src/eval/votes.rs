@@ -74,11 +74,17 @@ pub fn vote_results_quality(expected: &ReportSet, output: &ReportSet) -> Score {
         }
     }
     #[allow(clippy::cast_precision_loss)]
-    let value = if denominator == 0 { 1.0 } else { correct as f64 / denominator as f64 };
+    let value = if denominator == 0 {
+        1.0
+    } else {
+        correct as f64 / denominator as f64
+    };
     Score {
         name: names::VOTE_RESULTS_QUALITY.into(),
         value: ScoreValue::Number(value),
-        explanation: Some(format!("{correct} correct rows of max(expected, output) = {denominator}")),
+        explanation: Some(format!(
+            "{correct} correct rows of max(expected, output) = {denominator}"
+        )),
         details,
     }
 }

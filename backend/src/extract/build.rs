@@ -20,7 +20,11 @@ fn guess_type(form: &RawForm) -> Option<FormType> {
     if form.rows.len() > LONG_TABLE {
         return Some(FormType::PartyList);
     }
-    let titled = form.rows.iter().filter(|r| TITLES.iter().any(|t| r.middle.starts_with(t))).count();
+    let titled = form
+        .rows
+        .iter()
+        .filter(|r| TITLES.iter().any(|t| r.middle.starts_with(t)))
+        .count();
     (titled * 2 > form.rows.len()).then_some(FormType::Constituency)
 }
 
@@ -39,8 +43,13 @@ pub(super) fn build_reports(forms: Vec<RawForm>) -> Vec<VoteReport> {
         .enumerate()
         .map(|(i, form)| {
             // An unknown form beside a known one is the other variant.
-            let neighbour = guessed.iter().enumerate().find_map(|(j, t)| if j != i { *t } else { None });
-            let t = guessed[i].or(neighbour.map(other)).unwrap_or(FormType::Constituency);
+            let neighbour = guessed
+                .iter()
+                .enumerate()
+                .find_map(|(j, t)| if j != i { *t } else { None });
+            let t = guessed[i]
+                .or(neighbour.map(other))
+                .unwrap_or(FormType::Constituency);
             build_one(form, t)
         })
         .collect();
@@ -63,8 +72,16 @@ fn share_voters(a: &mut VoteReport, va: &[Val; 8], b: &mut VoteReport, vb: &[Val
         }
     };
     for (i, slot_a, slot_b) in [
-        (ELIGIBLE, &mut a.voter_statistics.eligible_voters, &mut b.voter_statistics.eligible_voters),
-        (PRESENT, &mut a.voter_statistics.voters_present, &mut b.voter_statistics.voters_present),
+        (
+            ELIGIBLE,
+            &mut a.voter_statistics.eligible_voters,
+            &mut b.voter_statistics.eligible_voters,
+        ),
+        (
+            PRESENT,
+            &mut a.voter_statistics.voters_present,
+            &mut b.voter_statistics.voters_present,
+        ),
     ] {
         let (x, y) = (va[i], vb[i]);
         if (x.v != y.v && x.trust != y.trust) || x.v.is_none() || y.v.is_none() {
@@ -76,8 +93,13 @@ fn share_voters(a: &mut VoteReport, va: &[Val; 8], b: &mut VoteReport, vb: &[Val
 
 fn build_one(form: RawForm, form_type: FormType) -> (VoteReport, [Val; 8]) {
     let mut rows = order_rows(form.rows);
-    let vals = form.stats.clone().map(|c| c.map_or_else(Val::default, |c| c.val()));
-    let texts = form.stats.map(|c| c.map(|c| c.digit_text).unwrap_or_default());
+    let vals = form
+        .stats
+        .clone()
+        .map(|c| c.map_or_else(Val::default, |c| c.val()));
+    let texts = form
+        .stats
+        .map(|c| c.map(|c| c.digit_text).unwrap_or_default());
     let total = form.total.as_ref().map_or_else(Val::default, |c| c.val());
     let witness = good_witness(total, row_sum(&rows), vals[GOOD].v);
     let mut ballots = Ballots { vals, texts };
@@ -95,7 +117,10 @@ fn build_one(form: RawForm, form_type: FormType) -> (VoteReport, [Val; 8]) {
     info.form_type = Some(form_type);
     let report = VoteReport {
         form_info: info,
-        voter_statistics: VoterStatistics { eligible_voters: v[ELIGIBLE], voters_present: v[PRESENT] },
+        voter_statistics: VoterStatistics {
+            eligible_voters: v[ELIGIBLE],
+            voters_present: v[PRESENT],
+        },
         ballot_statistics: BallotStatistics {
             ballots_allocated: v[ALLOCATED],
             ballots_used: v[USED],

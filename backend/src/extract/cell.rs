@@ -1,6 +1,6 @@
 //! One handwritten count as OCR gives it: digits, Thai words, or an unreadable mark.
 
-use crate::thai::words::parse_words;
+use crate::thai::words::{parse_words, to_words};
 
 /// A count as read from a line. Either part may be missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,7 +40,10 @@ pub(super) struct Val {
 
 impl Val {
     pub fn derived(v: u64) -> Val {
-        Val { v: Some(v), trust: Trust::Derived }
+        Val {
+            v: Some(v),
+            trust: Trust::Derived,
+        }
     }
 
     /// May be replaced when an identity says it is wrong.
@@ -58,8 +61,14 @@ impl Cell {
     /// The best reading: the words when they parse, else the digits.
     pub fn val(&self) -> Val {
         match (self.words, self.digits) {
-            (Some(w), _) => Val { v: Some(w), trust: Trust::Words },
-            (None, Some(d)) => Val { v: Some(d), trust: Trust::Digits },
+            (Some(w), _) => Val {
+                v: Some(w),
+                trust: Trust::Words,
+            },
+            (None, Some(d)) => Val {
+                v: Some(d),
+                trust: Trust::Digits,
+            },
             (None, None) => Val::default(),
         }
     }
@@ -77,7 +86,12 @@ pub(super) fn value_start(s: &str) -> Option<usize> {
     while let Some((i, c)) = chars.next() {
         let next = chars.peek().map_or(' ', |&(_, n)| n);
         let lone_dash = c == '-' && prev == ' ' && matches!(next, ' ' | '(');
-        if c.is_ascii_digit() || is_marker(c) || c == '(' || lone_dash || (c == '.' && s[i..].starts_with("...")) {
+        if c.is_ascii_digit()
+            || is_marker(c)
+            || c == '('
+            || lone_dash
+            || (c == '.' && s[i..].starts_with("..."))
+        {
             return Some(i);
         }
         prev = c;
@@ -122,6 +136,10 @@ pub(super) fn parse_cell(s: &str) -> Cell {
         if w == "-" {
             cell.words = Some(0);
             cell.words_text = Some(w.to_string());
+        } else if let Some(n) = cell.digits.filter(|&d| to_words(d).is_ok_and(|c| c == w)) {
+            // The common case, words agreeing with the digits: no need to parse them.
+            cell.words = Some(n);
+            cell.words_text = Some(w.to_string());
         } else if let Ok(n) = parse_words(w) {
             cell.words = Some(n);
             cell.words_text = Some(w.to_string());
@@ -164,7 +182,13 @@ mod tests {
         let c = parse_cell("460 บัตร (สี่ร้อยหกสิบ)");
         assert_eq!((c.digits, c.words), (Some(460), Some(460)));
         let c = parse_cell("466 (สี่ร้อยหกสิบ)");
-        assert_eq!(c.val(), Val { v: Some(460), trust: Trust::Words });
+        assert_eq!(
+            c.val(),
+            Val {
+                v: Some(460),
+                trust: Trust::Words
+            }
+        );
         let c = parse_cell("- (ศูนย์)");
         assert_eq!((c.digits, c.words), (Some(0), Some(0)));
         assert!(parse_cell("? คน").unreadable);

@@ -73,7 +73,10 @@ impl RawForm {
 
     /// Worth reporting: a header was seen, or some counts that only a form has.
     pub fn is_form(&self) -> bool {
-        self.marker || self.stats.iter().any(Option::is_some) || self.total.is_some() || self.rows.len() >= 2
+        self.marker
+            || self.stats.iter().any(Option::is_some)
+            || self.total.is_some()
+            || self.rows.len() >= 2
     }
 }
 
@@ -90,7 +93,8 @@ fn item_index(tok: &str) -> Option<usize> {
 }
 
 fn form_type_of_marker(line: &str) -> Option<FormType> {
-    if line.contains("(บช)") || line.contains("บช)") || line.contains("แบบบัญชีรายชื่อ") {
+    if line.contains("(บช)") || line.contains("บช)") || line.contains("แบบบัญชีรายชื่อ")
+    {
         Some(FormType::PartyList)
     } else if line.contains("แบ่งเขต") {
         Some(FormType::Constituency)
@@ -104,7 +108,8 @@ fn is_marker_line(line: &str) -> bool {
 }
 
 fn hint_of(line: &str) -> Option<FormType> {
-    if line.contains("บัญชีรายชื่อของพรรค") || line.contains("ชื่อพรรคการเมือง ได้คะแนน") {
+    if line.contains("บัญชีรายชื่อของพรรค") || line.contains("ชื่อพรรคการเมือง ได้คะแนน")
+    {
         Some(FormType::PartyList)
     } else if line.contains("ผู้สมัคร") {
         Some(FormType::Constituency)
@@ -113,32 +118,49 @@ fn hint_of(line: &str) -> Option<FormType> {
     }
 }
 
+/// Stands for a line break while the whole text is normalised in one pass (normalisation
+/// turns real line breaks into spaces).
+const LINE_BREAK: char = '\u{1}';
+
+fn is_row_start(line: &str) -> bool {
+    let first = line.split(' ').next().unwrap_or("");
+    !first.is_empty() && first.chars().all(|c| c.is_ascii_digit())
+}
+
 /// Splits the text into forms and reads each line into the form it belongs to.
 pub(super) fn read_forms(text: &str) -> Vec<RawForm> {
+    let marked: String = text
+        .chars()
+        .map(|c| if c == '\n' { LINE_BREAK } else { c })
+        .collect();
+    let normalized = normalize_text(&marked);
     let mut forms = Vec::new();
     let mut cur = RawForm::default();
-    for raw in text.lines() {
-        if raw.trim().is_empty() {
+    for line in normalized.split(LINE_BREAK) {
+        let line = line.trim_matches(' ');
+        if line.is_empty() {
             continue;
         }
-        let line = normalize_text(raw);
-        if line.starts_with("---") && line.contains("หน้า") {
-            continue;
-        }
-        if is_marker_line(&line) {
-            if cur.has_content() {
-                forms.push(std::mem::take(&mut cur));
+        // Rows are most lines; they carry no form marker or hint.
+        if !is_row_start(line) {
+            if line.starts_with("---") && line.contains("หน้า") {
+                continue;
             }
-            cur.marker = true;
-            if let Some(t) = form_type_of_marker(&line) {
-                cur.declared.get_or_insert(t);
+            if is_marker_line(line) {
+                if cur.has_content() {
+                    forms.push(std::mem::take(&mut cur));
+                }
+                cur.marker = true;
+                if let Some(t) = form_type_of_marker(line) {
+                    cur.declared.get_or_insert(t);
+                }
+                continue;
             }
-            continue;
+            if let Some(t) = hint_of(line) {
+                cur.hint.get_or_insert(t);
+            }
         }
-        if let Some(t) = hint_of(&line) {
-            cur.hint.get_or_insert(t);
-        }
-        read_line(&mut forms, &mut cur, &line);
+        read_line(&mut forms, &mut cur, line);
     }
     if cur.has_content() || cur.marker {
         forms.push(cur);
@@ -151,6 +173,13 @@ fn read_line(forms: &mut Vec<RawForm>, cur: &mut RawForm, line: &str) {
     let first = line.split(' ').next().unwrap_or("");
     let rest = line.get(first.len()..).unwrap_or("").trim_start();
 
+    // Rows start with a bare number; count lines with an item number ("2.2.1") or a label.
+    if is_row_start(line) {
+        if let Some(row) = read_row(first, rest) {
+            cur.rows.push(row);
+        }
+        return;
+    }
     if let Some(at) = line.find("รวมคะแนน") {
         let after = &line[at..];
         if let Some(start) = value_start(after) {
@@ -158,15 +187,15 @@ fn read_line(forms: &mut Vec<RawForm>, cur: &mut RawForm, line: &str) {
         }
         return;
     }
-    // Rows start with a bare number; count lines with an item number ("2.2.1") or a label.
-    if !first.is_empty() && first.chars().all(|c| c.is_ascii_digit()) {
-        if let Some(row) = read_row(first, rest) {
-            cur.rows.push(row);
-        }
-        return;
-    }
-    let (item, label) = if is_item_number(first) { (item_index(first), rest) } else { (None, line) };
-    let keyword = LABELS.iter().find(|(k, _)| label.contains(k)).map(|&(_, i)| i);
+    let (item, label) = if is_item_number(first) {
+        (item_index(first), rest)
+    } else {
+        (None, line)
+    };
+    let keyword = LABELS
+        .iter()
+        .find(|(k, _)| label.contains(k))
+        .map(|&(_, i)| i);
     if let Some(index) = keyword.or(item) {
         if let Some(start) = value_start(label) {
             let cell = parse_cell(&label[start..]);
@@ -189,7 +218,8 @@ fn read_row(number: &str, rest: &str) -> Option<RawRow> {
     let mut middle_end = None;
     let mut offset = 0;
     for tok in rest.split(' ') {
-        let starts_value = tok.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '?' | '…' | '('))
+        let starts_value = tok
+            .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '?' | '…' | '('))
             || tok == "-"
             || tok.starts_with("-(")
             || tok.starts_with("...");
@@ -205,7 +235,11 @@ fn read_row(number: &str, rest: &str) -> Option<RawRow> {
         return None;
     }
     let middle = rest.get(..at).unwrap_or("").trim().to_string();
-    Some(RawRow { number, middle, cell })
+    Some(RawRow {
+        number,
+        middle,
+        cell,
+    })
 }
 
 #[cfg(test)]
@@ -215,7 +249,10 @@ mod tests {
     #[test]
     fn reads_a_row() {
         let row = read_row("3", "นายสมชาย ใจดี พรรคก้าวไกล 76 (เจ็ดสิบหก)").expect("row");
-        assert_eq!((row.number, row.middle.as_str()), (3, "นายสมชาย ใจดี พรรคก้าวไกล"));
+        assert_eq!(
+            (row.number, row.middle.as_str()),
+            (3, "นายสมชาย ใจดี พรรคก้าวไกล")
+        );
         assert_eq!((row.cell.digits, row.cell.words), (Some(76), Some(76)));
         assert!(read_row("3", "นายสมชาย ใจดี").is_none());
         assert!(read_row("99999999999", "x 1").is_none());
@@ -227,7 +264,10 @@ mod tests {
                     --- หน้า 2 ---\nแบบ ส.ส. 5/18 (บช)\n2.2.2 บัตรเสีย 4 บัตร\n1 พรรคก 3\n2 พรรคข 4";
         let forms = read_forms(text);
         assert_eq!(forms.len(), 2);
-        assert_eq!(forms[0].stats[GOOD].as_ref().and_then(|c| c.digits), Some(439));
+        assert_eq!(
+            forms[0].stats[GOOD].as_ref().and_then(|c| c.digits),
+            Some(439)
+        );
         assert_eq!(forms[1].declared, Some(FormType::PartyList));
         assert_eq!(forms[1].rows.len(), 2);
         assert_eq!(forms[1].stats[BAD].as_ref().and_then(|c| c.digits), Some(4));

@@ -4,7 +4,13 @@ use super::extract;
 use crate::dataset::{generate_record, GeneratorConfig, NoiseLevel};
 
 fn config() -> GeneratorConfig {
-    GeneratorConfig { seed: 11, records: 0, noise: NoiseLevel::Heavy, max_parties: Some(20), ..Default::default() }
+    GeneratorConfig {
+        seed: 11,
+        records: 0,
+        noise: NoiseLevel::Heavy,
+        max_parties: Some(20),
+        ..Default::default()
+    }
 }
 
 /// The largest char boundary at or below `at`.

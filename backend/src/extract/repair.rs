@@ -33,7 +33,9 @@ fn implied(vals: &[Val; 8], i: usize) -> Option<u64> {
 }
 
 fn i1_holds(vals: &[Val; 8]) -> Option<bool> {
-    let sum = get(vals, GOOD)?.checked_add(get(vals, BAD)?)?.checked_add(get(vals, NO_VOTE)?)?;
+    let sum = get(vals, GOOD)?
+        .checked_add(get(vals, BAD)?)?
+        .checked_add(get(vals, NO_VOTE)?)?;
     Some(sum == get(vals, USED)?)
 }
 
@@ -100,7 +102,9 @@ impl Ballots {
             for &i in fields.iter().filter(|&&i| self.vals[i].weak()) {
                 let mut trial = self.vals;
                 trial[i].v = None;
-                let Some(v) = implied(&trial, i) else { continue };
+                let Some(v) = implied(&trial, i) else {
+                    continue;
+                };
                 let s = self.score(i, v);
                 match best {
                     Some((b, _, _)) if s < b => {}
@@ -133,7 +137,14 @@ mod tests {
     use super::*;
 
     fn ballots(v: [Option<u64>; 8]) -> Ballots {
-        let vals = v.map(|v| Val { v, trust: if v.is_some() { Trust::Digits } else { Trust::None } });
+        let vals = v.map(|v| Val {
+            v,
+            trust: if v.is_some() {
+                Trust::Digits
+            } else {
+                Trust::None
+            },
+        });
         let texts = v.map(|v| v.map(|n| n.to_string()).unwrap_or_default());
         Ballots { vals, texts }
     }
@@ -144,7 +155,16 @@ mod tests {
 
     #[test]
     fn fills_one_missing_count() {
-        let mut b = ballots([Some(806), Some(460), Some(620), None, Some(439), Some(4), Some(17), None]);
+        let mut b = ballots([
+            Some(806),
+            Some(460),
+            Some(620),
+            None,
+            Some(439),
+            Some(4),
+            Some(17),
+            None,
+        ]);
         b.repair(Val::default());
         assert_eq!(values(&b)[USED], Some(460));
         assert_eq!(values(&b)[REMAINING], Some(160));
@@ -153,20 +173,54 @@ mod tests {
     #[test]
     fn fixes_a_confused_digit() {
         // bad 4 read as 9: I1 fails; used agrees with I2 and voters present.
-        let mut b = ballots([Some(806), Some(460), Some(620), Some(460), Some(439), Some(9), Some(17), Some(160)]);
+        let mut b = ballots([
+            Some(806),
+            Some(460),
+            Some(620),
+            Some(460),
+            Some(439),
+            Some(9),
+            Some(17),
+            Some(160),
+        ]);
         b.repair(Val::default());
-        assert_eq!(values(&b)[BAD], Some(9), "good or bad: a tie without a witness");
-        b.repair(Val { v: Some(439), trust: Trust::Words });
+        assert_eq!(
+            values(&b)[BAD],
+            Some(9),
+            "good or bad: a tie without a witness"
+        );
+        b.repair(Val {
+            v: Some(439),
+            trust: Trust::Words,
+        });
         assert_eq!(values(&b)[BAD], Some(4));
         // used 460 read as 466: I2 and I1 both point at it.
-        let mut b = ballots([Some(806), Some(460), Some(620), Some(466), Some(439), Some(4), Some(17), Some(160)]);
+        let mut b = ballots([
+            Some(806),
+            Some(460),
+            Some(620),
+            Some(466),
+            Some(439),
+            Some(4),
+            Some(17),
+            Some(160),
+        ]);
         b.repair(Val::default());
         assert_eq!(values(&b)[USED], Some(460));
     }
 
     #[test]
     fn leaves_what_it_cannot_decide() {
-        let mut b = ballots([None, None, None, Some(460), Some(439), Some(40), Some(17), None]);
+        let mut b = ballots([
+            None,
+            None,
+            None,
+            Some(460),
+            Some(439),
+            Some(40),
+            Some(17),
+            None,
+        ]);
         b.repair(Val::default());
         assert_eq!(values(&b)[BAD], Some(40));
         assert_eq!(values(&b)[ALLOCATED], None);

@@ -22,7 +22,12 @@ pub(super) fn order_rows(raw: Vec<RawRow>) -> Vec<Row> {
     for r in raw {
         if rows.iter().all(|x| x.number != r.number) {
             let val = r.cell.val();
-            rows.push(Row { number: r.number, middle: r.middle, cell: r.cell, val });
+            rows.push(Row {
+                number: r.number,
+                middle: r.middle,
+                cell: r.cell,
+                val,
+            });
         }
     }
     rows.sort_by_key(|r| r.number);
@@ -30,7 +35,12 @@ pub(super) fn order_rows(raw: Vec<RawRow>) -> Vec<Row> {
     if max <= MAX_ROWS && (max as usize) <= rows.len() * 2 + 5 && rows.len() < max as usize {
         for n in 1..=max {
             if let Err(at) = rows.binary_search_by_key(&n, |r| r.number) {
-                let empty = Row { number: n, middle: String::new(), cell: Cell::default(), val: Val::default() };
+                let empty = Row {
+                    number: n,
+                    middle: String::new(),
+                    cell: Cell::default(),
+                    val: Val::default(),
+                };
                 rows.insert(at, empty);
             }
         }
@@ -43,21 +53,29 @@ pub(super) fn row_sum(rows: &[Row]) -> Val {
     let mut sum: u64 = 0;
     let mut trust = Trust::Words;
     for r in rows {
-        let Some(v) = r.val.v else { return Val::default() };
+        let Some(v) = r.val.v else {
+            return Val::default();
+        };
         sum = sum.saturating_add(v);
         trust = trust.min(r.val.trust);
     }
     if rows.is_empty() {
         return Val::default();
     }
-    Val { v: Some(sum), trust }
+    Val {
+        v: Some(sum),
+        trust,
+    }
 }
 
 /// The good-ballot witness from the total line and the row sum; when they disagree, the
 /// one that matches the stated good count, else the better trusted.
 pub(super) fn good_witness(total: Val, sum: Val, stated: Option<u64>) -> Val {
     match (total.v, sum.v) {
-        (Some(t), Some(s)) if t == s => Val { v: Some(t), trust: total.trust.max(sum.trust) },
+        (Some(t), Some(s)) if t == s => Val {
+            v: Some(t),
+            trust: total.trust.max(sum.trust),
+        },
         (Some(_), Some(_)) if stated.is_some() && sum.v == stated => sum,
         (Some(_), Some(_)) if stated.is_some() && total.v == stated => total,
         (Some(_), Some(_)) => {
@@ -88,30 +106,48 @@ pub(super) fn repair_rows(rows: &mut [Row], good: Option<u64>) {
     for row in rows.iter_mut() {
         if row.val.trust == Trust::Digits && row.val.v.is_some_and(|v| v > good) {
             row.val = match unglued(row).filter(|&v| v <= good) {
-                Some(v) => Val { v: Some(v), trust: Trust::Digits },
+                Some(v) => Val {
+                    v: Some(v),
+                    trust: Trust::Digits,
+                },
                 None => Val::default(),
             };
         }
     }
-    let known: u64 = rows.iter().filter_map(|r| r.val.v).fold(0, u64::saturating_add);
-    let unknown: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].val.v.is_none()).collect();
+    let known: u64 = rows
+        .iter()
+        .filter_map(|r| r.val.v)
+        .fold(0, u64::saturating_add);
+    let unknown: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].val.v.is_none())
+        .collect();
     match unknown.as_slice() {
         [only] if known <= good => rows[*only].val = Val::derived(good - known),
         [] if known != good => {
             // One weak row whose look-alike or unglued reading closes the gap.
             let mut fix = None;
             let mut count = 0;
-            for (i, row) in rows.iter().enumerate().filter(|(_, r)| r.val.trust == Trust::Digits) {
+            for (i, row) in rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.val.trust == Trust::Digits)
+            {
                 let Some(v) = row.val.v else { continue };
-                let Some(target) = good.checked_add(v).and_then(|x| x.checked_sub(known)) else { continue };
-                let hit = confusions(&row.cell.digit_text).any(|c| c == target) || unglued(row) == Some(target);
+                let Some(target) = good.checked_add(v).and_then(|x| x.checked_sub(known)) else {
+                    continue;
+                };
+                let hit = confusions(&row.cell.digit_text).any(|c| c == target)
+                    || unglued(row) == Some(target);
                 if hit {
                     fix = Some((i, target));
                     count += 1;
                 }
             }
             if let (Some((i, target)), 1) = (fix, count) {
-                rows[i].val = Val { v: Some(target), trust: Trust::Derived };
+                rows[i].val = Val {
+                    v: Some(target),
+                    trust: Trust::Derived,
+                };
             }
         }
         _ => {}
@@ -124,7 +160,11 @@ mod tests {
     use crate::extract::cell::parse_cell;
 
     fn raw(number: u32, cell: &str) -> RawRow {
-        RawRow { number, middle: format!("พรรค{number}"), cell: parse_cell(cell) }
+        RawRow {
+            number,
+            middle: format!("พรรค{number}"),
+            cell: parse_cell(cell),
+        }
     }
 
     #[test]

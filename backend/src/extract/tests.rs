@@ -27,7 +27,14 @@ fn score(label: &ReportSet, out: &ReportSet) -> (usize, usize) {
 }
 
 fn accuracy(noise: NoiseLevel, records: usize) -> f64 {
-    let config = GeneratorConfig { seed: 7, records, noise, party_list: true, max_parties: None, election: None };
+    let config = GeneratorConfig {
+        seed: 7,
+        records,
+        noise,
+        party_list: true,
+        max_parties: None,
+        election: None,
+    };
     let (mut ok, mut all) = (0, 0);
     for record in generate(&config) {
         let out = extract(record.input.text.as_deref().unwrap_or("")).unwrap_or_default();
@@ -49,7 +56,10 @@ fn accuracy_on_realistic_noise_is_high_but_not_perfect() {
 fn accuracy_on_heavy_noise_is_lower() {
     let heavy = accuracy(NoiseLevel::Heavy, 200);
     println!("rules-v1 field accuracy, heavy noise, 200 records: {heavy:.4}");
-    assert!(heavy > 0.3 && heavy < accuracy(NoiseLevel::Realistic, 200), "{heavy}");
+    assert!(
+        heavy > 0.3 && heavy < accuracy(NoiseLevel::Realistic, 200),
+        "{heavy}"
+    );
 }
 
 #[test]
@@ -61,20 +71,37 @@ fn clean_text_is_read_almost_perfectly() {
 
 #[test]
 fn clean_text_gives_the_whole_label() {
-    let config = GeneratorConfig { seed: 3, records: 30, noise: NoiseLevel::None, max_parties: Some(12), ..Default::default() };
+    let config = GeneratorConfig {
+        seed: 3,
+        records: 30,
+        noise: NoiseLevel::None,
+        max_parties: Some(12),
+        ..Default::default()
+    };
     for record in generate(&config) {
         let out = extract(record.input.text.as_deref().unwrap_or("")).expect("forms");
         assert_eq!(out.0.len(), 2);
         for want in &record.expected_output.0 {
-            let got = want.form_info.form_type.and_then(|t| out.by_type(t)).expect("same form");
+            let got = want
+                .form_info
+                .form_type
+                .and_then(|t| out.by_type(t))
+                .expect("same form");
             assert_eq!(got.form_info, want.form_info, "{}", record.id);
             assert_eq!(got.voter_statistics, want.voter_statistics);
             assert_eq!(got.ballot_statistics, want.ballot_statistics);
             assert_eq!(got.vote_results.len(), want.vote_results.len());
             for (g, w) in got.vote_results.iter().zip(&want.vote_results) {
                 // A zero written "-" in the words column is kept as written.
-                let text = if g.vote_count_text.as_deref() == Some("-") { &w.vote_count_text } else { &g.vote_count_text };
-                assert_eq!((&g.number, &g.candidate_name, &g.party_name, g.vote_count), (&w.number, &w.candidate_name, &w.party_name, w.vote_count));
+                let text = if g.vote_count_text.as_deref() == Some("-") {
+                    &w.vote_count_text
+                } else {
+                    &g.vote_count_text
+                };
+                assert_eq!(
+                    (&g.number, &g.candidate_name, &g.party_name, g.vote_count),
+                    (&w.number, &w.candidate_name, &w.party_name, w.vote_count)
+                );
                 assert_eq!(text, &w.vote_count_text, "{}", record.id);
             }
         }
@@ -102,7 +129,15 @@ fn repairs_a_hand_written_example() {
     let r = &out.0[0];
     assert_eq!(r.form_info.form_type, Some(FormType::Constituency));
     let b = &r.ballot_statistics;
-    assert_eq!((b.good_ballots, b.bad_ballots, b.ballots_used, b.ballots_remaining), (Some(27), Some(4), Some(48), Some(572)));
+    assert_eq!(
+        (
+            b.good_ballots,
+            b.bad_ballots,
+            b.ballots_used,
+            b.ballots_remaining
+        ),
+        (Some(27), Some(4), Some(48), Some(572))
+    );
     let votes: Vec<Option<u64>> = r.vote_results.iter().map(|v| v.vote_count).collect();
     assert_eq!(votes, vec![Some(10), Some(17)]);
     assert_eq!(r.vote_results[1].party_name.as_deref(), Some("ฉ"));
@@ -112,7 +147,10 @@ fn repairs_a_hand_written_example() {
 fn unknown_stays_unknown() {
     let out = extract("แบบ ส.ส. 5/18\n2.2.1 บัตรดี ? บัตร\n2.2.2 บัตรเสีย … บัตร").expect("form");
     let b = &out.0[0].ballot_statistics;
-    assert_eq!((b.good_ballots, b.bad_ballots, b.ballots_used), (None, None, None));
+    assert_eq!(
+        (b.good_ballots, b.bad_ballots, b.ballots_used),
+        (None, None, None)
+    );
 }
 
 #[test]
@@ -124,11 +162,21 @@ fn no_form_is_an_error() {
 
 #[test]
 fn extraction_is_fast_enough() {
-    let config = GeneratorConfig { seed: 1, records: 300, ..Default::default() };
+    let config = GeneratorConfig {
+        seed: 1,
+        records: 300,
+        ..Default::default()
+    };
     let texts: Vec<String> = generate(&config).filter_map(|r| r.input.text).collect();
     let start = std::time::Instant::now();
-    let forms: usize = texts.iter().map(|t| extract(t).map_or(0, |r| r.0.len())).sum();
+    let forms: usize = texts
+        .iter()
+        .map(|t| extract(t).map_or(0, |r| r.0.len()))
+        .sum();
     let elapsed = start.elapsed();
-    println!("rules-v1: {} records in {elapsed:?} ({forms} forms)", texts.len());
+    println!(
+        "rules-v1: {} records in {elapsed:?} ({forms} forms)",
+        texts.len()
+    );
     assert_eq!(forms, 600);
 }

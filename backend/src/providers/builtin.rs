@@ -26,10 +26,14 @@ impl Provider for RulesProvider {
                         .into(),
                 )
             })?;
-            let reports = extract::extract(text).map_err(|e| ProviderError::NoContent(e.to_string()))?;
+            let reports =
+                extract::extract(text).map_err(|e| ProviderError::NoContent(e.to_string()))?;
             let text = serde_json::to_string(&reports)
                 .map_err(|e| ProviderError::NoContent(format!("cannot encode output: {e}")))?;
-            Ok(Completion { text, ..Completion::default() })
+            Ok(Completion {
+                text,
+                ..Completion::default()
+            })
         })
     }
 }

@@ -68,7 +68,10 @@ pub struct ModelInfo {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelLookupError {
     #[error("unknown model \"{model}\"; available: {}", available.join(", "))]
-    Unknown { model: String, available: Vec<String> },
+    Unknown {
+        model: String,
+        available: Vec<String>,
+    },
     #[error("model \"{model}\" is not available: {reason}")]
     Unavailable { model: String, reason: String },
 }
@@ -97,7 +100,8 @@ impl Registry {
     /// Lists a model that exists but cannot run now, with the reason.
     pub fn register_unavailable(&mut self, name: &str, provider: &str, reason: &str) {
         if !self.providers.contains_key(name) {
-            self.unavailable.insert(name.into(), (provider.into(), reason.into()));
+            self.unavailable
+                .insert(name.into(), (provider.into(), reason.into()));
         }
     }
 
@@ -107,9 +111,15 @@ impl Registry {
             return Ok(p.clone());
         }
         if let Some((_, reason)) = self.unavailable.get(model) {
-            return Err(ModelLookupError::Unavailable { model: model.into(), reason: reason.clone() });
+            return Err(ModelLookupError::Unavailable {
+                model: model.into(),
+                reason: reason.clone(),
+            });
         }
-        Err(ModelLookupError::Unknown { model: model.into(), available: self.available_names() })
+        Err(ModelLookupError::Unknown {
+            model: model.into(),
+            available: self.available_names(),
+        })
     }
 
     /// Names of the models that can run now.
@@ -128,12 +138,16 @@ impl Registry {
                 available: true,
                 reason: None,
             })
-            .chain(self.unavailable.iter().map(|(name, (provider, reason))| ModelInfo {
-                name: name.clone(),
-                provider: provider.clone(),
-                available: false,
-                reason: Some(reason.clone()),
-            }))
+            .chain(
+                self.unavailable
+                    .iter()
+                    .map(|(name, (provider, reason))| ModelInfo {
+                        name: name.clone(),
+                        provider: provider.clone(),
+                        available: false,
+                        reason: Some(reason.clone()),
+                    }),
+            )
             .collect();
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all

@@ -63,7 +63,12 @@ pub fn report_from_value(value: &Value, path: &str) -> Result<VoteReport, ParseE
             "is not a vote report (no form_info, ballot_statistics or vote_results)".into(),
         ));
     }
-    Ok(VoteReport { form_info, voter_statistics, ballot_statistics, vote_results })
+    Ok(VoteReport {
+        form_info,
+        voter_statistics,
+        ballot_statistics,
+        vote_results,
+    })
 }
 
 fn form_info(value: &Value, path: &str) -> Result<FormInfo, ParseError> {
@@ -85,7 +90,10 @@ fn form_info(value: &Value, path: &str) -> Result<FormInfo, ParseError> {
 /// Accepts the schema's names and the obvious variants, in English and Thai.
 fn form_type(value: &Value, path: &str) -> Result<FormType, ParseError> {
     let Value::String(s) = value else {
-        return Err(field_err(path, format!("expected a string, got {}", kind_of(value))));
+        return Err(field_err(
+            path,
+            format!("expected a string, got {}", kind_of(value)),
+        ));
     };
     let key: String = s
         .to_lowercase()
@@ -110,7 +118,10 @@ fn vote_result(value: &Value, path: &str) -> Result<VoteResult, ParseError> {
     let o = as_object(value, path)?;
     let number = match count(o, "number", path)? {
         Some(n) => Some(u32::try_from(n).map_err(|_| {
-            field_err(&join(path, "number"), format!("row number {n} is out of range"))
+            field_err(
+                &join(path, "number"),
+                format!("row number {n} is out of range"),
+            )
         })?),
         None => None,
     };
@@ -140,7 +151,10 @@ fn count(o: &Map<String, Value>, key: &str, path: &str) -> Result<Option<u64>, P
                     Err(field_err(&p, format!("count {n} is out of range")))
                 }
             } else {
-                Err(field_err(&p, format!("expected a non-negative whole number, got {n}")))
+                Err(field_err(
+                    &p,
+                    format!("expected a non-negative whole number, got {n}"),
+                ))
             }
         }
         Some(Value::String(s)) => {
@@ -152,10 +166,16 @@ fn count(o: &Map<String, Value>, key: &str, path: &str) -> Result<Option<u64>, P
                 return Ok(Some(n));
             }
             words::parse_words(t).map(Some).map_err(|_| {
-                field_err(&p, format!("\"{s}\" is neither a number nor Thai number words"))
+                field_err(
+                    &p,
+                    format!("\"{s}\" is neither a number nor Thai number words"),
+                )
             })
         }
-        Some(other) => Err(field_err(&p, format!("expected a count, got {}", kind_of(other)))),
+        Some(other) => Err(field_err(
+            &p,
+            format!("expected a count, got {}", kind_of(other)),
+        )),
     }
 }
 
@@ -165,7 +185,11 @@ fn text(o: &Map<String, Value>, key: &str, path: &str) -> Result<Option<String>,
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => {
             let n = normalize::normalize_text(s);
-            Ok(if n.is_empty() { None } else { Some(s.trim().to_string()) })
+            Ok(if n.is_empty() {
+                None
+            } else {
+                Some(s.trim().to_string())
+            })
         }
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
         Some(other) => Err(field_err(
@@ -193,5 +217,8 @@ fn join(path: &str, key: &str) -> String {
 }
 
 fn field_err(path: &str, message: String) -> ParseError {
-    ParseError::Field { path: path.to_string(), message }
+    ParseError::Field {
+        path: path.to_string(),
+        message,
+    }
 }

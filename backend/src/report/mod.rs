@@ -20,7 +20,11 @@ pub enum ParseError {
     #[error("no JSON found in output: {0}")]
     NoJson(String),
     #[error("invalid JSON at line {line}, column {column}: {message}")]
-    BadJson { line: usize, column: usize, message: String },
+    BadJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{path}: {message}")]
     Field { path: String, message: String },
 }
@@ -46,11 +50,18 @@ pub fn parse_value(value: &Value) -> Result<ReportSet, ParseError> {
     let single = items.len() == 1 && items[0].is_object() && !value.is_array() && base.is_empty();
     let mut reports = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let path = if single { base.clone() } else { format!("{base}[{i}]") };
+        let path = if single {
+            base.clone()
+        } else {
+            format!("{base}[{i}]")
+        };
         reports.push(report_from_value(item, &path)?);
     }
     if reports.is_empty() {
-        return Err(ParseError::Field { path: base, message: "holds no report".into() });
+        return Err(ParseError::Field {
+            path: base,
+            message: "holds no report".into(),
+        });
     }
     Ok(ReportSet(reports))
 }
@@ -77,7 +88,10 @@ fn unwrap_envelope(value: &Value) -> Result<(Vec<&Value>, String), ParseError> {
         }
         other => Err(ParseError::Field {
             path: "$".into(),
-            message: format!("expected a report or a list of reports, got {}", kind_of(other)),
+            message: format!(
+                "expected a report or a list of reports, got {}",
+                kind_of(other)
+            ),
         }),
     }
 }
@@ -95,13 +109,20 @@ fn extract_json_text(text: &str) -> Result<&str, ParseError> {
             return Ok(inner);
         }
     }
-    let open = text.find(['{', '[']).ok_or_else(|| {
-        ParseError::NoJson(text.chars().take(80).collect::<String>())
-    })?;
-    let close_char = if text[open..].starts_with('{') { '}' } else { ']' };
-    let close = text.rfind(close_char).filter(|&c| c > open).ok_or_else(|| {
-        ParseError::NoJson(format!("unclosed {} at byte {open}", &text[open..=open]))
-    })?;
+    let open = text
+        .find(['{', '['])
+        .ok_or_else(|| ParseError::NoJson(text.chars().take(80).collect::<String>()))?;
+    let close_char = if text[open..].starts_with('{') {
+        '}'
+    } else {
+        ']'
+    };
+    let close = text
+        .rfind(close_char)
+        .filter(|&c| c > open)
+        .ok_or_else(|| {
+            ParseError::NoJson(format!("unclosed {} at byte {open}", &text[open..=open]))
+        })?;
     Ok(&text[open..=close])
 }
 

@@ -75,7 +75,10 @@ fn reports_the_exact_path_of_a_bad_value() {
         }
     );
     let neg = r#"{"ballot_statistics": {"good_ballots": -3}}"#;
-    assert!(parse_output(neg).unwrap_err().to_string().contains("ballot_statistics.good_ballots"));
+    assert!(parse_output(neg)
+        .unwrap_err()
+        .to_string()
+        .contains("ballot_statistics.good_ballots"));
     let frac = r#"{"ballot_statistics": {"good_ballots": 2.5}}"#;
     assert!(parse_output(frac).is_err());
 }
@@ -83,13 +86,19 @@ fn reports_the_exact_path_of_a_bad_value() {
 #[test]
 fn bad_json_reports_position() {
     let err = parse_output("{\"form_info\": {\"province\": }").unwrap_err();
-    assert!(matches!(err, ParseError::BadJson { line: 1, .. }), "{err:?}");
+    assert!(
+        matches!(err, ParseError::BadJson { line: 1, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn rejects_what_is_not_a_report() {
     assert_eq!(parse_output("   "), Err(ParseError::Empty));
-    assert!(matches!(parse_output("no json here"), Err(ParseError::NoJson(_))));
+    assert!(matches!(
+        parse_output("no json here"),
+        Err(ParseError::NoJson(_))
+    ));
     assert!(parse_output(r#"{"hello": 1}"#).is_err());
     assert!(parse_output("[]").is_err());
     assert!(parse_output("42").is_err());

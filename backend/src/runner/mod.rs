@@ -92,8 +92,12 @@ pub async fn run_experiment(
         if stop.is_cancelled() {
             break;
         }
-        let (provider, records, config, stop) =
-            (provider.clone(), records.clone(), config.clone(), stop.clone());
+        let (provider, records, config, stop) = (
+            provider.clone(),
+            records.clone(),
+            config.clone(),
+            stop.clone(),
+        );
         set.spawn(async move {
             let _permit = permit;
             let record = &records[index];

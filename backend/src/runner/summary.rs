@@ -26,7 +26,10 @@ pub fn experiment_summary(f: &ExperimentFacts<'_>) -> ExperimentSummary {
     let scored: Vec<ScoredRecord<'_>> = f
         .outcomes
         .iter()
-        .map(|o| ScoredRecord { record_id: &o.record_id, scores: &o.scores })
+        .map(|o| ScoredRecord {
+            record_id: &o.record_id,
+            scores: &o.scores,
+        })
         .collect();
     let metrics = summarize(&scored, f.seed);
     let total = f.outcomes.len() as u64;
@@ -34,7 +37,10 @@ pub fn experiment_summary(f: &ExperimentFacts<'_>) -> ExperimentSummary {
     let (status, error) = match f.end {
         ExperimentEnd::Completed => ("success", None),
         ExperimentEnd::Failed(e) => ("failed", Some(e.clone())),
-        ExperimentEnd::Cancelled => ("cancelled", Some("cancelled before every record ran".into())),
+        ExperimentEnd::Cancelled => (
+            "cancelled",
+            Some("cancelled before every record ran".into()),
+        ),
     };
     ExperimentSummary {
         experiment_id: f.experiment_id.to_string(),
@@ -70,7 +76,10 @@ pub fn repetition_agreement(outcomes: &[RecordOutcome]) -> Option<f64> {
     }
     let agree = repeated
         .iter()
-        .filter(|v| v.windows(2).all(|w| w[0].output == w[1].output && w[0].error == w[1].error))
+        .filter(|v| {
+            v.windows(2)
+                .all(|w| w[0].output == w[1].output && w[0].error == w[1].error)
+        })
         .count();
     #[allow(clippy::cast_precision_loss)]
     Some(agree as f64 / repeated.len() as f64)

@@ -34,8 +34,14 @@ impl Provider for Scripted {
             tokio::time::sleep(self.delay).await;
             self.in_flight.fetch_sub(1, Ordering::SeqCst);
             match input.text.as_deref() {
-                Some("ok") => Ok(Completion { text: self.answer.clone(), ..Default::default() }),
-                Some("garbage") => Ok(Completion { text: "I cannot read this".into(), ..Default::default() }),
+                Some("ok") => Ok(Completion {
+                    text: self.answer.clone(),
+                    ..Default::default()
+                }),
+                Some("garbage") => Ok(Completion {
+                    text: "I cannot read this".into(),
+                    ..Default::default()
+                }),
                 _ => Err(ProviderError::Call("HTTP 500".into())),
             }
         })
@@ -48,7 +54,10 @@ fn records(texts: &[&str]) -> Arc<[DatasetRecord]> {
         .enumerate()
         .map(|(i, t)| DatasetRecord {
             id: format!("r{i}"),
-            input: RecordInput { text: Some((*t).into()), ..Default::default() },
+            input: RecordInput {
+                text: Some((*t).into()),
+                ..Default::default()
+            },
             expected_output: fixtures::both(),
             metadata: Default::default(),
         })
@@ -66,7 +75,12 @@ fn scripted(delay_ms: u64) -> Arc<Scripted> {
 }
 
 fn plan(jobs: usize, raise_errors: bool, repetitions: u32) -> ExperimentPlan {
-    ExperimentPlan { config: ModelConfig::new("scripted", 0.0, None), jobs, raise_errors, repetitions }
+    ExperimentPlan {
+        config: ModelConfig::new("scripted", 0.0, None),
+        jobs,
+        raise_errors,
+        repetitions,
+    }
 }
 
 async fn run(
@@ -92,38 +106,80 @@ async fn run(
 async fn jobs_bound_concurrency_and_every_task_is_delivered() {
     let p = scripted(20);
     let recs = records(&["ok"; 12]);
-    let (end, outs) = run(p.clone(), recs, &plan(3, false, 2), HashSet::new(), CancellationToken::new()).await;
+    let (end, outs) = run(
+        p.clone(),
+        recs,
+        &plan(3, false, 2),
+        HashSet::new(),
+        CancellationToken::new(),
+    )
+    .await;
     assert_eq!(end, ExperimentEnd::Completed);
     assert_eq!(outs.len(), 24);
     assert_eq!(p.max_in_flight.load(Ordering::SeqCst), 3);
-    assert!(outs.iter().all(|o| o.scores.overall == 1.0 && o.output.is_some()));
+    assert!(outs
+        .iter()
+        .all(|o| o.scores.overall == 1.0 && o.output.is_some()));
 }
 
 #[tokio::test]
 async fn errors_are_recorded_and_the_run_goes_on() {
     let recs = records(&["ok", "fail", "garbage", "ok"]);
-    let (end, outs) = run(scripted(1), recs, &plan(2, false, 1), HashSet::new(), CancellationToken::new()).await;
+    let (end, outs) = run(
+        scripted(1),
+        recs,
+        &plan(2, false, 1),
+        HashSet::new(),
+        CancellationToken::new(),
+    )
+    .await;
     assert_eq!(end, ExperimentEnd::Completed);
     assert_eq!(outs.len(), 4);
-    let failed: Vec<_> = outs.iter().filter(|o| o.error.is_some()).map(|o| o.record_id.as_str()).collect();
+    let failed: Vec<_> = outs
+        .iter()
+        .filter(|o| o.error.is_some())
+        .map(|o| o.record_id.as_str())
+        .collect();
     assert_eq!(failed.len(), 2);
-    let garbage = outs.iter().find(|o| o.record_id == "r2").map(|o| o.error.clone());
-    assert!(garbage.flatten().is_some_and(|e| e.contains("not a vote report")));
+    let garbage = outs
+        .iter()
+        .find(|o| o.record_id == "r2")
+        .map(|o| o.error.clone());
+    assert!(garbage
+        .flatten()
+        .is_some_and(|e| e.contains("not a vote report")));
 }
 
 #[tokio::test]
 async fn raise_errors_stops_at_the_first_error() {
     let mut texts = vec!["fail"];
     texts.extend(["ok"; 50]);
-    let (end, outs) = run(scripted(5), records(&texts), &plan(1, true, 1), HashSet::new(), CancellationToken::new()).await;
-    assert!(matches!(end, ExperimentEnd::Failed(ref e) if e.contains("r0") && e.contains("HTTP 500")), "{end:?}");
+    let (end, outs) = run(
+        scripted(5),
+        records(&texts),
+        &plan(1, true, 1),
+        HashSet::new(),
+        CancellationToken::new(),
+    )
+    .await;
+    assert!(
+        matches!(end, ExperimentEnd::Failed(ref e) if e.contains("r0") && e.contains("HTTP 500")),
+        "{end:?}"
+    );
     assert!(outs.len() < 5, "ran {} tasks after the error", outs.len());
 }
 
 #[tokio::test]
 async fn done_tasks_are_skipped() {
     let done: HashSet<(usize, u32)> = [(0, 0), (2, 0)].into_iter().collect();
-    let (_, outs) = run(scripted(1), records(&["ok"; 4]), &plan(2, false, 1), done, CancellationToken::new()).await;
+    let (_, outs) = run(
+        scripted(1),
+        records(&["ok"; 4]),
+        &plan(2, false, 1),
+        done,
+        CancellationToken::new(),
+    )
+    .await;
     let mut ids: Vec<_> = outs.iter().map(|o| o.record_index).collect();
     ids.sort_unstable();
     assert_eq!(ids, vec![1, 3]);
@@ -137,7 +193,14 @@ async fn cancel_keeps_finished_records() {
         tokio::time::sleep(Duration::from_millis(60)).await;
         c.cancel();
     });
-    let (end, outs) = run(scripted(20), records(&["ok"; 100]), &plan(2, false, 1), HashSet::new(), cancel).await;
+    let (end, outs) = run(
+        scripted(20),
+        records(&["ok"; 100]),
+        &plan(2, false, 1),
+        HashSet::new(),
+        cancel,
+    )
+    .await;
     assert_eq!(end, ExperimentEnd::Cancelled);
     assert!(!outs.is_empty() && outs.len() < 100, "{}", outs.len());
     assert!(outs.iter().all(|o| o.error.is_none()));

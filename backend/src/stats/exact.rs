@@ -81,8 +81,7 @@ fn erfc(x: f64) -> f64 {
                     + t * (-0.186_288_06
                         + t * (0.278_868_07
                             + t * (-1.135_203_98
-                                + t * (1.488_515_87
-                                    + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
     let ans = t * poly.exp();
     if x >= 0.0 {
         ans
@@ -173,6 +172,11 @@ fn signed_sums(xs: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod unit {
     use super::*;
+    use rand::SeedableRng;
+
+    fn close(x: f64, y: f64, tol: f64) -> bool {
+        (x - y).abs() <= tol
+    }
 
     #[test]
     fn ln_factorial_matches_summation_across_switch() {
@@ -198,5 +202,67 @@ mod unit {
         let z = (mf / 2.0 - (k as f64 + 0.5)) / (mf / 4.0).sqrt();
         let approx = erfc(z / SQRT_2);
         assert!((exact - approx).abs() < 1e-4, "{exact} vs {approx}");
+    }
+
+    #[test]
+    fn mcnemar_known_values() {
+        assert!(close(mcnemar_exact_p(0, 10), 0.001_953_125, 1e-15));
+        assert!(close(mcnemar_exact_p(10, 0), 0.001_953_125, 1e-15));
+        assert!(close(mcnemar_exact_p(2, 8), 0.109_375, 1e-14));
+        assert!(close(mcnemar_exact_p(3, 7), 0.343_75, 1e-14));
+        // P(X ≤ 1) = (1 + 31) / 2^31.
+        let tail = 2.0 * 32.0 / 2f64.powi(31);
+        assert!(close(mcnemar_exact_p(1, 30), tail, 1e-12 * tail));
+        assert_eq!(mcnemar_exact_p(5, 5), 1.0);
+        assert_eq!(mcnemar_exact_p(0, 0), 1.0);
+        assert_eq!(mcnemar_exact_p(4, 5), 1.0);
+    }
+    #[test]
+    fn mcnemar_large_counts_are_stable() {
+        let p = mcnemar_exact_p(40_000, 40_500);
+        assert!(p.is_finite() && (0.0..=1.0).contains(&p));
+        // Reference value from an independent lgamma-based summation.
+        assert!(close(p, 0.078_620_368_8, 1e-8), "{p}");
+        assert_eq!(mcnemar_exact_p(100_000, 0), 0.0);
+        // z = 99.5 / √25000 ≈ 0.629 → p ≈ 0.529.
+        let q = mcnemar_exact_p(49_900, 50_100);
+        assert!(close(q, 0.529_157_294, 1e-8), "{q}");
+        for (b, c) in [
+            (usize::MAX, 0),
+            (usize::MAX, usize::MAX - 1),
+            (usize::MAX / 2, 3),
+        ] {
+            let p = mcnemar_exact_p(b, c);
+            assert!((0.0..=1.0).contains(&p), "{b} {c} {p}");
+        }
+    }
+    #[test]
+    fn sign_flip_exact_and_monte_carlo() {
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        let two = [0.3, 0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        assert_eq!(sign_flip_p(&two, 20, 20_000, &mut rng), 0.5);
+        assert_eq!(sign_flip_p(&[0.1; 10], 20, 20_000, &mut rng), 2.0 / 1024.0);
+        assert_eq!(sign_flip_p(&[0.0; 5], 20, 20_000, &mut rng), 1.0);
+        assert_eq!(sign_flip_p(&[], 20, 20_000, &mut rng), 1.0);
+        assert_eq!(sign_flip_p(&[0.5, -0.5], 20, 20_000, &mut rng), 1.0);
+        // 30 equal differences: only the observed pattern and its mirror reach it.
+        let mc = sign_flip_p(&[0.1; 30], 20, 20_000, &mut rng);
+        assert_eq!(mc, 1.0 / 20_001.0);
+        // Exact vs brute force on a mixed vector.
+        let d = [0.4, -0.1, 0.25, 0.3, -0.05, 0.2, 0.15];
+        let obs: f64 = d.iter().sum();
+        let hits = (0u32..128)
+            .filter(|mask| {
+                let s: f64 = (0..7)
+                    .map(|i| if mask >> i & 1 == 1 { d[i] } else { -d[i] })
+                    .sum();
+                s.abs() >= obs.abs() - 1e-12
+            })
+            .count();
+        let exact = sign_flip_p(&d, 20, 20_000, &mut rng);
+        assert_eq!(exact, hits as f64 / 128.0);
+        // Monte Carlo on the same vector agrees with the exact value.
+        let approx = sign_flip_p(&d, 0, 20_000, &mut rng);
+        assert!(close(approx, exact, 0.02), "{approx} vs {exact}");
     }
 }

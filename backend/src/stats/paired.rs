@@ -9,7 +9,7 @@ use shared::{PairedComparison, Verdict};
 /// Significance level of every verdict (two-sided, i.e. 95% confidence).
 pub const ALPHA: f64 = 0.05;
 /// Fixed seed of the bootstrap interval in [`compare_binary`].
-pub const BINARY_CI_SEED: u64 = 0x7a11_1ab;
+pub const BINARY_CI_SEED: u64 = 0x07a1_11ab; // = 0x7a111ab
 /// Bootstrap resamples of the per-record differences in both comparisons.
 pub const PAIRED_BOOTSTRAP_RESAMPLES: usize = 10_000;
 /// Up to this many non-zero differences the sign-flip test enumerates all 2^k patterns.

@@ -1,9 +1,6 @@
 //! Unit tests of the public statistics API against known values and the n = 10 cases.
 
-use super::exact::sign_flip_p;
 use super::*;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use shared::Verdict;
 
 fn close(x: f64, y: f64, tol: f64) -> bool {
@@ -16,10 +13,22 @@ fn wilson_known_values() {
     assert!(close(lo, 0.490_162_471_536_641_8, 1e-12), "{lo}");
     assert!(close(hi, 0.943_317_848_545_624_7, 1e-12), "{hi}");
     assert_eq!(wilson_interval(0, 10).0, 0.0);
-    assert!(close(wilson_interval(0, 10).1, 0.277_532_799_862_889_2, 1e-12));
-    assert!(close(wilson_interval(10, 10).0, 0.722_467_200_137_110_7, 1e-12));
+    assert!(close(
+        wilson_interval(0, 10).1,
+        0.277_532_799_862_889_2,
+        1e-12
+    ));
+    assert!(close(
+        wilson_interval(10, 10).0,
+        0.722_467_200_137_110_7,
+        1e-12
+    ));
     assert_eq!(wilson_interval(10, 10).1, 1.0);
-    assert!(close(wilson_interval(1, 2).0, 0.094_531_205_734_230_74, 1e-12));
+    assert!(close(
+        wilson_interval(1, 2).0,
+        0.094_531_205_734_230_74,
+        1e-12
+    ));
 }
 
 #[test]
@@ -39,7 +48,10 @@ fn proportion_fields() {
     assert_eq!(e.method, "wilson");
     assert_eq!((e.ci_low, e.ci_high), wilson_interval(8, 10));
     let empty = proportion(0, 0);
-    assert_eq!((empty.value, empty.ci_low, empty.ci_high, empty.n), (0.0, 0.0, 1.0, 0));
+    assert_eq!(
+        (empty.value, empty.ci_low, empty.ci_high, empty.n),
+        (0.0, 0.0, 1.0, 0)
+    );
     assert_eq!(proportion(11, 10).value, 1.0);
 }
 
@@ -55,7 +67,10 @@ fn mean_bootstrap_is_deterministic_and_contains_the_mean() {
     assert!(e1.ci_low < e1.value && e1.value < e1.ci_high, "{e1:?}");
     assert!(e1.ci_low >= 0.1 && e1.ci_high <= 1.0);
     // Roughly mean ± 1.96·sd/√n ≈ 0.565 ± 0.18.
-    assert!(e1.ci_high - e1.ci_low > 0.2 && e1.ci_high - e1.ci_low < 0.5, "{e1:?}");
+    assert!(
+        e1.ci_high - e1.ci_low > 0.2 && e1.ci_high - e1.ci_low < 0.5,
+        "{e1:?}"
+    );
     let other = mean_with_ci(&values, 43);
     assert_ne!((e1.ci_low, e1.ci_high), (other.ci_low, other.ci_high));
 }
@@ -63,11 +78,17 @@ fn mean_bootstrap_is_deterministic_and_contains_the_mean() {
 #[test]
 fn mean_edge_cases() {
     let empty = mean_with_ci(&[], 1);
-    assert_eq!((empty.value, empty.ci_low, empty.ci_high, empty.n), (0.0, 0.0, 0.0, 0));
+    assert_eq!(
+        (empty.value, empty.ci_low, empty.ci_high, empty.n),
+        (0.0, 0.0, 0.0, 0)
+    );
     let same = mean_with_ci(&[0.1; 10], 1);
     assert_eq!((same.value, same.ci_low, same.ci_high), (0.1, 0.1, 0.1));
     let one = mean_with_ci(&[3.5], 1);
-    assert_eq!((one.value, one.ci_low, one.ci_high, one.n), (3.5, 3.5, 3.5, 1));
+    assert_eq!(
+        (one.value, one.ci_low, one.ci_high, one.n),
+        (3.5, 3.5, 3.5, 1)
+    );
     let nan = mean_with_ci(&[f64::NAN, 1.0, f64::INFINITY, 0.0], 1);
     assert_eq!(nan.n, 2);
     assert_eq!(nan.value, 0.5);
@@ -76,66 +97,6 @@ fn mean_edge_cases() {
     assert_eq!((only_nan.value, only_nan.n), (0.0, 0));
     let huge = mean_with_ci(&[f64::MAX, f64::MAX, -f64::MAX, f64::MAX], 1);
     assert!(huge.value.is_finite() && huge.ci_low.is_finite() && huge.ci_high.is_finite());
-}
-
-#[test]
-fn mcnemar_known_values() {
-    assert!(close(mcnemar_exact_p(0, 10), 0.001_953_125, 1e-15));
-    assert!(close(mcnemar_exact_p(10, 0), 0.001_953_125, 1e-15));
-    assert!(close(mcnemar_exact_p(2, 8), 0.109_375, 1e-14));
-    assert!(close(mcnemar_exact_p(3, 7), 0.343_75, 1e-14));
-    // P(X ≤ 1) = (1 + 31) / 2^31.
-    let tail = 2.0 * 32.0 / 2f64.powi(31);
-    assert!(close(mcnemar_exact_p(1, 30), tail, 1e-12 * tail));
-    assert_eq!(mcnemar_exact_p(5, 5), 1.0);
-    assert_eq!(mcnemar_exact_p(0, 0), 1.0);
-    assert_eq!(mcnemar_exact_p(4, 5), 1.0);
-}
-
-#[test]
-fn mcnemar_large_counts_are_stable() {
-    let p = mcnemar_exact_p(40_000, 40_500);
-    assert!(p.is_finite() && (0.0..=1.0).contains(&p));
-    // Reference value from an independent lgamma-based summation.
-    assert!(close(p, 0.078_620_368_8, 1e-8), "{p}");
-    assert_eq!(mcnemar_exact_p(100_000, 0), 0.0);
-    // z = 99.5 / √25000 ≈ 0.629 → p ≈ 0.529.
-    let q = mcnemar_exact_p(49_900, 50_100);
-    assert!(close(q, 0.529_157_294, 1e-8), "{q}");
-    for (b, c) in [(usize::MAX, 0), (usize::MAX, usize::MAX - 1), (usize::MAX / 2, 3)] {
-        let p = mcnemar_exact_p(b, c);
-        assert!((0.0..=1.0).contains(&p), "{b} {c} {p}");
-    }
-}
-
-#[test]
-fn sign_flip_exact_and_monte_carlo() {
-    let mut rng = ChaCha8Rng::seed_from_u64(0);
-    let two = [0.3, 0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
-    assert_eq!(sign_flip_p(&two, 20, 20_000, &mut rng), 0.5);
-    assert_eq!(sign_flip_p(&[0.1; 10], 20, 20_000, &mut rng), 2.0 / 1024.0);
-    assert_eq!(sign_flip_p(&[0.0; 5], 20, 20_000, &mut rng), 1.0);
-    assert_eq!(sign_flip_p(&[], 20, 20_000, &mut rng), 1.0);
-    assert_eq!(sign_flip_p(&[0.5, -0.5], 20, 20_000, &mut rng), 1.0);
-    // 30 equal differences: only the observed pattern and its mirror reach it.
-    let mc = sign_flip_p(&[0.1; 30], 20, 20_000, &mut rng);
-    assert_eq!(mc, 1.0 / 20_001.0);
-    // Exact vs brute force on a mixed vector.
-    let d = [0.4, -0.1, 0.25, 0.3, -0.05, 0.2, 0.15];
-    let obs: f64 = d.iter().sum();
-    let hits = (0u32..128)
-        .filter(|mask| {
-            let s: f64 = (0..7)
-                .map(|i| if mask >> i & 1 == 1 { d[i] } else { -d[i] })
-                .sum();
-            s.abs() >= obs.abs() - 1e-12
-        })
-        .count();
-    let exact = sign_flip_p(&d, 20, 20_000, &mut rng);
-    assert_eq!(exact, hits as f64 / 128.0);
-    // Monte Carlo on the same vector agrees with the exact value.
-    let approx = sign_flip_p(&d, 0, 20_000, &mut rng);
-    assert!(close(approx, exact, 0.02), "{approx} vs {exact}");
 }
 
 #[test]
@@ -149,11 +110,17 @@ fn n10_a_better_on_every_record() {
     assert!(close(c.difference, 0.1, 1e-9));
     assert!(close(c.p_value.unwrap_or(1.0), 2.0 / 1024.0, 1e-12));
     assert!(c.ci_low.unwrap_or(0.0) > 0.0);
-    assert!(c.explanation.starts_with("A is better on overall_accuracy by 0.100"), "{c:?}");
+    assert!(
+        c.explanation
+            .starts_with("A is better on overall_accuracy by 0.100"),
+        "{c:?}"
+    );
     // And the mirror image.
     let m = compare_scores("overall_accuracy", &b, &a, 7);
     assert_eq!(m.verdict, Verdict::BBetter, "{m:?}");
-    assert!(m.explanation.starts_with("B is better on overall_accuracy by 0.100 (95% CI 0.100"));
+    assert!(m
+        .explanation
+        .starts_with("B is better on overall_accuracy by 0.100 (95% CI 0.100"));
 }
 
 #[test]
@@ -166,7 +133,9 @@ fn n10_two_records_differ_is_not_enough() {
     assert_eq!(c.verdict, Verdict::NotDistinguishable, "{c:?}");
     assert_eq!(c.p_value, Some(0.5));
     assert!(close(c.difference, 0.06, 1e-9));
-    assert!(c.explanation.starts_with("Not distinguishable on overall_accuracy at 95% with n = 10"));
+    assert!(c
+        .explanation
+        .starts_with("Not distinguishable on overall_accuracy at 95% with n = 10"));
     assert!(c.explanation.contains("more records are needed"), "{c:?}");
 }
 
@@ -183,7 +152,10 @@ fn n10_permutation_guard_overrules_a_bootstrap_interval_excluding_zero() {
     assert!(c.ci_low.unwrap_or(0.0) > 0.0, "{c:?}");
     assert_eq!(c.p_value, Some(0.125));
     assert_eq!(c.verdict, Verdict::NotDistinguishable);
-    assert!(c.explanation.contains("sign-flip test does not confirm it"), "{c:?}");
+    assert!(
+        c.explanation.contains("sign-flip test does not confirm it"),
+        "{c:?}"
+    );
 }
 
 #[test]
@@ -196,20 +168,35 @@ fn n10_binary_b_better_everywhere() {
     assert_eq!((c.a, c.b, c.difference, c.n), (0.0, 1.0, -1.0, 10));
     assert!(close(c.p_value.unwrap_or(1.0), 0.001_953_125, 1e-15));
     assert_eq!((c.ci_low, c.ci_high), (Some(-1.0), Some(-1.0)));
-    assert!(c.explanation.starts_with("B is better on exact_form_match by 1.000"), "{c:?}");
+    assert!(
+        c.explanation
+            .starts_with("B is better on exact_form_match by 1.000"),
+        "{c:?}"
+    );
 }
 
 #[test]
 fn n10_binary_seven_vs_three_is_not_distinguishable() {
-    let a = [true, true, true, true, true, true, true, false, false, false];
-    let b = [false, false, false, false, false, false, false, true, true, true];
+    let a = [
+        true, true, true, true, true, true, true, false, false, false,
+    ];
+    let b = [
+        false, false, false, false, false, false, false, true, true, true,
+    ];
     let c = compare_binary("exact_form_match", &a, &b);
     assert_eq!(c.verdict, Verdict::NotDistinguishable, "{c:?}");
     assert!(close(c.p_value.unwrap_or(0.0), 0.343_75, 1e-14));
     assert!(close(c.difference, 0.4, 1e-12));
     let (lo, hi) = (c.ci_low.unwrap_or(1.0), c.ci_high.unwrap_or(-1.0));
-    assert!(lo <= c.difference && c.difference <= hi && lo < 0.0, "{c:?}");
-    assert_eq!(compare_binary("exact_form_match", &a, &b), c, "deterministic");
+    assert!(
+        lo <= c.difference && c.difference <= hi && lo < 0.0,
+        "{c:?}"
+    );
+    assert_eq!(
+        compare_binary("exact_form_match", &a, &b),
+        c,
+        "deterministic"
+    );
 }
 
 #[test]
@@ -228,7 +215,10 @@ fn identical_and_tiny_inputs() {
         assert!(c.explanation.contains("Too few paired records"), "{c:?}");
     }
     let e = compare_binary("m", &[], &[]);
-    assert_eq!((e.n, e.p_value, e.verdict), (0, None, Verdict::NotDistinguishable));
+    assert_eq!(
+        (e.n, e.p_value, e.verdict),
+        (0, None, Verdict::NotDistinguishable)
+    );
     let one = compare_binary("m", &[true], &[false]);
     assert_eq!(one.p_value, Some(1.0));
 }
@@ -239,14 +229,32 @@ fn nan_and_mismatched_inputs() {
     let b = [0.1, 0.2, f64::NAN, 0.3, 0.4, 0.2, 0.1, 0.5, 0.5];
     let c = compare_scores("m", &a, &b, 3);
     assert_eq!(c.n, 4);
-    assert!(c.explanation.contains("3 pairs with a missing (NaN) or infinite score"), "{c:?}");
-    assert!(c.explanation.contains("Only the first 7 records were paired because A has 7 and B has 9"));
+    assert!(
+        c.explanation
+            .contains("3 pairs with a missing (NaN) or infinite score"),
+        "{c:?}"
+    );
+    assert!(c
+        .explanation
+        .contains("Only the first 7 records were paired because A has 7 and B has 9"));
     assert!(c.a.is_finite() && c.b.is_finite() && c.difference.is_finite());
     let all_nan = compare_scores("m", &[f64::NAN; 5], &[0.5; 5], 3);
-    assert_eq!((all_nan.n, all_nan.verdict), (0, Verdict::NotDistinguishable));
+    assert_eq!(
+        (all_nan.n, all_nan.verdict),
+        (0, Verdict::NotDistinguishable)
+    );
     let bin = compare_binary("m", &[true, true, false], &[false]);
     assert_eq!(bin.n, 1);
-    assert!(bin.explanation.contains("Only the first 1 records were paired"), "{bin:?}");
-    let huge = compare_scores("m", &[f64::MAX, -f64::MAX, 1.0], &[-f64::MAX, f64::MAX, 0.0], 3);
+    assert!(
+        bin.explanation
+            .contains("Only the first 1 records were paired"),
+        "{bin:?}"
+    );
+    let huge = compare_scores(
+        "m",
+        &[f64::MAX, -f64::MAX, 1.0],
+        &[-f64::MAX, f64::MAX, 0.0],
+        3,
+    );
     assert_eq!(huge.n, 1);
 }

@@ -34,6 +34,11 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
+/// Current time as stored (RFC 3339, UTC, milliseconds).
+pub fn timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// Result of store calls.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -134,10 +139,17 @@ pub trait Store: Send + Sync {
     async fn get_experiment(&self, id: &str) -> StoreResult<ExperimentRow>;
     async fn run_experiments(&self, run_id: &str) -> StoreResult<Vec<ExperimentRow>>;
     /// Newest first.
-    async fn list_experiments(&self, f: &ExperimentFilter) -> StoreResult<(Vec<ExperimentRow>, u64)>;
+    async fn list_experiments(
+        &self,
+        f: &ExperimentFilter,
+    ) -> StoreResult<(Vec<ExperimentRow>, u64)>;
 
     /// Commits finished record tasks in one transaction; a task already stored is kept.
-    async fn insert_outcomes(&self, experiment_id: &str, outcomes: &[RecordOutcome]) -> StoreResult<()>;
+    async fn insert_outcomes(
+        &self,
+        experiment_id: &str,
+        outcomes: &[RecordOutcome],
+    ) -> StoreResult<()>;
     /// Every stored outcome of an experiment, by record then repetition.
     async fn outcomes(&self, experiment_id: &str) -> StoreResult<Vec<RecordOutcome>>;
     /// One page of outcomes; `errors_only` keeps failed tasks.

@@ -67,7 +67,9 @@ fn classify(word: &str) -> Option<Option<Item>> {
         "คศ" => return Some(Some(Item::Era(Era::Ce))),
         _ => {}
     }
-    let m = MONTHS.iter().position(|(full, abbr, clipped)| w == *full || w == *abbr || w == *clipped)?;
+    let m = MONTHS
+        .iter()
+        .position(|(full, abbr, clipped)| w == *full || w == *abbr || w == *clipped)?;
     Some(Some(Item::Month(u8::try_from(m + 1).ok()?)))
 }
 
@@ -87,7 +89,12 @@ fn scan(s: &str) -> Option<Vec<Item>> {
             if len > 4 {
                 return None;
             }
-            let value = chars.get(start..i)?.iter().collect::<String>().parse().ok()?;
+            let value = chars
+                .get(start..i)?
+                .iter()
+                .collect::<String>()
+                .parse()
+                .ok()?;
             items.push(Item::Num { value, len });
         } else if is_separator(c) {
             i += 1;
@@ -148,7 +155,11 @@ fn build(day: u32, month: u32, year: u16) -> Option<ThaiDate> {
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(month, year) {
         return None;
     }
-    Some(ThaiDate { day, month, year_be: year })
+    Some(ThaiDate {
+        day,
+        month,
+        year_be: year,
+    })
 }
 
 /// Parses a date as written on a form into a BE date.
@@ -181,11 +192,19 @@ pub fn parse_date(s: &str) -> Option<ThaiDate> {
         }
         [a, b, c] if era.is_none() && num(a, &[4]).is_some() => {
             let (value, len) = num(a, &[4])?;
-            build(num(c, &[1, 2])?.0, num(b, &[1, 2])?.0, year_be(value, len, None)?)
+            build(
+                num(c, &[1, 2])?.0,
+                num(b, &[1, 2])?.0,
+                year_be(value, len, None)?,
+            )
         }
         [d, m, y] => {
             let (value, len) = num(y, &[2, 4])?;
-            build(num(d, &[1, 2])?.0, num(m, &[1, 2])?.0, year_be(value, len, era)?)
+            build(
+                num(d, &[1, 2])?.0,
+                num(m, &[1, 2])?.0,
+                year_be(value, len, era)?,
+            )
         }
         _ => None,
     }
@@ -219,16 +238,36 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const MAY_14: ThaiDate = ThaiDate { day: 14, month: 5, year_be: 2566 };
+    const MAY_14: ThaiDate = ThaiDate {
+        day: 14,
+        month: 5,
+        year_be: 2566,
+    };
 
     #[test]
     fn parses_all_documented_spellings() {
         for s in [
-            "14/05/2566", "14/5/2566", "๑๔/๐๕/๒๕๖๖", "14-05-2566", "14.05.2566", " 14 / 05 / 2566 ",
-            "14 พฤษภาคม 2566", "14 พ.ค. 2566", "14 พ.ค. 66", "14พ.ค.66", "14 พค 2566",
-            "14 พฤษภา 66", "๑๔ พฤษภาคม ๒๕๖๖", "วันที่ 14 เดือน พฤษภาคม พ.ศ. 2566",
-            "วันที่๑๔ เดือนพฤษภาคม พ.ศ.๒๕๖๖", "14 พฤษภาคม พ.ศ. 2566", "2023-05-14",
-            "2566-05-14", "14/05/2023", "14/05/66", "14 พฤษภาคม ค.ศ. 2023",
+            "14/05/2566",
+            "14/5/2566",
+            "๑๔/๐๕/๒๕๖๖",
+            "14-05-2566",
+            "14.05.2566",
+            " 14 / 05 / 2566 ",
+            "14 พฤษภาคม 2566",
+            "14 พ.ค. 2566",
+            "14 พ.ค. 66",
+            "14พ.ค.66",
+            "14 พค 2566",
+            "14 พฤษภา 66",
+            "๑๔ พฤษภาคม ๒๕๖๖",
+            "วันที่ 14 เดือน พฤษภาคม พ.ศ. 2566",
+            "วันที่๑๔ เดือนพฤษภาคม พ.ศ.๒๕๖๖",
+            "14 พฤษภาคม พ.ศ. 2566",
+            "2023-05-14",
+            "2566-05-14",
+            "14/05/2023",
+            "14/05/66",
+            "14 พฤษภาคม ค.ศ. 2023",
         ] {
             assert_eq!(parse_date(s), Some(MAY_14), "{s:?}");
         }
@@ -236,9 +275,26 @@ mod tests {
 
     #[test]
     fn all_months_by_every_name() {
-        let abbrs = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."];
+        let abbrs = [
+            "ม.ค.",
+            "ก.พ.",
+            "มี.ค.",
+            "เม.ย.",
+            "พ.ค.",
+            "มิ.ย.",
+            "ก.ค.",
+            "ส.ค.",
+            "ก.ย.",
+            "ต.ค.",
+            "พ.ย.",
+            "ธ.ค.",
+        ];
         for (i, ((full, _, clipped), abbr)) in MONTHS.iter().zip(abbrs).enumerate() {
-            let want = ThaiDate { day: 1, month: i as u8 + 1, year_be: 2567 };
+            let want = ThaiDate {
+                day: 1,
+                month: i as u8 + 1,
+                year_be: 2567,
+            };
             for name in [*full, abbr, *clipped] {
                 assert_eq!(parse_date(&format!("1 {name} 2567")), Some(want), "{name}");
             }
@@ -248,10 +304,27 @@ mod tests {
     #[test]
     fn rejects_invalid_dates_and_text() {
         for s in [
-            "", "-", "32/05/2566", "0/05/2566", "14/13/2566", "14/00/2566", "31/04/2566",
-            "29/02/2566", "29/02/2443", "14/05/566", "14/05", "14 พฤษภาคม", "14 มีนา คม 2566",
-            "14 พฤษภาคม 2566 เวลา", "14/05/02566", "14/05/1500", "2023-14-05", "105/5/2566",
-            "14 ธค. พ.ศ.", "พ.ศ. 2566", "14/05/พ.ศ.",
+            "",
+            "-",
+            "32/05/2566",
+            "0/05/2566",
+            "14/13/2566",
+            "14/00/2566",
+            "31/04/2566",
+            "29/02/2566",
+            "29/02/2443",
+            "14/05/566",
+            "14/05",
+            "14 พฤษภาคม",
+            "14 มีนา คม 2566",
+            "14 พฤษภาคม 2566 เวลา",
+            "14/05/02566",
+            "14/05/1500",
+            "2023-14-05",
+            "105/5/2566",
+            "14 ธค. พ.ศ.",
+            "พ.ศ. 2566",
+            "14/05/พ.ศ.",
         ] {
             assert_eq!(parse_date(s), None, "{s:?}");
         }
@@ -269,7 +342,14 @@ mod tests {
     fn formats() {
         assert_eq!(format_numeric(MAY_14), "14/05/2566");
         assert_eq!(format_long(MAY_14), "14 พฤษภาคม 2566");
-        assert_eq!(format_long(ThaiDate { day: 1, month: 13, year_be: 2566 }), "1 13 2566");
+        assert_eq!(
+            format_long(ThaiDate {
+                day: 1,
+                month: 13,
+                year_be: 2566
+            }),
+            "1 13 2566"
+        );
     }
 
     #[test]
@@ -283,7 +363,11 @@ mod tests {
 
     fn valid_date() -> impl Strategy<Value = ThaiDate> {
         (2400u16..=9999, 1u8..=12).prop_flat_map(|(y, m)| {
-            (1..=days_in_month(m, y)).prop_map(move |d| ThaiDate { day: d, month: m, year_be: y })
+            (1..=days_in_month(m, y)).prop_map(move |d| ThaiDate {
+                day: d,
+                month: m,
+                year_be: y,
+            })
         })
     }
 

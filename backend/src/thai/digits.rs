@@ -9,7 +9,9 @@ const UNIT_WORDS: [&str; 4] = ["คะแนน", "บัตร", "คน", "ใ
 /// The Arabic digit for a Thai digit (U+0E50–U+0E59); any other char is returned unchanged.
 pub(crate) fn arabic_digit(c: char) -> char {
     match c {
-        '\u{0E50}'..='\u{0E59}' => char::from_u32(u32::from(c) - 0x0E50 + u32::from(b'0')).unwrap_or(c),
+        '\u{0E50}'..='\u{0E59}' => {
+            char::from_u32(u32::from(c) - 0x0E50 + u32::from(b'0')).unwrap_or(c)
+        }
         _ => c,
     }
 }
@@ -39,12 +41,18 @@ pub fn to_thai_digits(s: &str) -> String {
 /// Characters accepted between digit groups of one number ("1,234", "1 234"): comma,
 /// space, no-break space, figure space, thin space and narrow no-break space.
 fn is_group_separator(c: char) -> bool {
-    matches!(c, ',' | ' ' | '\u{00A0}' | '\u{2007}' | '\u{2009}' | '\u{202F}')
+    matches!(
+        c,
+        ',' | ' ' | '\u{00A0}' | '\u{2007}' | '\u{2009}' | '\u{202F}'
+    )
 }
 
 /// Zero-width characters that OCR and copy-paste leave around numbers.
 fn is_zero_width(c: char) -> bool {
-    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 /// Parses a non-negative count as written on a form.
@@ -63,7 +71,9 @@ pub fn parse_count(s: &str) -> Option<u64> {
     let body = UNIT_WORDS
         .iter()
         .find_map(|u| trimmed.strip_suffix(u))
-        .map_or(trimmed, |b| b.trim_end_matches(|c: char| c.is_whitespace() || is_zero_width(c)));
+        .map_or(trimmed, |b| {
+            b.trim_end_matches(|c: char| c.is_whitespace() || is_zero_width(c))
+        });
 
     let mut value: u64 = 0;
     let mut group_len = 0usize;
@@ -146,9 +156,28 @@ mod tests {
     #[test]
     fn parse_count_rejects_non_numbers() {
         for s in [
-            "", "   ", "-", "–", "คน", "12a", "1.5", "1.234", "+7", "-7", "12 5", "1,23",
-            "1234,567", ",123", "123,", "1,,234", "1, 234", "7 คน คน", "เจ็ด", "o",
-            "18446744073709551616", "1 234 56",
+            "",
+            "   ",
+            "-",
+            "–",
+            "คน",
+            "12a",
+            "1.5",
+            "1.234",
+            "+7",
+            "-7",
+            "12 5",
+            "1,23",
+            "1234,567",
+            ",123",
+            "123,",
+            "1,,234",
+            "1, 234",
+            "7 คน คน",
+            "เจ็ด",
+            "o",
+            "18446744073709551616",
+            "1 234 56",
         ] {
             assert_eq!(parse_count(s), None, "{s:?}");
         }

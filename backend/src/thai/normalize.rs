@@ -12,8 +12,17 @@ const SARA_AE: char = '\u{0E41}';
 
 /// Administrative prefixes dropped before comparing place names. Longer spellings come
 /// before their abbreviations only for readability; matching is exact per entry.
-const ADMIN_PREFIXES: [&str; 9] =
-    ["จังหวัด", "อำเภอ", "เทศบาล", "ตำบล", "แขวง", "เขต", "จ.", "อ.", "ต."];
+const ADMIN_PREFIXES: [&str; 9] = [
+    "จังหวัด",
+    "อำเภอ",
+    "เทศบาล",
+    "ตำบล",
+    "แขวง",
+    "เขต",
+    "จ.",
+    "อ.",
+    "ต.",
+];
 
 /// "เขต" followed by this is an electoral constituency, not a Bangkok district.
 const CONSTITUENCY: &str = "เลือกตั้ง";
@@ -27,7 +36,11 @@ const BANGKOK_ALIASES: [&str; 6] = ["กรุงเทพฯ", "กรุงเ
 /// Whitespace for normalisation purposes: Unicode whitespace (including NBSP and thin
 /// spaces) plus the zero-width characters that Thai text uses as invisible word breaks.
 pub(crate) fn is_space_like(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
 }
 
 /// Normalises free text for comparison: Unicode NFC, Thai digits → ASCII digits, every
@@ -67,7 +80,11 @@ pub fn normalize_text(s: &str) -> String {
             }
             // A tone mark typed before an above-vowel renders the same; NFC leaves it
             // because those vowels have combining class 0.
-            (tone @ '\u{0E48}'..='\u{0E4B}', Some(v @ ('\u{0E31}' | '\u{0E34}'..='\u{0E37}')), _) => {
+            (
+                tone @ '\u{0E48}'..='\u{0E4B}',
+                Some(v @ ('\u{0E31}' | '\u{0E34}'..='\u{0E37}')),
+                _,
+            ) => {
                 out.push(v);
                 out.push(tone);
                 i += 1;
@@ -121,7 +138,10 @@ pub fn strip_admin_prefix(s: &str) -> String {
 /// The comparison key of a place name: [`normalize_text`], then [`strip_admin_prefix`],
 /// then all spaces removed. "จ. ขอนแก่น", "จังหวัดขอนแก่น" and "ขอน แก่น" share a key.
 pub fn normalize_place(s: &str) -> String {
-    strip_admin_prefix(&normalize_text(s)).chars().filter(|c| !is_space_like(*c)).collect()
+    strip_admin_prefix(&normalize_text(s))
+        .chars()
+        .filter(|c| !is_space_like(*c))
+        .collect()
 }
 
 /// Whether two place names denote the same place by [`normalize_place`]. Two blank
@@ -136,7 +156,10 @@ mod tests {
 
     #[test]
     fn normalize_text_collapses_and_converts() {
-        assert_eq!(normalize_text("  หน่วย\u{00A0}\u{00A0}ที่\u{200B}๑๒  "), "หน่วย ที่ 12");
+        assert_eq!(
+            normalize_text("  หน่วย\u{00A0}\u{00A0}ที่\u{200B}๑๒  "),
+            "หน่วย ที่ 12"
+        );
         assert_eq!(normalize_text("a\t\n b"), "a b");
         assert_eq!(normalize_text("\u{200B}\u{FEFF} "), "");
         assert_eq!(normalize_text(""), "");
@@ -147,8 +170,14 @@ mod tests {
     #[test]
     fn normalize_text_unifies_thai_lookalikes() {
         assert_eq!(normalize_text("อ\u{0E4D}\u{0E32}เภอ"), "อำเภอ");
-        assert_eq!(normalize_text("น\u{0E4D}\u{0E49}\u{0E32}"), "น\u{0E49}\u{0E33}");
-        assert_eq!(normalize_text("น\u{0E49}\u{0E4D}\u{0E32}"), "น\u{0E49}\u{0E33}");
+        assert_eq!(
+            normalize_text("น\u{0E4D}\u{0E49}\u{0E32}"),
+            "น\u{0E49}\u{0E33}"
+        );
+        assert_eq!(
+            normalize_text("น\u{0E49}\u{0E4D}\u{0E32}"),
+            "น\u{0E49}\u{0E33}"
+        );
         assert_eq!(normalize_text("\u{0E40}\u{0E40}ขวง"), "แขวง");
         assert_eq!(normalize_text("\u{0E4D}"), "\u{0E4D}");
         assert_eq!(normalize_text("หน\u{0E48}\u{0E36}ง"), "หนึ่ง");
@@ -191,7 +220,15 @@ mod tests {
 
     #[test]
     fn bangkok_aliases() {
-        for s in ["กรุงเทพฯ", "กทม.", "กรุงเทพ", "กรุงเทพ ฯ", "จังหวัดกรุงเทพฯ", "กรุงเทพมหานคร", "กรุงเทพ มหานคร"] {
+        for s in [
+            "กรุงเทพฯ",
+            "กทม.",
+            "กรุงเทพ",
+            "กรุงเทพ ฯ",
+            "จังหวัดกรุงเทพฯ",
+            "กรุงเทพมหานคร",
+            "กรุงเทพ มหานคร",
+        ] {
             assert_eq!(normalize_place(s), BANGKOK, "{s:?}");
             assert!(same_place(s, "กรุงเทพมหานคร"), "{s:?}");
         }

@@ -133,14 +133,20 @@ struct Token {
 }
 
 fn malformed(at: usize, reason: &str) -> WordsError {
-    WordsError::Malformed { at, reason: reason.to_string() }
+    WordsError::Malformed {
+        at,
+        reason: reason.to_string(),
+    }
 }
 
 /// Splits normalised text into tokens, skipping whitespace and one pair of surrounding
 /// parentheses, longest word first.
 fn tokenize(text: &str) -> Result<Vec<Token>, WordsError> {
-    let mut chars: Vec<(usize, char)> =
-        text.chars().enumerate().filter(|(_, c)| !is_space_like(*c)).collect();
+    let mut chars: Vec<(usize, char)> = text
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| !is_space_like(*c))
+        .collect();
     if let (Some((_, '(' | '（')), Some((_, ')' | '）'))) = (chars.first(), chars.last()) {
         if chars.len() >= 2 {
             chars.remove(0);
@@ -159,9 +165,15 @@ fn tokenize(text: &str) -> Result<Vec<Token>, WordsError> {
             .filter(|(w, _)| rest.starts_with(w))
             .max_by_key(|(w, _)| w.len());
         let Some((word, tok)) = found else {
-            return Err(WordsError::UnknownText { at: pos(idx), rest: rest.to_string() });
+            return Err(WordsError::UnknownText {
+                at: pos(idx),
+                rest: rest.to_string(),
+            });
         };
-        tokens.push(Token { tok: *tok, at: pos(idx) });
+        tokens.push(Token {
+            tok: *tok,
+            at: pos(idx),
+        });
         byte += word.len();
         idx += word.chars().count();
     }
@@ -271,13 +283,21 @@ pub fn parse_words(s: &str) -> Result<u64, WordsError> {
     if let Some(t) = toks.iter().find(|t| t.tok == Tok::Digit(0)) {
         return Err(malformed(t.at, "ศูนย์ inside a number"));
     }
-    let millions: Vec<usize> =
-        toks.iter().enumerate().filter(|(_, t)| t.tok == Tok::Place(6)).map(|(i, _)| i).collect();
+    let millions: Vec<usize> = toks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.tok == Tok::Place(6))
+        .map(|(i, _)| i)
+        .collect();
     let value = match millions.as_slice() {
         [] => parse_group(&toks, true, false)?,
         [i] => {
             let (high, low) = toks.split_at(*i);
-            let high = if high.is_empty() { 1 } else { parse_group(high, true, false)? };
+            let high = if high.is_empty() {
+                1
+            } else {
+                parse_group(high, true, false)?
+            };
             high * 1_000_000 + parse_group(low.get(1..).unwrap_or(&[]), false, true)?
         }
         [_, second, ..] => {

@@ -50,12 +50,17 @@ impl SqliteStore {
         match row {
             Some(r) => Ok((r.get("id"), r.get("description"), r.get("created_at"))),
             None => {
-                let names: Vec<String> = sqlx::query_scalar("SELECT name FROM datasets ORDER BY name")
-                    .fetch_all(&self.pool)
-                    .await?;
+                let names: Vec<String> =
+                    sqlx::query_scalar("SELECT name FROM datasets ORDER BY name")
+                        .fetch_all(&self.pool)
+                        .await?;
                 Err(StoreError::NotFound(format!(
                     "Failed to load dataset \"{name}\": no such dataset (available: {})",
-                    if names.is_empty() { "none".into() } else { names.join(", ") }
+                    if names.is_empty() {
+                        "none".into()
+                    } else {
+                        names.join(", ")
+                    }
                 )))
             }
         }
@@ -75,7 +80,10 @@ impl SqliteStore {
     pub(super) async fn dataset_detail_impl(&self, name: &str) -> StoreResult<DatasetDetail> {
         let (id, description, created_at) = self.dataset_row(name).await?;
         let versions = self.versions(&id).await?;
-        let latest = versions.last().cloned().ok_or_else(|| StoreError::Corrupt(format!("dataset {name} has no version")))?;
+        let latest = versions
+            .last()
+            .cloned()
+            .ok_or_else(|| StoreError::Corrupt(format!("dataset {name} has no version")))?;
         Ok(DatasetDetail {
             info: DatasetInfo {
                 dataset_id: id,
@@ -96,7 +104,10 @@ impl SqliteStore {
         note: &str,
         records: &[DatasetRecord],
     ) -> StoreResult<DatasetVersionInfo> {
-        let label_issues = records.iter().filter(|r| !audit_label(&r.expected_output).is_empty()).count();
+        let label_issues = records
+            .iter()
+            .filter(|r| !audit_label(&r.expected_output).is_empty())
+            .count();
         let created_at = now();
         let mut tx = self.pool.begin().await?;
         let existing: Option<String> = sqlx::query_scalar("SELECT id FROM datasets WHERE name = ?")
@@ -116,13 +127,15 @@ impl SqliteStore {
             }
             None => {
                 let id = format!("ds_{}", uuid::Uuid::new_v4().simple());
-                sqlx::query("INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)")
-                    .bind(&id)
-                    .bind(name)
-                    .bind(description)
-                    .bind(&created_at)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(&id)
+                .bind(name)
+                .bind(description)
+                .bind(&created_at)
+                .execute(&mut *tx)
+                .await?;
                 id
             }
         };
@@ -175,8 +188,17 @@ impl SqliteStore {
     ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)> {
         let detail = self.dataset_detail_impl(name).await?;
         let wanted = version.unwrap_or(detail.info.latest_version);
-        let Some(v) = detail.versions.iter().find(|v| v.version == wanted).cloned() else {
-            let have: Vec<String> = detail.versions.iter().map(|v| v.version.to_string()).collect();
+        let Some(v) = detail
+            .versions
+            .iter()
+            .find(|v| v.version == wanted)
+            .cloned()
+        else {
+            let have: Vec<String> = detail
+                .versions
+                .iter()
+                .map(|v| v.version.to_string())
+                .collect();
             return Err(StoreError::NotFound(format!(
                 "Failed to load dataset \"{name}\" version {wanted}: no such version (available: {})",
                 have.join(", ")

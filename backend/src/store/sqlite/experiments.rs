@@ -104,14 +104,22 @@ impl SqliteStore {
     }
 
     pub(super) async fn get_experiment_impl(&self, id: &str) -> StoreResult<ExperimentRow> {
-        let row = sqlx::query("SELECT * FROM experiments WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM experiments WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         match row {
             Some(r) => experiment_row(&r),
-            None => Err(StoreError::NotFound(format!("experiment \"{id}\" not found"))),
+            None => Err(StoreError::NotFound(format!(
+                "experiment \"{id}\" not found"
+            ))),
         }
     }
 
-    pub(super) async fn run_experiments_impl(&self, run_id: &str) -> StoreResult<Vec<ExperimentRow>> {
+    pub(super) async fn run_experiments_impl(
+        &self,
+        run_id: &str,
+    ) -> StoreResult<Vec<ExperimentRow>> {
         let rows = sqlx::query("SELECT * FROM experiments WHERE run_id = ? ORDER BY position")
             .bind(run_id)
             .fetch_all(&self.pool)
@@ -125,7 +133,11 @@ impl SqliteStore {
     ) -> StoreResult<(Vec<ExperimentRow>, u64)> {
         let filters = |q: &mut QueryBuilder<'_, Sqlite>| {
             q.push(" WHERE 1 = 1");
-            for (column, value) in [("project_name", &f.project), ("dataset_name", &f.dataset), ("model", &f.model)] {
+            for (column, value) in [
+                ("project_name", &f.project),
+                ("dataset_name", &f.dataset),
+                ("model", &f.model),
+            ] {
                 if let Some(v) = value {
                     q.push(format!(" AND {column} = ")).push_bind(v.clone());
                 }
@@ -142,7 +154,12 @@ impl SqliteStore {
             .push_bind(i64::try_from(f.offset).unwrap_or(i64::MAX));
         let rows = q.build().fetch_all(&self.pool).await?;
         #[allow(clippy::cast_sign_loss)]
-        Ok((rows.iter().map(experiment_row).collect::<StoreResult<_>>()?, total as u64))
+        Ok((
+            rows.iter()
+                .map(experiment_row)
+                .collect::<StoreResult<_>>()?,
+            total as u64,
+        ))
     }
 
     pub(super) async fn insert_outcomes_impl(
@@ -181,7 +198,10 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) async fn outcomes_impl(&self, experiment_id: &str) -> StoreResult<Vec<RecordOutcome>> {
+    pub(super) async fn outcomes_impl(
+        &self,
+        experiment_id: &str,
+    ) -> StoreResult<Vec<RecordOutcome>> {
         let rows = sqlx::query(
             "SELECT * FROM experiment_records WHERE experiment_id = ? ORDER BY record_index, repetition",
         )
@@ -198,7 +218,11 @@ impl SqliteStore {
         limit: u64,
         errors_only: bool,
     ) -> StoreResult<(Vec<RecordOutcome>, u64)> {
-        let cond = if errors_only { " AND error IS NOT NULL" } else { "" };
+        let cond = if errors_only {
+            " AND error IS NOT NULL"
+        } else {
+            ""
+        };
         let total: i64 = sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM experiment_records WHERE experiment_id = ?{cond}"
         ))
@@ -215,10 +239,16 @@ impl SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         #[allow(clippy::cast_sign_loss)]
-        Ok((rows.iter().map(outcome_row).collect::<StoreResult<_>>()?, total as u64))
+        Ok((
+            rows.iter().map(outcome_row).collect::<StoreResult<_>>()?,
+            total as u64,
+        ))
     }
 
-    pub(super) async fn done_tasks_impl(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>> {
+    pub(super) async fn done_tasks_impl(
+        &self,
+        experiment_id: &str,
+    ) -> StoreResult<HashSet<(usize, u32)>> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT record_index, repetition FROM experiment_records WHERE experiment_id = ?",
         )
@@ -226,6 +256,9 @@ impl SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-        Ok(rows.into_iter().map(|(i, r)| (i as usize, r as u32)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(i, r)| (i as usize, r as u32))
+            .collect())
     }
 }

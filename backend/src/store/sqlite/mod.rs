@@ -27,7 +27,7 @@ pub struct SqliteStore {
 
 /// Current time as stored (RFC 3339, UTC, milliseconds).
 pub(crate) fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    super::timestamp()
 }
 
 impl SqliteStore {
@@ -41,7 +41,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
@@ -70,7 +73,8 @@ impl Store for SqliteStore {
         note: &str,
         records: &[DatasetRecord],
     ) -> StoreResult<DatasetVersionInfo> {
-        self.create_dataset_version_impl(name, description, note, records).await
+        self.create_dataset_version_impl(name, description, note, records)
+            .await
     }
     async fn dataset_records(
         &self,
@@ -107,7 +111,8 @@ impl Store for SqliteStore {
         error: Option<&str>,
         summary: &ExperimentSummary,
     ) -> StoreResult<()> {
-        self.finish_experiment_impl(id, status, error, summary).await
+        self.finish_experiment_impl(id, status, error, summary)
+            .await
     }
     async fn get_experiment(&self, id: &str) -> StoreResult<ExperimentRow> {
         self.get_experiment_impl(id).await
@@ -115,10 +120,17 @@ impl Store for SqliteStore {
     async fn run_experiments(&self, run_id: &str) -> StoreResult<Vec<ExperimentRow>> {
         self.run_experiments_impl(run_id).await
     }
-    async fn list_experiments(&self, f: &ExperimentFilter) -> StoreResult<(Vec<ExperimentRow>, u64)> {
+    async fn list_experiments(
+        &self,
+        f: &ExperimentFilter,
+    ) -> StoreResult<(Vec<ExperimentRow>, u64)> {
         self.list_experiments_impl(f).await
     }
-    async fn insert_outcomes(&self, experiment_id: &str, outcomes: &[RecordOutcome]) -> StoreResult<()> {
+    async fn insert_outcomes(
+        &self,
+        experiment_id: &str,
+        outcomes: &[RecordOutcome],
+    ) -> StoreResult<()> {
         self.insert_outcomes_impl(experiment_id, outcomes).await
     }
     async fn outcomes(&self, experiment_id: &str) -> StoreResult<Vec<RecordOutcome>> {
@@ -131,7 +143,8 @@ impl Store for SqliteStore {
         limit: u64,
         errors_only: bool,
     ) -> StoreResult<(Vec<RecordOutcome>, u64)> {
-        self.outcomes_page_impl(experiment_id, offset, limit, errors_only).await
+        self.outcomes_page_impl(experiment_id, offset, limit, errors_only)
+            .await
     }
     async fn done_tasks(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>> {
         self.done_tasks_impl(experiment_id).await

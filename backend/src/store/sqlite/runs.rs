@@ -70,7 +70,10 @@ impl SqliteStore {
     }
 
     pub(super) async fn get_run_impl(&self, id: &str) -> StoreResult<RunRow> {
-        let row = sqlx::query("SELECT * FROM runs WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM runs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         match row {
             Some(r) => run_row(&r),
             None => Err(StoreError::NotFound(format!("task \"{id}\" not found"))),

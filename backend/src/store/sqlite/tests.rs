@@ -7,7 +7,10 @@ use crate::store::{ExperimentFilter, ExperimentRow, RunRow};
 fn record(id: &str) -> DatasetRecord {
     DatasetRecord {
         id: id.into(),
-        input: RecordInput { text: Some("แบบ ส.ส. 5/18".into()), ..Default::default() },
+        input: RecordInput {
+            text: Some("แบบ ส.ส. 5/18".into()),
+            ..Default::default()
+        },
         expected_output: fixtures::both(),
         metadata: Default::default(),
     }
@@ -39,15 +42,40 @@ async fn story_dataset_run_experiment_outcomes() {
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let store = SqliteStore::open(&url).await.expect("open");
 
-    let v1 = store.create_dataset_version("d", "demo", "first", &[record("a"), record("b")]).await.expect("v1");
-    let v2 = store.create_dataset_version("d", "", "second", &[record("a")]).await.expect("v2");
+    let v1 = store
+        .create_dataset_version("d", "demo", "first", &[record("a"), record("b")])
+        .await
+        .expect("v1");
+    let v2 = store
+        .create_dataset_version("d", "", "second", &[record("a")])
+        .await
+        .expect("v2");
     assert_eq!((v1.version, v2.version), (1, 2));
     let (info, v, recs) = store.dataset_records("d", None).await.expect("latest");
     assert_eq!((info.latest_version, v.version, recs.len()), (2, 2, 1));
-    assert_eq!(store.dataset_records("d", Some(1)).await.expect("v1").2.len(), 2);
-    let missing = store.dataset_records("d", Some(9)).await.unwrap_err().to_string();
-    assert!(missing.contains("Failed to load dataset \"d\" version 9") && missing.contains("1, 2"), "{missing}");
-    let unknown = store.dataset_records("x", None).await.unwrap_err().to_string();
+    assert_eq!(
+        store
+            .dataset_records("d", Some(1))
+            .await
+            .expect("v1")
+            .2
+            .len(),
+        2
+    );
+    let missing = store
+        .dataset_records("d", Some(9))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        missing.contains("Failed to load dataset \"d\" version 9") && missing.contains("1, 2"),
+        "{missing}"
+    );
+    let unknown = store
+        .dataset_records("x", None)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(unknown.contains("available: d"), "{unknown}");
 
     let run = RunRow {
@@ -86,9 +114,15 @@ async fn story_dataset_run_experiment_outcomes() {
         finished_at: None,
     };
     store.create_experiment(&exp).await.expect("exp");
-    store.insert_outcomes("e1", &[outcome(0, None), outcome(1, Some("boom"))]).await.expect("insert");
+    store
+        .insert_outcomes("e1", &[outcome(0, None), outcome(1, Some("boom"))])
+        .await
+        .expect("insert");
     // A task stored twice (e.g. replayed after a crash) is kept once.
-    store.insert_outcomes("e1", &[outcome(0, None), outcome(2, None)]).await.expect("insert again");
+    store
+        .insert_outcomes("e1", &[outcome(0, None), outcome(2, None)])
+        .await
+        .expect("insert again");
     let all = store.outcomes("e1").await.expect("outcomes");
     assert_eq!(all.len(), 3);
     assert_eq!(all[1].error.as_deref(), Some("boom"));
@@ -97,11 +131,22 @@ async fn story_dataset_run_experiment_outcomes() {
     assert_eq!((errs.len(), total), (1, 1));
     assert_eq!(store.done_tasks("e1").await.expect("done").len(), 3);
     let (list, total) = store
-        .list_experiments(&ExperimentFilter { model: Some("rules-v1".into()), limit: 10, ..Default::default() })
+        .list_experiments(&ExperimentFilter {
+            model: Some("rules-v1".into()),
+            limit: 10,
+            ..Default::default()
+        })
         .await
         .expect("list");
     assert_eq!((list.len(), total), (1, 1));
-    store.update_run("run1", "completed", None, None).await.expect("update");
-    assert!(store.unfinished_runs().await.expect("unfinished").is_empty());
+    store
+        .update_run("run1", "completed", None, None)
+        .await
+        .expect("update");
+    assert!(store
+        .unfinished_runs()
+        .await
+        .expect("unfinished")
+        .is_empty());
     assert!(store.get_run("nope").await.is_err());
 }

@@ -27,7 +27,10 @@ fn reference_examples_both_ways() {
         assert_eq!(to_words(n).as_deref(), Ok(w), "{n}");
         assert_eq!(parse_words(w), Ok(n), "{w}");
     }
-    assert_eq!(to_words(MAX_WORDS_VALUE).as_deref(), Ok("เก้าล้านเก้าแสนเก้าหมื่นเก้าพันเก้าร้อยเก้าสิบเก้า"));
+    assert_eq!(
+        to_words(MAX_WORDS_VALUE).as_deref(),
+        Ok("เก้าล้านเก้าแสนเก้าหมื่นเก้าพันเก้าร้อยเก้าสิบเก้า")
+    );
 }
 
 #[test]
@@ -69,13 +72,42 @@ fn is_malformed(r: Result<u64, WordsError>) -> bool {
 #[test]
 fn rejects_malformed_numbers() {
     for s in [
-        "สิบร้อย", "ร้อยร้อย", "หนึ่งสิบ", "สองสิบ", "ยี่", "ยี่ร้อย", "สองยี่สิบ", "เอ็ด", "เอ็ดสิบ",
-        "สองสาม", "หนึ่งร้อยสองสาม", "สิบเอ็ดร้อย", "ร้อยเอ็ดสอง", "สิบสองเอ็ด", "พันร้อยพัน",
-        "ห้าร้อยพัน", "หนึ่งพันร้อย", "ล้านแสน", "ล้านล้าน", "หนึ่งศูนย์", "ศูนย์ศูนย์",
-        "หนึ่งร้อยศูนย์ห้า", "คะแนน", "ถ้วน", "คะแนนคะแนน", "ห้าคะแนนคะแนน", "ถ้วนห้า",
-        "ห้าคะแนนสิบ", "สิบสิบ", "ยี่สิบสิบ",
+        "สิบร้อย",
+        "ร้อยร้อย",
+        "หนึ่งสิบ",
+        "สองสิบ",
+        "ยี่",
+        "ยี่ร้อย",
+        "สองยี่สิบ",
+        "เอ็ด",
+        "เอ็ดสิบ",
+        "สองสาม",
+        "หนึ่งร้อยสองสาม",
+        "สิบเอ็ดร้อย",
+        "ร้อยเอ็ดสอง",
+        "สิบสองเอ็ด",
+        "พันร้อยพัน",
+        "ห้าร้อยพัน",
+        "หนึ่งพันร้อย",
+        "ล้านแสน",
+        "ล้านล้าน",
+        "หนึ่งศูนย์",
+        "ศูนย์ศูนย์",
+        "หนึ่งร้อยศูนย์ห้า",
+        "คะแนน",
+        "ถ้วน",
+        "คะแนนคะแนน",
+        "ห้าคะแนนคะแนน",
+        "ถ้วนห้า",
+        "ห้าคะแนนสิบ",
+        "สิบสิบ",
+        "ยี่สิบสิบ",
     ] {
-        assert!(is_malformed(parse_words(s)), "{s:?} gave {:?}", parse_words(s));
+        assert!(
+            is_malformed(parse_words(s)),
+            "{s:?} gave {:?}",
+            parse_words(s)
+        );
     }
 }
 
@@ -86,14 +118,35 @@ fn rejects_empty_unknown_and_out_of_range() {
     assert_eq!(parse_words("()"), Err(WordsError::Empty));
     assert_eq!(
         parse_words("ห้า สิบx"),
-        Err(WordsError::UnknownText { at: 7, rest: "x".to_string() })
+        Err(WordsError::UnknownText {
+            at: 7,
+            rest: "x".to_string()
+        })
     );
-    assert!(matches!(parse_words("76"), Err(WordsError::UnknownText { at: 0, .. })));
-    assert!(matches!(parse_words("(ห้า"), Err(WordsError::UnknownText { at: 0, .. })));
-    assert!(matches!(parse_words("ห้าบาท"), Err(WordsError::UnknownText { .. })));
-    assert_eq!(parse_words("สิบล้าน"), Err(WordsError::OutOfRange(10_000_000)));
-    assert_eq!(parse_words("สิบเอ็ดล้าน"), Err(WordsError::OutOfRange(11_000_000)));
-    assert_eq!(to_words(10_000_000), Err(WordsError::OutOfRange(10_000_000)));
+    assert!(matches!(
+        parse_words("76"),
+        Err(WordsError::UnknownText { at: 0, .. })
+    ));
+    assert!(matches!(
+        parse_words("(ห้า"),
+        Err(WordsError::UnknownText { at: 0, .. })
+    ));
+    assert!(matches!(
+        parse_words("ห้าบาท"),
+        Err(WordsError::UnknownText { .. })
+    ));
+    assert_eq!(
+        parse_words("สิบล้าน"),
+        Err(WordsError::OutOfRange(10_000_000))
+    );
+    assert_eq!(
+        parse_words("สิบเอ็ดล้าน"),
+        Err(WordsError::OutOfRange(11_000_000))
+    );
+    assert_eq!(
+        to_words(10_000_000),
+        Err(WordsError::OutOfRange(10_000_000))
+    );
 }
 
 #[test]
@@ -120,7 +173,10 @@ fn accepted_spellings(v: u64) -> Vec<String> {
     let mut out = vec![canonical.clone(), canonical.replace("เอ็ด", "หนึ่ง")];
     for s in out.clone() {
         if let Some(rest) = s.strip_prefix("หนึ่ง") {
-            if ["ร้อย", "พัน", "หมื่น", "แสน", "ล้าน"].iter().any(|p| rest.starts_with(p)) {
+            if ["ร้อย", "พัน", "หมื่น", "แสน", "ล้าน"]
+                .iter()
+                .any(|p| rest.starts_with(p))
+            {
                 out.push(rest.to_string());
             }
         }

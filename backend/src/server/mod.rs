@@ -1,0 +1,202 @@
+//! The HTTP server: settings → store → state → Actix app on a bound port.
+
+pub mod error;
+pub mod extract;
+pub mod state;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use tokio_util::sync::CancellationToken;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api;
+use crate::config::{Secret, Settings};
+use crate::dataset::builtin;
+use crate::providers::Registry;
+use crate::service::runs;
+use crate::service::tasks::TaskManager;
+use crate::store::{SqliteStore, Store};
+use error::ApiError;
+use state::AppState;
+
+/// A bound, not yet running server.
+pub struct Application {
+    pub port: u16,
+    pub state: web::Data<AppState>,
+    server: Server,
+}
+
+/// Where the API key came from, for the start-up message.
+pub enum KeySource {
+    Env,
+    Generated(std::path::PathBuf),
+    Stored(std::path::PathBuf),
+}
+
+impl Application {
+    /// Opens the store, seeds the bundled dataset, resumes unfinished tasks and binds.
+    pub async fn build(settings: Settings) -> anyhow::Result<(Self, KeySource)> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create DATA_DIR {}", settings.data_dir.display()))?;
+        let (api_key, source) = resolve_api_key(&settings)?;
+        let store = SqliteStore::open(&settings.database_url)
+            .await
+            .context("cannot open the database")?;
+        seed_builtin(&store).await?;
+        let listener = TcpListener::bind((settings.bind_address.as_str(), settings.port))
+            .with_context(|| format!("cannot bind {}:{}", settings.bind_address, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let mut settings = settings;
+        if settings.port == 0 {
+            settings.public_base_url = settings.public_base_url.replace(":0", &format!(":{port}"));
+        }
+        let state = web::Data::new(AppState {
+            store: Arc::new(store),
+            registry: Arc::new(registry()),
+            settings: Arc::new(settings),
+            api_key,
+            tasks: TaskManager::default(),
+            shutdown: CancellationToken::new(),
+        });
+        let resumed = runs::resume_unfinished(state.clone().into_inner())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot resume unfinished tasks: {e}"))?;
+        if resumed > 0 {
+            tracing::info!(resumed, "resumed unfinished tasks");
+        }
+        let server = build_server(listener, state.clone())?;
+        Ok((
+            Application {
+                port,
+                state,
+                server,
+            },
+            source,
+        ))
+    }
+
+    /// Serves until the process is stopped; running tasks stop without being cancelled, so
+    /// the next start resumes them.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.state.shutdown.cancel();
+        result
+    }
+}
+
+/// The models this server can run: the built-in one, plus the Gemini family listed as
+/// unavailable until its provider is configured.
+pub fn registry() -> Registry {
+    let mut r = Registry::builtin();
+    for m in [
+        "gemini-2.5-flash",
+        "gemini-2.5-flash-lite",
+        "gemini-2.5-pro",
+    ] {
+        r.register_unavailable(
+            m,
+            "gemini",
+            "GEMINI_API_KEY not set (Gemini providers arrive with the providers issue)",
+        );
+    }
+    r
+}
+
+async fn seed_builtin(store: &SqliteStore) -> anyhow::Result<()> {
+    match store.dataset_detail(builtin::BUILTIN_DATASET_NAME).await {
+        Ok(_) => Ok(()),
+        Err(crate::store::StoreError::NotFound(_)) => {
+            store
+                .create_dataset_version(
+                    builtin::BUILTIN_DATASET_NAME,
+                    builtin::builtin_description(),
+                    "bundled with tallylab",
+                    &builtin::builtin_dataset(),
+                )
+                .await?;
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn resolve_api_key(settings: &Settings) -> anyhow::Result<(Secret, KeySource)> {
+    if let Some(k) = &settings.api_key {
+        return Ok((k.clone(), KeySource::Env));
+    }
+    let path = settings.data_dir.join("api-key");
+    if let Ok(k) = std::fs::read_to_string(&path) {
+        if !k.trim().is_empty() {
+            return Ok((Secret::new(k.trim()), KeySource::Stored(path)));
+        }
+    }
+    let key = format!(
+        "tl_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    write_private(&path, &key)?;
+    Ok((Secret::new(key), KeySource::Generated(path)))
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+fn json_error(e: impl std::fmt::Display, field: &str) -> actix_web::Error {
+    ApiError::BadRequest {
+        message: e.to_string(),
+        field: Some(field.into()),
+    }
+    .into()
+}
+
+fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let limit = state.settings.max_body_bytes;
+    let server = HttpServer::new(move || {
+        let app = App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(web::JsonConfig::default().limit(limit))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(e, "query")))
+            .app_data(web::PathConfig::default().error_handler(|e, _| json_error(e, "path")))
+            .wrap(actix_web::middleware::Compress::default())
+            .wrap(tracing_actix())
+            .configure(api::configure)
+            .service(
+                SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api::ApiDoc::openapi()),
+            )
+            .service(web::redirect("/docs", "/docs/"));
+        match api::static_files(&state) {
+            Some(files) => app.service(files.default_handler(web::to(api::not_found_or_spa))),
+            None => app.default_service(web::to(api::not_found_or_spa)),
+        }
+    })
+    .listen(listener)?
+    .shutdown_timeout(5)
+    .run();
+    Ok(server)
+}
+
+fn tracing_actix() -> actix_web::middleware::Logger {
+    // Method, path, status and time only: never headers, so the API key is never logged.
+    actix_web::middleware::Logger::new("%r %s %Dms").exclude("/health")
+}

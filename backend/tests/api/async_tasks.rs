@@ -1,0 +1,115 @@
+//! Async runs: progress, the event stream, results and cancel.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+
+use crate::helpers::{assert_seed_shape, spawn_app, KEY};
+
+#[tokio::test]
+async fn async_run_reports_progress_then_the_result() {
+    let app = spawn_app().await;
+    app.upload_generated("big", 1500, 11).await;
+    let (status, v) = app.post("/api/v1/experiments/run-async",
+        r#"{"dataset_name": "big", "model_configs": [{"model": "rules-v1", "name_suffix": "a"}, {"model": "rules-v1", "name_suffix": "b"}], "jobs": 2}"#).await;
+    assert_eq!(status, 202, "{v}");
+    let task = v["task_id"].as_str().unwrap().to_string();
+    assert!(v["status_url"].as_str().unwrap().ends_with(&task));
+    let mut seen_partial = false;
+    loop {
+        let (_, t) = app.get(&format!("/api/v1/experiments/tasks/{task}")).await;
+        let (done, total) = (t["done"].as_u64().unwrap(), t["total"].as_u64().unwrap());
+        assert_eq!(total, 3000, "{t}");
+        assert_eq!(t["experiments"].as_array().unwrap().len(), 2);
+        if done > 0 && done < total {
+            seen_partial = true;
+        }
+        if t["status"] == "completed" {
+            assert_eq!(done, total);
+            assert_seed_shape(&t["result"], 2, 1500);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(seen_partial, "progress never showed a partial count");
+}
+
+#[tokio::test]
+async fn event_stream_sends_progress_and_done() {
+    let app = spawn_app().await;
+    app.upload_generated("big", 800, 12).await;
+    let (_, v) = app
+        .post(
+            "/api/v1/experiments/run-async",
+            r#"{"dataset_name": "big", "model_configs": [{"model": "rules-v1"}], "jobs": 1}"#,
+        )
+        .await;
+    let task = v["task_id"].as_str().unwrap();
+    let r = app
+        .client
+        .get(format!(
+            "{}/api/v1/experiments/tasks/{task}/events",
+            app.base
+        ))
+        .header("X-API-Key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let mut body = String::new();
+    let mut stream = r.bytes_stream();
+    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(60), stream.next())
+        .await
+        .expect("stream stalled")
+    {
+        body.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+    }
+    let progress = body.matches("event: progress").count();
+    assert!(progress >= 2, "{progress} progress events");
+    assert!(body.contains("event: done"), "{body}");
+    let last = body.rsplit("data: ").next().unwrap().trim();
+    let done: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["done"], 800);
+}
+
+#[tokio::test]
+async fn cancel_keeps_finished_records() {
+    let app = spawn_app().await;
+    app.upload_generated("big", 5000, 13).await;
+    let (_, v) = app
+        .post(
+            "/api/v1/experiments/run-async",
+            r#"{"dataset_name": "big", "model_configs": [{"model": "rules-v1"}], "jobs": 1}"#,
+        )
+        .await;
+    let task = v["task_id"].as_str().unwrap().to_string();
+    loop {
+        let (_, t) = app.get(&format!("/api/v1/experiments/tasks/{task}")).await;
+        if t["done"].as_u64().unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (status, t) = app
+        .post(&format!("/api/v1/experiments/tasks/{task}/cancel"), "")
+        .await;
+    assert_eq!(status, 202, "{t}");
+    let t = app.wait_task(&task).await;
+    assert_eq!(t["status"], "cancelled", "{t}");
+    let kept = t["done"].as_u64().unwrap();
+    assert!(kept > 0 && kept < 5000, "{kept}");
+    let result = &t["result"]["experiments"][0];
+    assert_eq!(result["status"], "cancelled");
+    assert_eq!(result["total_records"], kept);
+    let exp = result["experiment_id"].as_str().unwrap();
+    let (_, page) = app
+        .get(&format!("/api/v1/experiments/{exp}/records?limit=1"))
+        .await;
+    assert_eq!(page["total"], kept);
+    let (status, _) = app
+        .post(&format!("/api/v1/experiments/tasks/{task}/cancel"), "")
+        .await;
+    assert_eq!(status, 409);
+}

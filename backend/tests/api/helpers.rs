@@ -1,0 +1,148 @@
+//! Spawning the real app on a random port with a temporary database.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tallylab::config::Settings;
+use tallylab::server::Application;
+
+pub const KEY: &str = "test-key-0123456789";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(&[]).await
+}
+
+pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_string_lossy().to_string();
+    let mut vars: Vec<(String, String)> = vec![
+        ("API_KEY".into(), KEY.into()),
+        ("PORT".into(), "0".into()),
+        ("DATA_DIR".into(), data),
+    ];
+    vars.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string())),
+    );
+    let settings =
+        Settings::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+            .expect("settings");
+    let (app, _) = Application::build(settings).await.expect("build");
+    let base = format!("http://127.0.0.1:{}", app.port);
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub async fn post(&self, path: &str, body: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("X-API-Key", KEY)
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("send");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("X-API-Key", KEY)
+            .send()
+            .await
+            .expect("send");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Polls a task until it leaves queued/running.
+    pub async fn wait_task(&self, task_id: &str) -> Value {
+        for _ in 0..600 {
+            let (_, t) = self
+                .get(&format!("/api/v1/experiments/tasks/{task_id}"))
+                .await;
+            if !matches!(t["status"].as_str(), Some("queued" | "running")) {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("task {task_id} did not finish");
+    }
+
+    /// Uploads a generated dataset of `n` records as `name`.
+    pub async fn upload_generated(&self, name: &str, n: usize, seed: u64) {
+        let config = tallylab::dataset::generate::GeneratorConfig {
+            seed,
+            records: n,
+            ..Default::default()
+        };
+        let body: Vec<String> = tallylab::dataset::generate::generate(&config)
+            .map(|r| serde_json::to_string(&r).expect("json"))
+            .collect();
+        let (status, v) = self
+            .post(
+                &format!("/api/v1/datasets/{name}/versions"),
+                &body.join("\n"),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+}
+
+/// Checks every field of the seed's response shape.
+pub fn assert_seed_shape(v: &Value, experiments: usize, dataset_size: u64) {
+    for f in [
+        "status",
+        "message",
+        "total_experiments",
+        "successful_experiments",
+        "failed_experiments",
+        "experiments",
+        "dataset_name",
+        "dataset_size",
+        "project_name",
+        "comparison_url",
+        "dataset_id",
+    ] {
+        assert!(v.get(f).is_some(), "missing {f} in {v}");
+    }
+    assert_eq!(v["total_experiments"], experiments as u64);
+    assert_eq!(v["dataset_size"], dataset_size);
+    let exps = v["experiments"].as_array().expect("experiments");
+    assert_eq!(exps.len(), experiments);
+    for e in exps {
+        for f in [
+            "experiment_id",
+            "experiment_name",
+            "experiment_url",
+            "model",
+            "temperature",
+            "status",
+            "total_records",
+            "successful_records",
+            "failed_records",
+            "overall_accuracy",
+            "success_rate",
+            "avg_ballot_accuracy",
+        ] {
+            assert!(e.get(f).is_some(), "missing {f} in {e}");
+        }
+        let acc = e["overall_accuracy"].as_f64().expect("accuracy");
+        assert!(acc > 0.0 && acc <= 1.0, "{acc}");
+    }
+}

@@ -1,0 +1,264 @@
+//! History, export, compare, datasets, models, presets and the OpenAPI document.
+
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, KEY};
+
+async fn run_two(app: &crate::helpers::TestApp) -> Value {
+    let (status, v) = app.post("/api/v1/experiments/run",
+        r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "project_name": "p1",
+            "model_configs": [{"model": "rules-v1", "name_suffix": "a"}, {"model": "rules-v1", "temperature": 0.7, "name_suffix": "b"}]}"#).await;
+    assert_eq!(status, 200, "{v}");
+    v
+}
+
+#[tokio::test]
+async fn history_lists_filters_and_pages() {
+    let app = spawn_app().await;
+    run_two(&app).await;
+    let (status, other) = app.post("/api/v1/experiments/run",
+        r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "project_name": "p2", "model_configs": [{"model": "rules-v1", "name_suffix": "c"}]}"#).await;
+    assert_eq!(status, 200);
+    let (_, all) = app.get("/api/v1/experiments").await;
+    assert_eq!(all["total"], 3);
+    assert_eq!(
+        all["items"][0]["experiment_name"], "vote-extraction-c",
+        "newest first"
+    );
+    let (_, p1) = app.get("/api/v1/experiments?project=p1&limit=1").await;
+    assert_eq!(
+        (p1["total"].as_u64(), p1["items"].as_array().unwrap().len()),
+        (Some(2), 1)
+    );
+    let (_, none) = app.get("/api/v1/experiments?model=gpt-9").await;
+    assert_eq!(none["total"], 0);
+    let id = other["experiments"][0]["experiment_id"].as_str().unwrap();
+    let (status, d) = app.get(&format!("/api/v1/experiments/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(d["config"]["name_suffix"], "c");
+    assert!(
+        d["metrics"]["overall_accuracy"]["ci_low"].as_f64().unwrap()
+            <= d["overall_accuracy"].as_f64().unwrap()
+    );
+    assert_eq!(d["label_issues"], 1);
+}
+
+#[tokio::test]
+async fn records_carry_output_expected_and_evaluator_detail() {
+    let app = spawn_app().await;
+    let v = run_two(&app).await;
+    let id = v["experiments"][0]["experiment_id"].as_str().unwrap();
+    let (_, page) = app
+        .get(&format!(
+            "/api/v1/experiments/{id}/records?limit=3&offset=0"
+        ))
+        .await;
+    assert_eq!(page["total"], 10);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    let r = &items[0];
+    assert_eq!(r["record_id"], "บางบำหรุ1");
+    assert!(r["output"].is_array() && r["expected"].is_array());
+    assert!(r["input_ref"]["text_chars"].as_u64().unwrap() > 100);
+    assert_eq!(
+        r["label_flags"][0]["identity"], "I1",
+        "the bundled label defect is shown per record"
+    );
+    let names: Vec<&str> = r["scores"]["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "exact_form_match",
+            "ballot_accuracy_score",
+            "vote_results_quality",
+            "has_no_errors",
+            "voter_statistics_accuracy",
+            "arithmetic_consistency"
+        ]
+    );
+    assert!(
+        r["scores"]["scores"][1]["details"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 6
+    );
+    assert!(r["latency_ms"].as_f64().is_some());
+}
+
+#[tokio::test]
+async fn export_json_and_csv() {
+    let app = spawn_app().await;
+    let v = run_two(&app).await;
+    let id = v["experiments"][0]["experiment_id"].as_str().unwrap();
+    let r = app
+        .client
+        .get(format!(
+            "{}/api/v1/experiments/{id}/export?format=csv",
+            app.base
+        ))
+        .header("X-API-Key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(".csv"));
+    let text = r.text().await.unwrap();
+    assert_eq!(text.lines().count(), 11);
+    assert!(text.starts_with("record_id,repetition,has_no_errors"));
+    let (status, doc) = app.get(&format!("/api/v1/experiments/{id}/export")).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["records"].as_array().unwrap().len(), 10);
+    assert_eq!(doc["experiment"]["experiment_id"], id);
+    let (status, _) = app
+        .get(&format!("/api/v1/experiments/{id}/export?format=xml"))
+        .await;
+    assert_eq!(status, 422);
+}
+
+#[tokio::test]
+async fn compare_two_experiments_gives_verdicts() {
+    let app = spawn_app().await;
+    let v = run_two(&app).await;
+    let url = v["comparison_url"].as_str().unwrap();
+    let ids = url.split("ids=").nth(1).unwrap();
+    let (status, c) = app.get(&format!("/api/v1/compare?ids={ids}")).await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["experiments"].as_array().unwrap().len(), 2);
+    assert_eq!(c["paired_records"], 10);
+    let comparisons = c["pairs"][0]["comparisons"].as_array().unwrap();
+    assert!(comparisons.len() >= 4);
+    // rules-v1 is deterministic: the two configs cannot be told apart.
+    assert!(
+        comparisons
+            .iter()
+            .all(|x| x["verdict"] == "not_distinguishable"),
+        "{comparisons:?}"
+    );
+    assert!(!c["per_field"].as_array().unwrap().is_empty());
+    assert_eq!(c["disagreements"].as_array().unwrap().len(), 0);
+    let (status, _) = app.get("/api/v1/compare?ids=onlyone").await;
+    assert_eq!(status, 422);
+}
+
+#[tokio::test]
+async fn datasets_upload_audit_and_label_correction() {
+    let app = spawn_app().await;
+    let (_, list) = app.get("/api/v1/datasets").await;
+    assert_eq!(list[0]["name"], "vote-extraction-bangbamru-1-10");
+    let (_, recs) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?limit=2")
+        .await;
+    assert_eq!(recs["total"], 10);
+    let first = &recs["items"][0];
+    assert_eq!(first["label_flags"][0]["identity"], "I1");
+    // Fix the defect: ballots_used is good + bad + no_vote.
+    let mut expected = first["expected_output"].clone();
+    let b = &expected[0]["ballot_statistics"];
+    let used = b["good_ballots"].as_u64().unwrap()
+        + b["bad_ballots"].as_u64().unwrap()
+        + b["no_vote_ballots"].as_u64().unwrap();
+    expected[0]["ballot_statistics"]["ballots_used"] = used.into();
+    let body = serde_json::json!({"expected_output": expected, "reviewed_by": "somchai", "note": "I1 fix"}).to_string();
+    let (status, created) = app
+        .post(
+            "/api/v1/datasets/vote-extraction-bangbamru-1-10/records/บางบำหรุ1/label",
+            &body,
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["version"]["version"], 2);
+    assert_eq!(created["version"]["label_issues"], 0);
+    let (_, d) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10")
+        .await;
+    assert_eq!(d["versions"].as_array().unwrap().len(), 2);
+    let (_, v2) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?version=2&limit=1")
+        .await;
+    assert_eq!(
+        v2["items"][0]["metadata"]["review"]["reviewed_by"],
+        "somchai"
+    );
+    assert_eq!(v2["items"][0]["metadata"]["review"]["from_version"], 1);
+    assert!(v2["items"][0]["label_flags"].as_array().unwrap().is_empty());
+    let (_, v1) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?version=1&limit=1")
+        .await;
+    assert_eq!(
+        v1["items"][0]["label_flags"][0]["identity"], "I1",
+        "old versions are kept"
+    );
+
+    let bad = r#"[{"id": "a", "input": {"text": "x"}, "expected_output": {"ballot_statistics": {"good_ballots": "lots"}}}]"#;
+    let (status, v) = app.post("/api/v1/datasets/mine/versions", bad).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        v["field"],
+        "records[0].expected_output.ballot_statistics.good_ballots"
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/datasets/vote-extraction-bangbamru-1-10/records/nope/label",
+            &body,
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn models_presets_and_openapi() {
+    let app = spawn_app().await;
+    let (_, models) = app.get("/api/v1/models").await;
+    let rules = models
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "rules-v1")
+        .unwrap();
+    assert_eq!(rules["available"], true);
+    let flash = models
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "gemini-2.5-flash")
+        .unwrap();
+    assert_eq!(flash["available"], false);
+    assert!(flash["reason"].as_str().unwrap().contains("GEMINI_API_KEY"));
+    let (_, presets) = app.get("/api/v1/presets").await;
+    let names: Vec<&str> = presets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for n in ["Baseline Comparison", "Temperature Test", "Quick CI Test"] {
+        assert!(names.contains(&n), "{names:?}");
+    }
+    let doc: Value = reqwest::get(format!("{}/api/v1/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for p in [
+        "/api/v1/experiments/run",
+        "/api/v1/experiments/run-async",
+        "/api/v1/compare",
+        "/api/v1/datasets/{name}/versions",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "{p} missing from OpenAPI");
+    }
+    let r = reqwest::get(format!("{}/docs/", app.base)).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("swagger"));
+}

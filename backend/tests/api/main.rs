@@ -1,0 +1,9 @@
+//! Integration tests: the real app on a random port with a temporary database, driven over
+//! real HTTP.
+
+mod async_tasks;
+mod errors;
+mod helpers;
+mod history;
+mod resume;
+mod seed;

@@ -1,0 +1,136 @@
+//! Crash and restart: the real binary is killed mid-task (SIGKILL) and started again on the
+//! same database; the task resumes and completes with exactly the right record count.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::KEY;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start(dir: &std::path::Path, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_tallylab"))
+        .arg("serve")
+        .env("API_KEY", KEY)
+        .env("PORT", port.to_string())
+        .env("DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn tallylab");
+    for _ in 0..200 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/health"))
+            .await
+            .is_ok()
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut child = child;
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("server did not start");
+}
+
+async fn get(port: u16, path: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}{path}"))
+        .header("X-API-Key", KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn killed_server_resumes_unfinished_task_without_losing_or_repeating_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start(dir.path(), port).await;
+    let client = reqwest::Client::new();
+    let config = tallylab::dataset::generate::GeneratorConfig {
+        seed: 5,
+        records: 3000,
+        ..Default::default()
+    };
+    let body: Vec<String> = tallylab::dataset::generate::generate(&config)
+        .map(|r| serde_json::to_string(&r).unwrap())
+        .collect();
+    let r = client
+        .post(format!(
+            "http://127.0.0.1:{port}/api/v1/datasets/big/versions"
+        ))
+        .header("X-API-Key", KEY)
+        .body(body.join("\n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let accepted: Value = client
+        .post(format!(
+            "http://127.0.0.1:{port}/api/v1/experiments/run-async"
+        ))
+        .header("X-API-Key", KEY)
+        .body(r#"{"dataset_name": "big", "model_configs": [{"model": "rules-v1"}], "jobs": 1}"#)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task = accepted["task_id"].as_str().unwrap().to_string();
+    let mut before = 0;
+    for _ in 0..2000 {
+        let t = get(port, &format!("/api/v1/experiments/tasks/{task}")).await;
+        before = t["done"].as_u64().unwrap();
+        if before >= 100 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(
+        (100..3000).contains(&before),
+        "task progressed to {before} before the kill"
+    );
+    server.kill().unwrap(); // SIGKILL: no graceful shutdown
+    server.wait().unwrap();
+
+    let port = free_port();
+    let mut server = start(dir.path(), port).await;
+    let first = get(port, &format!("/api/v1/experiments/tasks/{task}")).await;
+    assert!(
+        first["done"].as_u64().unwrap() >= before,
+        "committed records were lost: {} < {before}",
+        first["done"]
+    );
+    let mut t = first;
+    for _ in 0..1200 {
+        if t["status"] != "running" && t["status"] != "queued" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        t = get(port, &format!("/api/v1/experiments/tasks/{task}")).await;
+    }
+    assert_eq!(t["status"], "completed", "{t}");
+    assert_eq!(t["done"], 3000);
+    let exp = &t["result"]["experiments"][0];
+    assert_eq!(exp["total_records"], 3000);
+    let id = exp["experiment_id"].as_str().unwrap();
+    let page = get(port, &format!("/api/v1/experiments/{id}/records?limit=1")).await;
+    assert_eq!(page["total"], 3000, "exactly one stored result per record");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
