@@ -51,6 +51,12 @@ pub struct ModelConfig {
     /// Free-form tags, at most 16 KiB as JSON.
     #[serde(default)]
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// Addition: cap on output tokens (thinking included); default from the model registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u32>,
+    /// Addition: Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_budget: Option<i32>,
 }
 
 impl ModelConfig {
@@ -61,6 +67,8 @@ impl ModelConfig {
             temperature,
             name_suffix: name_suffix.map(str::to_string),
             metadata: Default::default(),
+            max_output_tokens: None,
+            thinking_budget: None,
         }
     }
 
@@ -110,6 +118,9 @@ pub struct ExperimentRunRequest {
     /// Addition: run each record this many times per config (1–20, default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repetitions: Option<u32>,
+    /// Addition: false bypasses the response cache (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_cache: Option<bool>,
 }
 
 impl Default for ExperimentRunRequest {
@@ -126,6 +137,7 @@ impl Default for ExperimentRunRequest {
             jobs: DEFAULT_JOBS,
             raise_errors: false,
             repetitions: None,
+            use_cache: None,
         }
     }
 }
@@ -186,6 +198,9 @@ pub struct ExperimentSummary {
     /// Addition: records whose label breaks an arithmetic identity.
     #[serde(default)]
     pub label_issues: u64,
+    /// Addition: tokens, cost, latency percentiles, cache hits and retries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::metrics::UsageSummary>,
 }
 
 fn one() -> u32 {

@@ -84,3 +84,20 @@ pub struct PairedComparison {
     /// One sentence a reader can act on.
     pub explanation: String,
 }
+
+/// Tokens, cost and latency of an experiment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UsageSummary {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub thinking_tokens: u64,
+    /// USD from the registry's prices; cached answers cost 0.
+    pub cost_usd: f64,
+    /// Tasks answered from the response cache.
+    pub cached_records: u64,
+    /// Retries the calls needed in all.
+    pub retries: u64,
+    pub p50_latency_ms: f64,
+    pub p95_latency_ms: f64,
+}

@@ -131,6 +131,7 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
                     jobs: args.jobs as usize,
                     raise_errors: args.raise_errors,
                     repetitions: args.repetitions,
+                    options: crate::providers::CallOptions::default(),
                 };
                 let records = records.clone();
                 async move {

@@ -3,7 +3,7 @@
 use futures::future::BoxFuture;
 use shared::{ModelConfig, RecordInput};
 
-use super::{Completion, Provider, ProviderError};
+use super::{CallOptions, Completion, Provider, ProviderError};
 use crate::extract;
 
 /// Runs [`extract::extract`] on the record's text. Needs no network and no key.
@@ -18,6 +18,7 @@ impl Provider for RulesProvider {
         &'a self,
         input: &'a RecordInput,
         _config: &'a ModelConfig,
+        _options: CallOptions,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
         Box::pin(async move {
             let text = input.text.as_deref().filter(|t| !t.trim().is_empty()).ok_or_else(|| {

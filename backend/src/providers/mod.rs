@@ -4,7 +4,15 @@
 //! A provider turns a record's input into raw model text plus what the call cost; parsing
 //! and scoring happen in the runner, so every provider is judged by the same rules.
 
+pub mod budget;
 mod builtin;
+pub mod cache;
+pub mod gemini;
+pub mod http;
+pub mod images;
+pub mod openai;
+pub mod prompt;
+pub mod spec;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,6 +33,49 @@ pub struct Completion {
     pub thinking_tokens: Option<u64>,
     /// Retries the call needed before this answer.
     pub retries: u32,
+    /// Cost of the call in USD from the registry's prices (0 when cached).
+    pub cost_usd: Option<f64>,
+    /// The answer came from the response cache: nothing was billed.
+    pub cached: bool,
+    /// The provider's finish reason, e.g. "STOP" or "stop".
+    pub finish_reason: Option<String>,
+    /// The model version the provider reports.
+    pub model_version: Option<String>,
+}
+
+/// Per-call options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Use the response cache (on by default; a request can bypass it).
+    pub use_cache: bool,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions { use_cache: true }
+    }
+}
+
+/// What every HTTP provider shares: one client, the cache, the image policy and the
+/// rate budgets.
+#[derive(Clone)]
+pub struct HttpContext {
+    pub client: reqwest::Client,
+    pub cache: Arc<dyn cache::ResponseCache>,
+    pub images: Arc<images::ImagePolicy>,
+    pub budgets: Arc<budget::Budgets>,
+}
+
+impl HttpContext {
+    /// A context with an in-memory cache and no image sources (tests, CLI).
+    pub fn offline() -> Self {
+        HttpContext {
+            client: reqwest::Client::new(),
+            cache: Arc::new(cache::MemoryCache::default()),
+            images: Arc::new(images::ImagePolicy::default()),
+            budgets: Arc::new(budget::Budgets::default()),
+        }
+    }
 }
 
 /// Why a call produced no usable text.
@@ -50,6 +101,7 @@ pub trait Provider: Send + Sync {
         &'a self,
         input: &'a RecordInput,
         config: &'a ModelConfig,
+        options: CallOptions,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>>;
 }
 

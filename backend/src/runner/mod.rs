@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::providers::Provider;
+use crate::providers::{CallOptions, Provider};
 
 pub use summary::{experiment_summary, repetition_agreement, ExperimentFacts};
 pub use task::run_task;
@@ -29,6 +29,8 @@ pub struct ExperimentPlan {
     pub raise_errors: bool,
     /// Runs per record (≥ 1).
     pub repetitions: u32,
+    /// Cache use and other per-call options.
+    pub options: CallOptions,
 }
 
 /// One finished task: a record × repetition, with its output and scores.
@@ -49,6 +51,10 @@ pub struct RecordOutcome {
     pub output_tokens: Option<u64>,
     pub thinking_tokens: Option<u64>,
     pub retries: u32,
+    /// USD; 0 when cached or free.
+    pub cost_usd: Option<f64>,
+    /// Answered from the response cache.
+    pub cached: bool,
 }
 
 /// How an experiment ended.
@@ -76,6 +82,7 @@ pub async fn run_experiment(
     let stop = cancel.child_token();
     let semaphore = Arc::new(Semaphore::new(plan.jobs.max(1)));
     let config = Arc::new(plan.config.clone());
+    let options = plan.options;
     let mut set: JoinSet<Option<RecordOutcome>> = JoinSet::new();
     let mut failure: Option<String> = None;
     let tasks = (0..records.len())
@@ -102,7 +109,7 @@ pub async fn run_experiment(
             let _permit = permit;
             let record = &records[index];
             tokio::select! {
-                o = run_task(provider.as_ref(), record, index, repetition, &config) => Some(o),
+                o = run_task(provider.as_ref(), record, index, repetition, &config, options) => Some(o),
                 () = stop.cancelled() => None,
             }
         });

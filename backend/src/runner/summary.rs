@@ -60,6 +60,32 @@ pub fn experiment_summary(f: &ExperimentFacts<'_>) -> ExperimentSummary {
         repetitions: f.repetitions,
         repetition_agreement: repetition_agreement(f.outcomes),
         label_issues: f.label_issues,
+        usage: Some(usage(f.outcomes)),
+    }
+}
+
+/// Tokens, cost, latency percentiles, cache hits and retries over the outcomes.
+pub fn usage(outcomes: &[RecordOutcome]) -> shared::UsageSummary {
+    let mut latencies: Vec<f64> = outcomes.iter().filter(|o| !o.cached).map(|o| o.latency_ms).collect();
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return 0.0;
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        let i = ((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[i]
+    };
+    let sum = |f: fn(&RecordOutcome) -> Option<u64>| outcomes.iter().filter_map(f).sum::<u64>();
+    shared::UsageSummary {
+        input_tokens: sum(|o| o.input_tokens),
+        output_tokens: sum(|o| o.output_tokens),
+        thinking_tokens: sum(|o| o.thinking_tokens),
+        cost_usd: outcomes.iter().filter_map(|o| o.cost_usd).sum(),
+        cached_records: outcomes.iter().filter(|o| o.cached).count() as u64,
+        retries: outcomes.iter().map(|o| u64::from(o.retries)).sum(),
+        p50_latency_ms: pct(0.50),
+        p95_latency_ms: pct(0.95),
     }
 }
 

@@ -6,7 +6,7 @@ use shared::{DatasetRecord, ModelConfig};
 
 use super::RecordOutcome;
 use crate::eval;
-use crate::providers::Provider;
+use crate::providers::{CallOptions, Provider};
 use crate::report;
 
 /// Runs one record through the provider and scores it. Never fails: an error becomes a
@@ -17,9 +17,10 @@ pub async fn run_task(
     record_index: usize,
     repetition: u32,
     config: &ModelConfig,
+    options: CallOptions,
 ) -> RecordOutcome {
     let started = Instant::now();
-    let result = provider.complete(&record.input, config).await;
+    let result = provider.complete(&record.input, config, options).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut outcome = RecordOutcome {
         record_index,
@@ -34,6 +35,8 @@ pub async fn run_task(
         output_tokens: None,
         thinking_tokens: None,
         retries: 0,
+        cost_usd: None,
+        cached: false,
     };
     match result {
         Ok(c) => {
@@ -41,6 +44,8 @@ pub async fn run_task(
             outcome.output_tokens = c.output_tokens;
             outcome.thinking_tokens = c.thinking_tokens;
             outcome.retries = c.retries;
+            outcome.cost_usd = c.cost_usd;
+            outcome.cached = c.cached;
             match report::parse_output(&c.text) {
                 Ok(parsed) => {
                     outcome.scores = eval::evaluate_record(&record.expected_output, Ok(&parsed));

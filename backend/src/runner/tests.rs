@@ -9,7 +9,7 @@ use shared::{RecordInput, ReportSet};
 
 use super::*;
 use crate::eval::fixtures;
-use crate::providers::{Completion, ProviderError};
+use crate::providers::{CallOptions, Completion, ProviderError};
 
 /// Answers the label for records whose text is "ok", fails otherwise; tracks concurrency.
 struct Scripted {
@@ -27,6 +27,7 @@ impl Provider for Scripted {
         &'a self,
         input: &'a RecordInput,
         _config: &'a ModelConfig,
+        _options: CallOptions,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
         Box::pin(async move {
             let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -80,6 +81,7 @@ fn plan(jobs: usize, raise_errors: bool, repetitions: u32) -> ExperimentPlan {
         jobs,
         raise_errors,
         repetitions,
+        options: CallOptions::default(),
     }
 }
 

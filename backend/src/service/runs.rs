@@ -201,6 +201,7 @@ async fn run_one(
     cancel: CancellationToken,
 ) -> Result<shared::ExperimentSummary, ApiError> {
     let done = state.store.done_tasks(&e.id).await?;
+    let use_cache = state.store.get_run(&e.run_id).await?.request.use_cache.unwrap_or(true);
     let end = match state.registry.get(&e.config.model) {
         Ok(provider) => {
             let plan = ExperimentPlan {
@@ -208,6 +209,7 @@ async fn run_one(
                 jobs: e.jobs as usize,
                 raise_errors: e.raise_errors,
                 repetitions: e.repetitions,
+                options: crate::providers::CallOptions { use_cache },
             };
             let (tx, rx) = mpsc::channel::<RecordOutcome>(WRITE_BATCH * 2);
             let writer = write_outcomes(state, &e.id, index, rx, live);

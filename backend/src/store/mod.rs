@@ -162,4 +162,9 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<(Vec<RecordOutcome>, u64)>;
     /// (record_index, repetition) of every stored task.
     async fn done_tasks(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>>;
+
+    /// A cached model response body.
+    async fn cache_get(&self, key: &str) -> StoreResult<Option<String>>;
+    /// Caches a model response body (first write wins).
+    async fn cache_put(&self, key: &str, model: &str, body: &str) -> StoreResult<()>;
 }

@@ -50,6 +50,8 @@ fn outcome_row(r: &SqliteRow) -> StoreResult<RecordOutcome> {
         output_tokens: opt_u64("output_tokens"),
         thinking_tokens: opt_u64("thinking_tokens"),
         retries: r.get::<i64, _>("retries") as u32,
+        cost_usd: r.get("cost_usd"),
+        cached: r.get::<i64, _>("cached") != 0,
     })
 }
 
@@ -173,8 +175,8 @@ impl SqliteStore {
             sqlx::query(
                 "INSERT OR IGNORE INTO experiment_records (experiment_id, record_index, repetition,
                     record_id, raw_output, output, error, scores, overall, latency_ms, input_tokens,
-                    output_tokens, thinking_tokens, retries, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    output_tokens, thinking_tokens, retries, created_at, cost_usd, cached)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(experiment_id)
             .bind(i64::try_from(o.record_index).unwrap_or(i64::MAX))
@@ -191,6 +193,8 @@ impl SqliteStore {
             .bind(to_i64(o.thinking_tokens))
             .bind(i64::from(o.retries))
             .bind(&created_at)
+            .bind(o.cost_usd)
+            .bind(i64::from(o.cached))
             .execute(&mut *tx)
             .await?;
         }

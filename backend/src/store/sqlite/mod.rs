@@ -149,6 +149,22 @@ impl Store for SqliteStore {
     async fn done_tasks(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>> {
         self.done_tasks_impl(experiment_id).await
     }
+    async fn cache_get(&self, key: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT body FROM response_cache WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+    async fn cache_put(&self, key: &str, model: &str, body: &str) -> StoreResult<()> {
+        sqlx::query("INSERT OR IGNORE INTO response_cache (key, model, body, created_at) VALUES (?, ?, ?, ?)")
+            .bind(key)
+            .bind(model)
+            .bind(body)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ fn outcome(index: usize, error: Option<&str>) -> RecordOutcome {
         output_tokens: None,
         thinking_tokens: None,
         retries: 1,
+        cost_usd: Some(0.001),
+        cached: false,
     }
 }
 

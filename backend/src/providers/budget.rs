@@ -1,0 +1,183 @@
+//! One rate-limit budget per provider and key, shared by every experiment in flight:
+//! requests and tokens per minute, spaced evenly, slowing down on 429 instead of failing.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// Limits of one budget; `None` means unlimited.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Limits {
+    pub requests_per_minute: Option<u32>,
+    pub tokens_per_minute: Option<u64>,
+}
+
+#[derive(Debug)]
+struct State {
+    next_slot: Instant,
+    paused_until: Instant,
+    /// Tokens available now (refilled at tokens_per_minute / 60 per second).
+    tokens: f64,
+    refilled_at: Instant,
+    /// ≥ 1: request spacing multiplier, doubled on 429 and eased back on success.
+    slowdown: f64,
+    rate_limited: u64,
+}
+
+/// A shared requests/tokens-per-minute budget.
+#[derive(Debug)]
+pub struct RateBudget {
+    limits: Limits,
+    state: Mutex<State>,
+}
+
+impl RateBudget {
+    /// A budget with these limits.
+    pub fn new(limits: Limits) -> Self {
+        let now = Instant::now();
+        RateBudget {
+            limits,
+            state: Mutex::new(State {
+                next_slot: now,
+                paused_until: now,
+                tokens: limits.tokens_per_minute.map_or(0.0, |t| t as f64),
+                refilled_at: now,
+                slowdown: 1.0,
+                rate_limited: 0,
+            }),
+        }
+    }
+
+    /// A budget that never waits.
+    pub fn unlimited() -> Self {
+        Self::new(Limits::default())
+    }
+
+    /// Waits until a request costing about `tokens` may be sent.
+    pub async fn acquire(&self, tokens: u64) {
+        let wait_until = {
+            let Ok(mut s) = self.state.lock() else { return };
+            let now = Instant::now();
+            let mut at = now.max(s.paused_until);
+            if let Some(rpm) = self.limits.requests_per_minute.filter(|r| *r > 0) {
+                let interval = Duration::from_secs_f64(60.0 / f64::from(rpm) * s.slowdown);
+                at = at.max(s.next_slot);
+                s.next_slot = at + interval;
+            } else if s.slowdown > 1.0 {
+                // Unlimited budgets still back off after a 429: space calls by the slowdown.
+                at = at.max(s.next_slot);
+                s.next_slot = at + Duration::from_millis((100.0 * s.slowdown) as u64);
+            }
+            if let Some(tpm) = self.limits.tokens_per_minute.filter(|t| *t > 0) {
+                let per_sec = tpm as f64 / 60.0;
+                let elapsed = now.saturating_duration_since(s.refilled_at).as_secs_f64();
+                s.tokens = (s.tokens + elapsed * per_sec).min(tpm as f64);
+                s.refilled_at = now;
+                // A request bigger than the whole budget waits for a full minute's refill.
+                let need = (tokens as f64).min(tpm as f64);
+                s.tokens -= need;
+                if s.tokens < 0.0 {
+                    at = at.max(now + Duration::from_secs_f64(-s.tokens / per_sec));
+                }
+            }
+            at
+        };
+        if wait_until > Instant::now() {
+            tokio::time::sleep_until(wait_until).await;
+        }
+    }
+
+    /// The server said 429: pause everyone for `wait` and space requests further apart.
+    pub fn on_rate_limited(&self, wait: Duration) {
+        if let Ok(mut s) = self.state.lock() {
+            s.paused_until = s.paused_until.max(Instant::now() + wait);
+            s.slowdown = (s.slowdown * 2.0).min(16.0);
+            s.rate_limited += 1;
+        }
+    }
+
+    /// A call succeeded: ease the slowdown back towards the configured rate.
+    pub fn on_success(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.slowdown = (s.slowdown * 0.9).max(1.0);
+        }
+    }
+
+    /// How many 429s this budget has absorbed.
+    pub fn rate_limited_count(&self) -> u64 {
+        self.state.lock().map_or(0, |s| s.rate_limited)
+    }
+}
+
+/// Budgets by provider and key, so every experiment using one key shares one budget.
+#[derive(Debug, Default)]
+pub struct Budgets {
+    map: Mutex<HashMap<String, Arc<RateBudget>>>,
+}
+
+impl Budgets {
+    /// The budget of `provider` with the key whose fingerprint is `key_id` (never the key).
+    pub fn get(&self, provider: &str, key_id: &str, limits: Limits) -> Arc<RateBudget> {
+        let name = format!("{provider}:{key_id}");
+        match self.map.lock() {
+            Ok(mut m) => m.entry(name).or_insert_with(|| Arc::new(RateBudget::new(limits))).clone(),
+            Err(_) => Arc::new(RateBudget::new(limits)),
+        }
+    }
+}
+
+/// A short, non-reversible fingerprint of a key, for budget names and cache keys.
+pub fn key_fingerprint(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key.as_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_are_spaced_by_rpm() {
+        let b = RateBudget::new(Limits { requests_per_minute: Some(60), tokens_per_minute: None });
+        let start = Instant::now();
+        for _ in 0..4 {
+            b.acquire(0).await;
+        }
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_secs(3) && elapsed < Duration::from_millis(3100), "{elapsed:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tokens_per_minute_hold_back_big_requests() {
+        let b = RateBudget::new(Limits { requests_per_minute: None, tokens_per_minute: Some(6000) });
+        let start = Instant::now();
+        b.acquire(6000).await; // the whole minute's budget
+        b.acquire(3000).await; // waits half a minute for the refill
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_secs(29) && elapsed <= Duration::from_secs(31), "{elapsed:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_pauses_every_user_of_the_budget() {
+        let budgets = Budgets::default();
+        let a = budgets.get("gemini", "k1", Limits::default());
+        let b = budgets.get("gemini", "k1", Limits::default());
+        a.on_rate_limited(Duration::from_secs(5));
+        let start = Instant::now();
+        b.acquire(0).await;
+        assert!(start.elapsed() >= Duration::from_secs(5));
+        assert_eq!(b.rate_limited_count(), 1);
+        let other = budgets.get("gemini", "k2", Limits::default());
+        assert_eq!(other.rate_limited_count(), 0);
+    }
+
+    #[test]
+    fn fingerprints_do_not_reveal_keys() {
+        let f = key_fingerprint("AIzaSecretKey");
+        assert_eq!(f.len(), 12);
+        assert!(!f.contains("AIza"));
+    }
+}

@@ -1,0 +1,63 @@
+//! The response cache: a successful provider response stored under a key derived from
+//! everything that determines it (model, parameters, prompt version, schema, input and
+//! image bytes — in practice the exact request body). Re-running a configuration costs
+//! nothing and says so; resume after a crash hits it, so nothing is billed twice.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+
+use crate::store::Store;
+
+/// Where cached responses live.
+#[async_trait]
+pub trait ResponseCache: Send + Sync {
+    /// The stored response body for `key`.
+    async fn get(&self, key: &str) -> Option<String>;
+    /// Stores a successful response body.
+    async fn put(&self, key: &str, model: &str, body: &str);
+}
+
+/// The cache key of a request: provider, model and the exact body sent.
+pub fn cache_key(provider: &str, model: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(provider.as_bytes());
+    h.update([0]);
+    h.update(model.as_bytes());
+    h.update([0]);
+    h.update(body);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A cache in the store (survives restarts).
+pub struct StoreCache(pub Arc<dyn Store>);
+
+#[async_trait]
+impl ResponseCache for StoreCache {
+    async fn get(&self, key: &str) -> Option<String> {
+        self.0.cache_get(key).await.ok().flatten()
+    }
+    async fn put(&self, key: &str, model: &str, body: &str) {
+        if let Err(e) = self.0.cache_put(key, model, body).await {
+            tracing::warn!(error = %e, "cannot store a response in the cache");
+        }
+    }
+}
+
+/// An in-memory cache (the CLI and tests).
+#[derive(Default)]
+pub struct MemoryCache(Mutex<HashMap<String, String>>);
+
+#[async_trait]
+impl ResponseCache for MemoryCache {
+    async fn get(&self, key: &str) -> Option<String> {
+        self.0.lock().ok().and_then(|m| m.get(key).cloned())
+    }
+    async fn put(&self, key: &str, _model: &str, body: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key.into(), body.into());
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Gemini generateContent: the Developer API and Vertex AI (one body, two URLs and auths).
