@@ -58,6 +58,33 @@ pub struct Settings {
     pub google_cloud_project: Option<String>,
     /// `VERTEX_AI_LOCATION` (default us-central1).
     pub vertex_ai_location: String,
+    /// Model providers and image sources.
+    pub providers: ProviderSettings,
+}
+
+/// Keys, endpoints and image sources of the model providers.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderSettings {
+    /// `GEMINI_API_KEY` (or `GOOGLE_API_KEY`): the Gemini Developer API.
+    pub gemini_api_key: Option<Secret>,
+    /// `GEMINI_BASE_URL`: Developer API endpoint override (proxies, tests).
+    pub gemini_base_url: Option<String>,
+    /// `VERTEX_AI_BASE_URL`: Vertex AI endpoint override.
+    pub vertex_base_url: Option<String>,
+    /// `GOOGLE_APPLICATION_CREDENTIALS`: a service-account key file for Vertex AI.
+    pub google_credentials_file: Option<PathBuf>,
+    /// `OPENAI_API_KEY`.
+    pub openai_api_key: Option<Secret>,
+    /// `OPENAI_BASE_URL` (default https://api.openai.com/v1).
+    pub openai_base_url: Option<String>,
+    /// `MODELS_FILE`: JSON `{"models": [...]}` adding or overriding registry entries.
+    pub models_file: Option<PathBuf>,
+    /// `IMAGE_ROOT`: local image paths resolve under it.
+    pub image_root: Option<PathBuf>,
+    /// `IMAGE_URL_ALLOWLIST`: comma-separated hosts remote images may come from.
+    pub image_url_allowlist: Vec<String>,
+    /// `MAX_IMAGE_BYTES` (default 20 MiB).
+    pub max_image_bytes: Option<usize>,
 }
 
 /// Datadog LLM Observability settings (the export itself arrives with its own issue).
@@ -158,6 +185,23 @@ impl Settings {
             },
             google_cloud_project: get("GOOGLE_CLOUD_PROJECT"),
             vertex_ai_location: get("VERTEX_AI_LOCATION").unwrap_or_else(|| "us-central1".into()),
+            providers: ProviderSettings {
+                gemini_api_key: get("GEMINI_API_KEY").or_else(|| get("GOOGLE_API_KEY")).map(Secret::new),
+                gemini_base_url: get("GEMINI_BASE_URL"),
+                vertex_base_url: get("VERTEX_AI_BASE_URL"),
+                google_credentials_file: get("GOOGLE_APPLICATION_CREDENTIALS").map(PathBuf::from),
+                openai_api_key: get("OPENAI_API_KEY").map(Secret::new),
+                openai_base_url: get("OPENAI_BASE_URL"),
+                models_file: get("MODELS_FILE").map(PathBuf::from),
+                image_root: get("IMAGE_ROOT").map(PathBuf::from),
+                image_url_allowlist: get("IMAGE_URL_ALLOWLIST")
+                    .map(|v| v.split(',').map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect())
+                    .unwrap_or_default(),
+                max_image_bytes: match get("MAX_IMAGE_BYTES") {
+                    Some(v) => Some(v.parse().map_err(|_| ConfigError { name: "MAX_IMAGE_BYTES", message: format!("\"{v}\" is not a byte count") })?),
+                    None => None,
+                },
+            },
         })
     }
 }

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod dataset;
 pub mod error;
+pub mod estimate;
 pub mod history;
 pub mod metrics;
 pub mod report;
@@ -15,6 +16,7 @@ pub mod validation;
 pub use api::*;
 pub use dataset::*;
 pub use error::*;
+pub use estimate::*;
 pub use history::*;
 pub use metrics::*;
 pub use report::*;

@@ -66,6 +66,21 @@ pub async fn run_experiments_async(
     }))
 }
 
+/// Estimated tokens and cost of a run before running it.
+#[utoipa::path(post, path = "/api/v1/experiments/estimate", tag = "experiments",
+    request_body = ExperimentRunRequest,
+    responses((status = 200, body = shared::CostEstimate), (status = 404, body = shared::ErrorBody),
+        (status = 422, body = shared::ErrorBody)),
+    security(("api_key" = [])))]
+#[post("/api/v1/experiments/estimate")]
+pub async fn estimate_cost(
+    state: State,
+    _auth: Authenticated,
+    body: JsonBody<ExperimentRunRequest>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(crate::service::estimate::estimate(&state, &body.0).await?))
+}
+
 /// Whether the experiments service is configured (seed shape).
 #[utoipa::path(get, path = "/api/v1/experiments/health", tag = "health",
     responses((status = 200, body = ExperimentsHealth)))]

@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(experiments::experiments_health)
         .service(experiments::run_experiments)
         .service(experiments::run_experiments_async)
+        .service(experiments::estimate_cost)
         .service(experiments::get_task)
         .service(experiments::cancel_task)
         .service(experiments::task_events)

@@ -10,7 +10,7 @@ use super::{catalog, datasets, experiments, history};
 #[openapi(
     info(title = "tallylab API", description = "Run LLM extraction experiments on Thai vote-count forms and compare model configurations with evidence."),
     paths(
-        experiments::run_experiments, experiments::run_experiments_async, experiments::experiments_health,
+        experiments::run_experiments, experiments::run_experiments_async, experiments::estimate_cost, experiments::experiments_health,
         experiments::health, experiments::get_task, experiments::cancel_task, experiments::task_events,
         history::list_experiments, history::get_experiment, history::list_records, history::export_experiment,
         catalog::list_models, catalog::list_presets, catalog::compare_experiments,

@@ -133,14 +133,28 @@ pub enum ModelLookupError {
 pub struct Registry {
     providers: BTreeMap<String, Arc<dyn Provider>>,
     unavailable: BTreeMap<String, (String, String)>,
+    specs: BTreeMap<String, spec::ModelSpec>,
 }
 
 impl Registry {
     /// The registry with only the built-in offline model.
     pub fn builtin() -> Self {
         let mut r = Registry::default();
+        if let Some(rules) = spec::builtin_specs().into_iter().find(|s| s.provider == spec::ProviderKind::Builtin) {
+            r.specs.insert(rules.name.clone(), rules);
+        }
         r.register(crate::extract::RULES_MODEL_NAME, Arc::new(RulesProvider));
         r
+    }
+
+    /// Records a model's spec (endpoint, limits, prices).
+    pub fn add_spec(&mut self, spec: spec::ModelSpec) {
+        self.specs.insert(spec.name.clone(), spec);
+    }
+
+    /// The spec of a model, when the registry has one.
+    pub fn spec(&self, name: &str) -> Option<&spec::ModelSpec> {
+        self.specs.get(name)
     }
 
     /// Adds a usable model.

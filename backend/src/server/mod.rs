@@ -62,6 +62,7 @@ impl Application {
             settings: Arc::new(settings),
             api_key,
             tasks: TaskManager::default(),
+            images: crate::providers::images::ImagePolicy::default(),
             shutdown: CancellationToken::new(),
         });
         let resumed = runs::resume_unfinished(state.clone().into_inner())

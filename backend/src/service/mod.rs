@@ -2,6 +2,7 @@
 //! and building comparisons.
 
 pub mod compare;
+pub mod estimate;
 pub mod runs;
 pub mod tasks;
 pub mod views;

@@ -1,0 +1,127 @@
+//! The cost estimate before a run: tokens per record estimated from the dataset (text by
+//! length, images by their size in 768-px tiles, output by the size of the labels) ×
+//! calls × the registry's prices.
+
+use shared::{CostEstimate, DatasetRecord, ExperimentEstimate, ExperimentRunRequest};
+
+use crate::providers::images::ImagePolicy;
+use crate::providers::prompt::EXTRACTION_PROMPT;
+use crate::server::error::ApiError;
+use crate::server::state::AppState;
+
+/// Tokens Gemini bills per 768×768 tile (and for an image of at most 384 px per side).
+pub const TOKENS_PER_TILE: u64 = 258;
+/// Tiles assumed for an image whose size cannot be read here (a remote URL): one A4 page
+/// scanned at about 1536 × 2304 px.
+pub const ASSUMED_TILES: u64 = 6;
+
+/// States the method in the response.
+pub const METHOD: &str = "Input tokens per call = system prompt characters ÷ 4 + record text \
+characters ÷ 3 (Thai script averages about 3 characters per token) + 258 tokens per 768-px tile of \
+each image (images up to 384 px count one tile; local images are measured, remote ones assumed 6 \
+tiles). Output tokens per call = the record's label serialised as JSON, characters ÷ 3, plus the \
+configured thinking budget when one is set. Cost = calls (records × repetitions) × tokens × the \
+registry's list prices per million tokens; cached answers would cost nothing and are not deducted.";
+
+fn tiles(width: usize, height: usize) -> u64 {
+    if width <= 384 && height <= 384 {
+        return 1;
+    }
+    (width.div_ceil(768) * height.div_ceil(768)) as u64
+}
+
+fn image_tokens(policy: &ImagePolicy, r: &DatasetRecord) -> u64 {
+    let local: u64 = r
+        .input
+        .image_paths
+        .iter()
+        .map(|p| {
+            policy
+                .local_path(p)
+                .ok()
+                .and_then(|path| imagesize::size(path).ok())
+                .map_or(ASSUMED_TILES, |s| tiles(s.width, s.height))
+        })
+        .sum();
+    let inline: u64 = r
+        .input
+        .inline_images
+        .iter()
+        .map(|img| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(img.data.trim())
+                .ok()
+                .and_then(|b| imagesize::blob_size(&b).ok())
+                .map_or(ASSUMED_TILES, |s| tiles(s.width, s.height))
+        })
+        .sum();
+    (local + inline + ASSUMED_TILES * r.input.image_urls.len() as u64) * TOKENS_PER_TILE
+}
+
+/// Estimates every experiment of a request.
+pub async fn estimate(state: &AppState, request: &ExperimentRunRequest) -> Result<CostEstimate, ApiError> {
+    let problems = request.validate();
+    if !problems.is_empty() {
+        return Err(ApiError::Validation(problems));
+    }
+    let (info, version, mut records) = state.store.dataset_records(&request.dataset_name, request.dataset_version).await?;
+    if let Some(n) = request.sample_size {
+        records.truncate(n as usize);
+    }
+    let prompt = (EXTRACTION_PROMPT.chars().count() / 4) as u64;
+    let per_record: Vec<(u64, u64)> = records
+        .iter()
+        .map(|r| {
+            let text = r.input.text.as_deref().map_or(0, |t| t.chars().count() as u64 / 3);
+            let output = serde_json::to_string(&r.expected_output).map_or(0, |s| s.chars().count() as u64 / 3);
+            (prompt + text + image_tokens(&state.images, r), output)
+        })
+        .collect();
+    let reps = u64::from(request.repetitions.unwrap_or(1));
+    let mut experiments = Vec::new();
+    for c in &request.model_configs {
+        let spec = state.registry.spec(&c.model);
+        let (pin, pout) = spec.map_or((0.0, 0.0), |s| (s.input_price_per_mtok, s.output_price_per_mtok));
+        let thinking = c.thinking_budget.or(spec.and_then(|s| s.thinking_budget)).filter(|t| *t > 0).map_or(0, |t| t as u64);
+        let is_builtin = spec.is_some_and(|s| s.provider == crate::providers::spec::ProviderKind::Builtin);
+        let (input, output) = if is_builtin {
+            (0, 0)
+        } else {
+            per_record.iter().fold((0, 0), |(i, o), (ri, ro)| (i + ri * reps, o + (ro + thinking) * reps))
+        };
+        let cost = (input as f64 * pin + output as f64 * pout) / 1_000_000.0;
+        experiments.push(ExperimentEstimate {
+            experiment_name: c.experiment_name(),
+            model: c.model.clone(),
+            calls: records.len() as u64 * reps,
+            input_tokens: input,
+            output_tokens: output,
+            input_price_per_mtok: pin,
+            output_price_per_mtok: pout,
+            cost_usd: cost,
+            available: state.registry.get(&c.model).is_ok(),
+        });
+    }
+    Ok(CostEstimate {
+        dataset_name: info.name,
+        dataset_version: version.version,
+        records: records.len() as u64,
+        total_cost_usd: experiments.iter().map(|e| e.cost_usd).sum(),
+        experiments,
+        method: METHOD.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tiles;
+
+    #[test]
+    fn tiles_follow_gemini_rules() {
+        assert_eq!(tiles(300, 200), 1);
+        assert_eq!(tiles(768, 768), 1);
+        assert_eq!(tiles(1536, 2304), 6);
+        assert_eq!(tiles(800, 300), 2);
+    }
+}
