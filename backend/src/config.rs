@@ -186,7 +186,9 @@ impl Settings {
             google_cloud_project: get("GOOGLE_CLOUD_PROJECT"),
             vertex_ai_location: get("VERTEX_AI_LOCATION").unwrap_or_else(|| "us-central1".into()),
             providers: ProviderSettings {
-                gemini_api_key: get("GEMINI_API_KEY").or_else(|| get("GOOGLE_API_KEY")).map(Secret::new),
+                gemini_api_key: get("GEMINI_API_KEY")
+                    .or_else(|| get("GOOGLE_API_KEY"))
+                    .map(Secret::new),
                 gemini_base_url: get("GEMINI_BASE_URL"),
                 vertex_base_url: get("VERTEX_AI_BASE_URL"),
                 google_credentials_file: get("GOOGLE_APPLICATION_CREDENTIALS").map(PathBuf::from),
@@ -195,10 +197,18 @@ impl Settings {
                 models_file: get("MODELS_FILE").map(PathBuf::from),
                 image_root: get("IMAGE_ROOT").map(PathBuf::from),
                 image_url_allowlist: get("IMAGE_URL_ALLOWLIST")
-                    .map(|v| v.split(',').map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect())
+                    .map(|v| {
+                        v.split(',')
+                            .map(|h| h.trim().to_string())
+                            .filter(|h| !h.is_empty())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 max_image_bytes: match get("MAX_IMAGE_BYTES") {
-                    Some(v) => Some(v.parse().map_err(|_| ConfigError { name: "MAX_IMAGE_BYTES", message: format!("\"{v}\" is not a byte count") })?),
+                    Some(v) => Some(v.parse().map_err(|_| ConfigError {
+                        name: "MAX_IMAGE_BYTES",
+                        message: format!("\"{v}\" is not a byte count"),
+                    })?),
                     None => None,
                 },
             },

@@ -46,12 +46,18 @@ pub fn validate_model_config(config: &ModelConfig, prefix: &str) -> Vec<FieldErr
     }
     if let Some(m) = config.max_output_tokens {
         if !(1..=1_000_000).contains(&m) {
-            errors.push(FieldError { field: format!("{prefix}.max_output_tokens"), message: "must be between 1 and 1000000".into() });
+            errors.push(FieldError {
+                field: format!("{prefix}.max_output_tokens"),
+                message: "must be between 1 and 1000000".into(),
+            });
         }
     }
     if let Some(t) = config.thinking_budget {
         if t < -1 {
-            errors.push(FieldError { field: format!("{prefix}.thinking_budget"), message: "must be -1 (dynamic), 0 (off) or a token count".into() });
+            errors.push(FieldError {
+                field: format!("{prefix}.thinking_budget"),
+                message: "must be -1 (dynamic), 0 (off) or a token count".into(),
+            });
         }
     }
     let metadata_len = serde_json::to_string(&config.metadata)

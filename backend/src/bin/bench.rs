@@ -23,8 +23,18 @@ impl Provider for Instant0 {
     fn kind(&self) -> &'static str {
         "bench"
     }
-    fn complete<'a>(&'a self, _: &'a RecordInput, _: &'a ModelConfig, _: CallOptions) -> BoxFuture<'a, Result<Completion, ProviderError>> {
-        Box::pin(async move { Ok(Completion { text: self.0.clone(), ..Default::default() }) })
+    fn complete<'a>(
+        &'a self,
+        _: &'a RecordInput,
+        _: &'a ModelConfig,
+        _: CallOptions,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        Box::pin(async move {
+            Ok(Completion {
+                text: self.0.clone(),
+                ..Default::default()
+            })
+        })
     }
 }
 
@@ -32,7 +42,11 @@ fn rate(n: usize, secs: f64) -> String {
     format!("{n} in {secs:.2} s = {:.0}/s", n as f64 / secs.max(1e-9))
 }
 
-async fn run_through(provider: Arc<dyn Provider>, records: Arc<[DatasetRecord]>, jobs: usize) -> (Vec<RecordOutcome>, f64) {
+async fn run_through(
+    provider: Arc<dyn Provider>,
+    records: Arc<[DatasetRecord]>,
+    jobs: usize,
+) -> (Vec<RecordOutcome>, f64) {
     let plan = ExperimentPlan {
         config: ModelConfig::new("bench", 0.0, None),
         jobs,
@@ -49,37 +63,88 @@ async fn run_through(provider: Arc<dyn Provider>, records: Arc<[DatasetRecord]>,
         v
     });
     let t = Instant::now();
-    run_experiment(provider, records, &plan, &HashSet::new(), tx, CancellationToken::new()).await;
+    run_experiment(
+        provider,
+        records,
+        &plan,
+        &HashSet::new(),
+        tx,
+        CancellationToken::new(),
+    )
+    .await;
     let out = collect.await.unwrap_or_default();
     (out, t.elapsed().as_secs_f64())
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);
-    println!("tallylab benchmarks — {n} records, {} cores", std::thread::available_parallelism().map_or(1, |p| p.get()));
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_000);
+    println!(
+        "tallylab benchmarks — {n} records, {} cores",
+        std::thread::available_parallelism().map_or(1, |p| p.get())
+    );
 
     let t = Instant::now();
-    let records: Vec<DatasetRecord> = generate(&GeneratorConfig { seed: 1, records: n, ..Default::default() }).collect();
-    println!("generator (both forms, realistic noise)   {}", rate(n, t.elapsed().as_secs_f64()));
+    let records: Vec<DatasetRecord> = generate(&GeneratorConfig {
+        seed: 1,
+        records: n,
+        ..Default::default()
+    })
+    .collect();
+    println!(
+        "generator (both forms, realistic noise)   {}",
+        rate(n, t.elapsed().as_secs_f64())
+    );
 
-    let texts: Vec<&str> = records.iter().filter_map(|r| r.input.text.as_deref()).collect();
+    let texts: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r.input.text.as_deref())
+        .collect();
     let t = Instant::now();
-    let ok = texts.iter().filter(|t| tallylab::extract::extract(t).is_ok()).count();
-    println!("rules-v1 extraction (1 thread)            {} ({ok} parsed)", rate(texts.len(), t.elapsed().as_secs_f64()));
+    let ok = texts
+        .iter()
+        .filter(|t| tallylab::extract::extract(t).is_ok())
+        .count();
+    println!(
+        "rules-v1 extraction (1 thread)            {} ({ok} parsed)",
+        rate(texts.len(), t.elapsed().as_secs_f64())
+    );
 
     let t = Instant::now();
-    let scored: f64 = records.iter().map(|r| tallylab::eval::evaluate_record(&r.expected_output, Ok(&r.expected_output)).overall).sum();
-    println!("evaluators (all six, per record)          {} (mean {:.3})", rate(n, t.elapsed().as_secs_f64()), scored / n as f64);
+    let scored: f64 = records
+        .iter()
+        .map(|r| {
+            tallylab::eval::evaluate_record(&r.expected_output, Ok(&r.expected_output)).overall
+        })
+        .sum();
+    println!(
+        "evaluators (all six, per record)          {} (mean {:.3})",
+        rate(n, t.elapsed().as_secs_f64()),
+        scored / n as f64
+    );
 
     let records: Arc<[DatasetRecord]> = records.into();
     let answer = serde_json::to_string(&records[0].expected_output)?;
     let (outs, secs) = run_through(Arc::new(Instant0(answer)), records.clone(), 8).await;
-    println!("runner, instant model (parse+score), jobs 8 {}", rate(outs.len(), secs));
+    println!(
+        "runner, instant model (parse+score), jobs 8 {}",
+        rate(outs.len(), secs)
+    );
 
-    let (outs, secs) = run_through(Arc::new(tallylab::providers::RulesProvider), records.clone(), 8).await;
+    let (outs, secs) = run_through(
+        Arc::new(tallylab::providers::RulesProvider),
+        records.clone(),
+        8,
+    )
+    .await;
     let mean = outs.iter().map(|o| o.scores.overall).sum::<f64>() / outs.len().max(1) as f64;
-    println!("runner, rules-v1, jobs 8                  {} (overall_accuracy {mean:.4})", rate(outs.len(), secs));
+    println!(
+        "runner, rules-v1, jobs 8                  {} (overall_accuracy {mean:.4})",
+        rate(outs.len(), secs)
+    );
 
     let dir = std::env::temp_dir().join(format!("tallylab-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -91,14 +156,26 @@ async fn main() -> anyhow::Result<()> {
     for chunk in outs.chunks(512) {
         store.insert_outcomes("bench", chunk).await?;
     }
-    println!("SQLite commit, batches of 512             {}", rate(outs.len(), t.elapsed().as_secs_f64()));
+    println!(
+        "SQLite commit, batches of 512             {}",
+        rate(outs.len(), t.elapsed().as_secs_f64())
+    );
     let t = Instant::now();
     for o in outs.iter().take(2000) {
-        store.insert_outcomes("bench-single", std::slice::from_ref(o)).await?;
+        store
+            .insert_outcomes("bench-single", std::slice::from_ref(o))
+            .await?;
     }
-    println!("SQLite commit, one record per transaction {}", rate(outs.len().min(2000), t.elapsed().as_secs_f64()));
+    println!(
+        "SQLite commit, one record per transaction {}",
+        rate(outs.len().min(2000), t.elapsed().as_secs_f64())
+    );
     let stored = store.outcomes("bench").await?.len();
-    anyhow::ensure!(stored == outs.len(), "stored {stored} of {} outcomes", outs.len());
+    anyhow::ensure!(
+        stored == outs.len(),
+        "stored {stored} of {} outcomes",
+        outs.len()
+    );
     store.close().await;
     std::fs::remove_dir_all(&dir).ok();
     Ok(())

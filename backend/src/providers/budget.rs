@@ -16,6 +16,7 @@ pub struct Limits {
 
 #[derive(Debug)]
 struct State {
+    limits: Limits,
     next_slot: Instant,
     paused_until: Instant,
     /// Tokens available now (refilled at tokens_per_minute / 60 per second).
@@ -29,7 +30,6 @@ struct State {
 /// A shared requests/tokens-per-minute budget.
 #[derive(Debug)]
 pub struct RateBudget {
-    limits: Limits,
     state: Mutex<State>,
 }
 
@@ -38,8 +38,8 @@ impl RateBudget {
     pub fn new(limits: Limits) -> Self {
         let now = Instant::now();
         RateBudget {
-            limits,
             state: Mutex::new(State {
+                limits,
                 next_slot: now,
                 paused_until: now,
                 tokens: limits.tokens_per_minute.map_or(0.0, |t| t as f64),
@@ -61,7 +61,7 @@ impl RateBudget {
             let Ok(mut s) = self.state.lock() else { return };
             let now = Instant::now();
             let mut at = now.max(s.paused_until);
-            if let Some(rpm) = self.limits.requests_per_minute.filter(|r| *r > 0) {
+            if let Some(rpm) = s.limits.requests_per_minute.filter(|r| *r > 0) {
                 let interval = Duration::from_secs_f64(60.0 / f64::from(rpm) * s.slowdown);
                 at = at.max(s.next_slot);
                 s.next_slot = at + interval;
@@ -70,7 +70,7 @@ impl RateBudget {
                 at = at.max(s.next_slot);
                 s.next_slot = at + Duration::from_millis((100.0 * s.slowdown) as u64);
             }
-            if let Some(tpm) = self.limits.tokens_per_minute.filter(|t| *t > 0) {
+            if let Some(tpm) = s.limits.tokens_per_minute.filter(|t| *t > 0) {
                 let per_sec = tpm as f64 / 60.0;
                 let elapsed = now.saturating_duration_since(s.refilled_at).as_secs_f64();
                 s.tokens = (s.tokens + elapsed * per_sec).min(tpm as f64);
@@ -87,6 +87,31 @@ impl RateBudget {
         if wait_until > Instant::now() {
             tokio::time::sleep_until(wait_until).await;
         }
+    }
+
+    /// Applies another model's limits to this key's budget: the strictest of each wins.
+    pub fn tighten(&self, other: Limits) {
+        fn min_some<T: Ord + Copy>(a: Option<T>, b: Option<T>) -> Option<T> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        }
+        if let Ok(mut s) = self.state.lock() {
+            let before = s.limits.tokens_per_minute;
+            s.limits.requests_per_minute =
+                min_some(s.limits.requests_per_minute, other.requests_per_minute);
+            s.limits.tokens_per_minute =
+                min_some(s.limits.tokens_per_minute, other.tokens_per_minute);
+            if before.is_none() {
+                s.tokens = s.limits.tokens_per_minute.map_or(0.0, |t| t as f64);
+            }
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.state.lock().map_or(Limits::default(), |s| s.limits)
     }
 
     /// The server said 429: pause everyone for `wait` and space requests further apart.
@@ -119,10 +144,19 @@ pub struct Budgets {
 
 impl Budgets {
     /// The budget of `provider` with the key whose fingerprint is `key_id` (never the key).
+    /// Models sharing a key share its budget; when they configure different limits, the
+    /// strictest applies.
     pub fn get(&self, provider: &str, key_id: &str, limits: Limits) -> Arc<RateBudget> {
         let name = format!("{provider}:{key_id}");
         match self.map.lock() {
-            Ok(mut m) => m.entry(name).or_insert_with(|| Arc::new(RateBudget::new(limits))).clone(),
+            Ok(mut m) => {
+                let budget = m
+                    .entry(name)
+                    .or_insert_with(|| Arc::new(RateBudget::new(limits)))
+                    .clone();
+                budget.tighten(limits);
+                budget
+            }
             Err(_) => Arc::new(RateBudget::new(limits)),
         }
     }
@@ -141,23 +175,35 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn requests_are_spaced_by_rpm() {
-        let b = RateBudget::new(Limits { requests_per_minute: Some(60), tokens_per_minute: None });
+        let b = RateBudget::new(Limits {
+            requests_per_minute: Some(60),
+            tokens_per_minute: None,
+        });
         let start = Instant::now();
         for _ in 0..4 {
             b.acquire(0).await;
         }
         let elapsed = start.elapsed();
-        assert!(elapsed >= Duration::from_secs(3) && elapsed < Duration::from_millis(3100), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_secs(3) && elapsed < Duration::from_millis(3100),
+            "{elapsed:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn tokens_per_minute_hold_back_big_requests() {
-        let b = RateBudget::new(Limits { requests_per_minute: None, tokens_per_minute: Some(6000) });
+        let b = RateBudget::new(Limits {
+            requests_per_minute: None,
+            tokens_per_minute: Some(6000),
+        });
         let start = Instant::now();
         b.acquire(6000).await; // the whole minute's budget
         b.acquire(3000).await; // waits half a minute for the refill
         let elapsed = start.elapsed();
-        assert!(elapsed >= Duration::from_secs(29) && elapsed <= Duration::from_secs(31), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_secs(29) && elapsed <= Duration::from_secs(31),
+            "{elapsed:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -172,6 +218,25 @@ mod tests {
         assert_eq!(b.rate_limited_count(), 1);
         let other = budgets.get("gemini", "k2", Limits::default());
         assert_eq!(other.rate_limited_count(), 0);
+        // Another model on key k1 with a limit: the key's budget takes the strictest.
+        let limited = budgets.get(
+            "gemini",
+            "k1",
+            Limits {
+                requests_per_minute: Some(10),
+                tokens_per_minute: None,
+            },
+        );
+        assert_eq!(a.limits().requests_per_minute, Some(10));
+        budgets.get(
+            "gemini",
+            "k1",
+            Limits {
+                requests_per_minute: Some(100),
+                tokens_per_minute: None,
+            },
+        );
+        assert_eq!(limited.limits().requests_per_minute, Some(10));
     }
 
     #[test]
@@ -179,5 +244,33 @@ mod tests {
         let f = key_fingerprint("AIzaSecretKey");
         assert_eq!(f.len(), 12);
         assert!(!f.contains("AIza"));
+    }
+}
+
+#[cfg(test)]
+mod real_time {
+    use super::*;
+
+    #[tokio::test]
+    async fn spacing_holds_in_real_time_across_tasks() {
+        let b = Arc::new(RateBudget::new(Limits {
+            requests_per_minute: Some(600),
+            tokens_per_minute: None,
+        }));
+        let start = std::time::Instant::now();
+        let tasks: Vec<_> = (0..5)
+            .map(|_| {
+                let b = b.clone();
+                tokio::spawn(async move { b.acquire(10).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert!(
+            start.elapsed() >= Duration::from_millis(390),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }

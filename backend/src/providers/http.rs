@@ -40,7 +40,11 @@ impl Default for CallPolicy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Disposition {
     /// Try again, after the server's wait when it gave one.
-    Retry { after: Option<Duration>, rate_limited: bool, reason: String },
+    Retry {
+        after: Option<Duration>,
+        rate_limited: bool,
+        reason: String,
+    },
     /// Give up: the error will not go away by retrying.
     Fatal(String),
 }
@@ -67,11 +71,18 @@ pub fn classify_status(status: u16, headers: &HeaderMap, body: &str) -> Disposit
 
 /// Reads `retry-after-ms`, then `Retry-After` in seconds.
 pub fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         return Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
     }
-    get("retry-after").and_then(|v| v.parse::<f64>().ok()).map(|s| Duration::from_secs_f64(s.max(0.0)))
+    get("retry-after")
+        .and_then(|v| v.parse::<f64>().ok())
+        .map(|s| Duration::from_secs_f64(s.max(0.0)))
 }
 
 /// Parses a protobuf Duration string such as "58s" or "45.837906927s".
@@ -83,7 +94,11 @@ pub fn parse_proto_duration(s: &str) -> Option<Duration> {
 /// The first 300 characters of a body, for error messages.
 pub fn short(body: &str) -> String {
     let t: String = body.trim().chars().take(300).collect();
-    if t.is_empty() { "(empty body)".into() } else { t }
+    if t.is_empty() {
+        "(empty body)".into()
+    } else {
+        t
+    }
 }
 
 /// Sends a request built by `build` until it succeeds, fails fatally, or attempts run out.
@@ -110,8 +125,14 @@ where
                 let body = match resp.text().await {
                     Ok(b) => b,
                     Err(e) => {
-                        let d = Disposition::Retry { after: None, rate_limited: false, reason: format!("reading body: {e}") };
-                        if let Some(r) = next(policy, &mut retries, d, budget).await? { return Err(r) }
+                        let d = Disposition::Retry {
+                            after: None,
+                            rate_limited: false,
+                            reason: format!("reading body: {e}"),
+                        };
+                        if let Some(r) = next(policy, &mut retries, d, budget).await? {
+                            return Err(r);
+                        }
                         continue;
                     }
                 };
@@ -147,15 +168,23 @@ async fn next(
 ) -> Result<Option<ProviderError>, ProviderError> {
     match d {
         Disposition::Fatal(msg) => Err(ProviderError::Call(format!("{msg} (not retried)"))),
-        Disposition::Retry { after, rate_limited, reason } => {
+        Disposition::Retry {
+            after,
+            rate_limited,
+            reason,
+        } => {
             if *retries + 1 >= policy.max_attempts {
                 return Ok(Some(ProviderError::Call(format!(
                     "{reason} (gave up after {} attempts)",
                     *retries + 1
                 ))));
             }
-            let backoff = policy.base_delay.saturating_mul(2u32.saturating_pow(*retries));
-            let jitter = Duration::from_millis(rand::thread_rng().gen_range(0..=policy.base_delay.as_millis().min(1000) as u64));
+            let backoff = policy
+                .base_delay
+                .saturating_mul(2u32.saturating_pow(*retries));
+            let jitter = Duration::from_millis(
+                rand::thread_rng().gen_range(0..=policy.base_delay.as_millis().min(1000) as u64),
+            );
             let wait = after.unwrap_or(backoff + jitter).min(policy.max_delay);
             if rate_limited {
                 budget.on_rate_limited(wait);
@@ -184,7 +213,10 @@ mod tests {
     #[test]
     fn proto_durations() {
         assert_eq!(parse_proto_duration("58s"), Some(Duration::from_secs(58)));
-        assert_eq!(parse_proto_duration("0.5s"), Some(Duration::from_millis(500)));
+        assert_eq!(
+            parse_proto_duration("0.5s"),
+            Some(Duration::from_millis(500))
+        );
         assert_eq!(parse_proto_duration("58"), None);
         assert_eq!(parse_proto_duration("-1s"), None);
     }
@@ -192,11 +224,28 @@ mod tests {
     #[test]
     fn status_classification() {
         let h = HeaderMap::new();
-        assert!(matches!(classify_status(503, &h, ""), Disposition::Retry { rate_limited: false, .. }));
-        assert!(matches!(classify_status(429, &h, ""), Disposition::Retry { rate_limited: true, .. }));
-        assert!(matches!(classify_status(403, &h, ""), Disposition::Fatal(_)));
+        assert!(matches!(
+            classify_status(503, &h, ""),
+            Disposition::Retry {
+                rate_limited: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify_status(429, &h, ""),
+            Disposition::Retry {
+                rate_limited: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify_status(403, &h, ""),
+            Disposition::Fatal(_)
+        ));
         let mut h = HeaderMap::new();
         h.insert("retry-after", "2".parse().unwrap());
-        assert!(matches!(classify_status(429, &h, ""), Disposition::Retry { after: Some(d), .. } if d == Duration::from_secs(2)));
+        assert!(
+            matches!(classify_status(429, &h, ""), Disposition::Retry { after: Some(d), .. } if d == Duration::from_secs(2))
+        );
     }
 }

@@ -22,7 +22,11 @@ pub struct ImagePolicy {
 
 impl Default for ImagePolicy {
     fn default() -> Self {
-        ImagePolicy { root: None, url_allowlist: Vec::new(), max_bytes: 20 * 1024 * 1024 }
+        ImagePolicy {
+            root: None,
+            url_allowlist: Vec::new(),
+            max_bytes: 20 * 1024 * 1024,
+        }
     }
 }
 
@@ -68,7 +72,9 @@ impl ImagePolicy {
         }
         for p in &input.image_paths {
             let path = self.local_path(p)?;
-            let bytes = tokio::fs::read(&path).await.map_err(|e| bad(format!("cannot read image {p}: {e}")))?;
+            let bytes = tokio::fs::read(&path)
+                .await
+                .map_err(|e| bad(format!("cannot read image {p}: {e}")))?;
             out.push(self.inline(&bytes, p)?);
         }
         for u in &input.image_urls {
@@ -76,8 +82,12 @@ impl ImagePolicy {
                 if !allow_gs {
                     return Err(bad(format!("{u}: gs:// images need a Vertex AI model")));
                 }
-                let mime = mime_from_name(rest).ok_or_else(|| bad(format!("{u}: unknown image type")))?;
-                out.push(ImageData::Uri { mime_type: mime.into(), uri: u.clone() });
+                let mime =
+                    mime_from_name(rest).ok_or_else(|| bad(format!("{u}: unknown image type")))?;
+                out.push(ImageData::Uri {
+                    mime_type: mime.into(),
+                    uri: u.clone(),
+                });
                 continue;
             }
             let bytes = self.fetch(client, u).await?;
@@ -88,22 +98,40 @@ impl ImagePolicy {
 
     fn inline(&self, bytes: &[u8], what: &str) -> Result<ImageData, ProviderError> {
         if bytes.len() > self.max_bytes {
-            return Err(bad(format!("{what} is {} bytes, over the limit of {}", bytes.len(), self.max_bytes)));
+            return Err(bad(format!(
+                "{what} is {} bytes, over the limit of {}",
+                bytes.len(),
+                self.max_bytes
+            )));
         }
-        let mime = sniff_mime(bytes).ok_or_else(|| bad(format!("{what} is not a JPEG, PNG, WebP, GIF or PDF")))?;
-        Ok(ImageData::Inline { mime_type: mime.into(), base64: base64::engine::general_purpose::STANDARD.encode(bytes) })
+        let mime = sniff_mime(bytes)
+            .ok_or_else(|| bad(format!("{what} is not a JPEG, PNG, WebP, GIF or PDF")))?;
+        Ok(ImageData::Inline {
+            mime_type: mime.into(),
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        })
     }
 
     /// A relative path under the image root; `..`, absolute paths and symlinks out of the
     /// root are refused.
     pub fn local_path(&self, p: &str) -> Result<PathBuf, ProviderError> {
-        let root = self.root.as_ref().ok_or_else(|| bad(format!("{p}: local images need IMAGE_ROOT")))?;
+        let root = self
+            .root
+            .as_ref()
+            .ok_or_else(|| bad(format!("{p}: local images need IMAGE_ROOT")))?;
         let rel = Path::new(p);
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(bad(format!("{p}: image paths must be relative, without '..'")));
+            return Err(bad(format!(
+                "{p}: image paths must be relative, without '..'"
+            )));
         }
-        let root = root.canonicalize().map_err(|e| bad(format!("IMAGE_ROOT: {e}")))?;
-        let full = root.join(rel).canonicalize().map_err(|e| bad(format!("{p}: {e}")))?;
+        let root = root
+            .canonicalize()
+            .map_err(|e| bad(format!("IMAGE_ROOT: {e}")))?;
+        let full = root
+            .join(rel)
+            .canonicalize()
+            .map_err(|e| bad(format!("{p}: {e}")))?;
         if !full.starts_with(&root) {
             return Err(bad(format!("{p}: resolves outside IMAGE_ROOT")));
         }
@@ -112,15 +140,21 @@ impl ImagePolicy {
 
     /// True when `url` may be fetched.
     pub fn url_allowed(&self, url: &str) -> bool {
-        let Ok(parsed) = reqwest::Url::parse(url) else { return false };
+        let Ok(parsed) = reqwest::Url::parse(url) else {
+            return false;
+        };
         if !matches!(parsed.scheme(), "https" | "http") {
             return false;
         }
-        let Some(host) = parsed.host_str() else { return false };
-        self.url_allowlist.iter().any(|a| match a.strip_prefix('.') {
-            Some(suffix) => host == suffix || host.ends_with(&format!(".{suffix}")),
-            None => host == a,
-        })
+        let Some(host) = parsed.host_str() else {
+            return false;
+        };
+        self.url_allowlist
+            .iter()
+            .any(|a| match a.strip_prefix('.') {
+                Some(suffix) => host == suffix || host.ends_with(&format!(".{suffix}")),
+                None => host == a,
+            })
     }
 
     async fn fetch(&self, client: &reqwest::Client, url: &str) -> Result<Vec<u8>, ProviderError> {
@@ -133,12 +167,22 @@ impl ImagePolicy {
             .await
             .map_err(|e| bad(format!("cannot fetch image: {}", e.without_url())))?;
         if !resp.status().is_success() {
-            return Err(bad(format!("image fetch answered HTTP {}", resp.status().as_u16())));
+            return Err(bad(format!(
+                "image fetch answered HTTP {}",
+                resp.status().as_u16()
+            )));
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| bad(format!("image fetch: {}", e.without_url())))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| bad(format!("image fetch: {}", e.without_url())))?
+        {
             if bytes.len() + chunk.len() > self.max_bytes {
-                return Err(bad(format!("image at {url} is over the limit of {} bytes", self.max_bytes)));
+                return Err(bad(format!(
+                    "image at {url} is over the limit of {} bytes",
+                    self.max_bytes
+                )));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -169,13 +213,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.png"), PNG).unwrap();
         std::fs::write(dir.path().join("notes.txt"), b"hello").unwrap();
-        let policy = ImagePolicy { root: Some(dir.path().into()), ..Default::default() };
+        let policy = ImagePolicy {
+            root: Some(dir.path().into()),
+            ..Default::default()
+        };
         let client = reqwest::Client::new();
-        let input = |p: &str| RecordInput { image_paths: vec![p.into()], ..Default::default() };
-        let ok = policy.resolve(&client, &input("a.png"), false).await.unwrap();
+        let input = |p: &str| RecordInput {
+            image_paths: vec![p.into()],
+            ..Default::default()
+        };
+        let ok = policy
+            .resolve(&client, &input("a.png"), false)
+            .await
+            .unwrap();
         assert!(matches!(&ok[0], ImageData::Inline { mime_type, .. } if mime_type == "image/png"));
         for p in ["../etc/passwd", "/etc/passwd", "notes.txt", "missing.png"] {
-            assert!(policy.resolve(&client, &input(p), false).await.is_err(), "{p}");
+            assert!(
+                policy.resolve(&client, &input(p), false).await.is_err(),
+                "{p}"
+            );
         }
         let none = ImagePolicy::default();
         assert!(none.resolve(&client, &input("a.png"), false).await.is_err());
@@ -183,7 +239,10 @@ mod tests {
 
     #[test]
     fn urls_need_the_allowlist() {
-        let p = ImagePolicy { url_allowlist: vec!["ect.go.th".into(), ".storage.example".into()], ..Default::default() };
+        let p = ImagePolicy {
+            url_allowlist: vec!["ect.go.th".into(), ".storage.example".into()],
+            ..Default::default()
+        };
         assert!(p.url_allowed("https://ect.go.th/a.jpg"));
         assert!(p.url_allowed("https://b.storage.example/a.jpg"));
         assert!(!p.url_allowed("https://evil.ect.go.th.attacker.io/a.jpg"));
@@ -194,13 +253,22 @@ mod tests {
     #[tokio::test]
     async fn gs_uris_only_for_vertex_and_limits_apply() {
         let client = reqwest::Client::new();
-        let input = RecordInput { image_urls: vec!["gs://b/form.jpg".into()], ..Default::default() };
+        let input = RecordInput {
+            image_urls: vec!["gs://b/form.jpg".into()],
+            ..Default::default()
+        };
         let p = ImagePolicy::default();
         assert!(p.resolve(&client, &input, false).await.is_err());
         assert_eq!(p.resolve(&client, &input, true).await.unwrap().len(), 1);
-        let small = ImagePolicy { max_bytes: 4, ..Default::default() };
+        let small = ImagePolicy {
+            max_bytes: 4,
+            ..Default::default()
+        };
         let inline = RecordInput {
-            inline_images: vec![shared::InlineImage { mime_type: "image/png".into(), data: base64::engine::general_purpose::STANDARD.encode(PNG) }],
+            inline_images: vec![shared::InlineImage {
+                mime_type: "image/png".into(),
+                data: base64::engine::general_purpose::STANDARD.encode(PNG),
+            }],
             ..Default::default()
         };
         assert!(small.resolve(&client, &inline, false).await.is_err());

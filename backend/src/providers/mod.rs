@@ -12,6 +12,7 @@ pub mod http;
 pub mod images;
 pub mod openai;
 pub mod prompt;
+pub mod setup;
 pub mod spec;
 
 use std::collections::BTreeMap;
@@ -140,7 +141,10 @@ impl Registry {
     /// The registry with only the built-in offline model.
     pub fn builtin() -> Self {
         let mut r = Registry::default();
-        if let Some(rules) = spec::builtin_specs().into_iter().find(|s| s.provider == spec::ProviderKind::Builtin) {
+        if let Some(rules) = spec::builtin_specs()
+            .into_iter()
+            .find(|s| s.provider == spec::ProviderKind::Builtin)
+        {
             r.specs.insert(rules.name.clone(), rules);
         }
         r.register(crate::extract::RULES_MODEL_NAME, Arc::new(RulesProvider));

@@ -18,7 +18,10 @@ fn nullable(t: &str) -> Value {
 /// object `{"reports": [...]}` because OpenAI's strict mode needs an object root.
 pub fn response_schema() -> Value {
     let obj = |props: Value| {
-        let required: Vec<String> = props.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        let required: Vec<String> = props
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
         json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
     };
     let count = nullable("integer");
@@ -72,7 +75,13 @@ mod tests {
         assert_eq!(s["additionalProperties"], false);
         let report = &s["properties"]["reports"]["items"];
         assert_eq!(report["required"].as_array().unwrap().len(), 4);
-        assert_eq!(report["properties"]["ballot_statistics"]["required"].as_array().unwrap().len(), 6);
+        assert_eq!(
+            report["properties"]["ballot_statistics"]["required"]
+                .as_array()
+                .unwrap()
+                .len(),
+            6
+        );
         // An answer shaped by the schema parses into reports.
         let answer = r#"{"reports": [{"form_info": {"form_type": "PartyList", "date": null, "province": null,
             "district": null, "sub_district": null, "constituency_number": "7", "polling_station_number": "1"},

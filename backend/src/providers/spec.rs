@@ -110,7 +110,12 @@ impl ModelSpec {
 /// The built-in models (list prices, standard tier, USD per 1M tokens).
 pub fn builtin_specs() -> Vec<ModelSpec> {
     vec![
-        ModelSpec::new(crate::extract::RULES_MODEL_NAME, ProviderKind::Builtin, 0.0, 0.0),
+        ModelSpec::new(
+            crate::extract::RULES_MODEL_NAME,
+            ProviderKind::Builtin,
+            0.0,
+            0.0,
+        ),
         ModelSpec::new("gemini-2.5-pro", ProviderKind::Gemini, 1.25, 10.0),
         ModelSpec::new("gemini-2.5-flash", ProviderKind::Gemini, 0.30, 2.50),
         ModelSpec::new("gemini-2.5-flash-lite", ProviderKind::Gemini, 0.10, 0.40),
@@ -128,9 +133,14 @@ struct ModelsFile {
 /// Built-in specs with the file's entries merged in: an entry whose name exists overrides
 /// the fields it gives; a new name must give at least `provider`.
 pub fn merge_models_file(mut specs: Vec<ModelSpec>, text: &str) -> Result<Vec<ModelSpec>, String> {
-    let file: ModelsFile = serde_json::from_str(text).map_err(|e| format!("MODELS_FILE is not valid: {e}"))?;
+    let file: ModelsFile =
+        serde_json::from_str(text).map_err(|e| format!("MODELS_FILE is not valid: {e}"))?;
     for (i, entry) in file.models.into_iter().enumerate() {
-        let name = entry.get("name").and_then(|n| n.as_str()).ok_or(format!("models[{i}].name is required"))?.to_string();
+        let name = entry
+            .get("name")
+            .and_then(|n| n.as_str())
+            .ok_or(format!("models[{i}].name is required"))?
+            .to_string();
         let merged = match specs.iter().position(|s| s.name == name) {
             Some(pos) => {
                 let mut base = serde_json::to_value(&specs[pos]).map_err(|e| e.to_string())?;
@@ -139,11 +149,13 @@ pub fn merge_models_file(mut specs: Vec<ModelSpec>, text: &str) -> Result<Vec<Mo
                         b.insert(k.clone(), v.clone());
                     }
                 }
-                let spec: ModelSpec = serde_json::from_value(base).map_err(|e| format!("models[{i}]: {e}"))?;
+                let spec: ModelSpec =
+                    serde_json::from_value(base).map_err(|e| format!("models[{i}]: {e}"))?;
                 specs[pos] = spec;
                 continue;
             }
-            None => serde_json::from_value::<ModelSpec>(entry).map_err(|e| format!("models[{i}]: {e}"))?,
+            None => serde_json::from_value::<ModelSpec>(entry)
+                .map_err(|e| format!("models[{i}]: {e}"))?,
         };
         specs.push(merged);
     }
@@ -156,7 +168,10 @@ mod tests {
 
     #[test]
     fn cost_bills_thinking_as_output() {
-        let flash = builtin_specs().into_iter().find(|s| s.name == "gemini-2.5-flash").unwrap();
+        let flash = builtin_specs()
+            .into_iter()
+            .find(|s| s.name == "gemini-2.5-flash")
+            .unwrap();
         let c = flash.cost(1_000_000, 100_000, 100_000);
         assert!((c - (0.30 + 0.5)).abs() < 1e-9, "{c}");
     }
@@ -170,7 +185,10 @@ mod tests {
         let specs = merge_models_file(builtin_specs(), text).unwrap();
         let flash = specs.iter().find(|s| s.name == "gemini-2.5-flash").unwrap();
         assert_eq!(flash.base_url.as_deref(), Some("http://127.0.0.1:9/"));
-        assert_eq!(flash.input_price_per_mtok, 0.30, "unset fields keep their default");
+        assert_eq!(
+            flash.input_price_per_mtok, 0.30,
+            "unset fields keep their default"
+        );
         let llama = specs.iter().find(|s| s.name == "llama3").unwrap();
         assert_eq!(llama.provider, ProviderKind::Openai);
         assert!(merge_models_file(builtin_specs(), r#"{"models": [{"name": "x"}]}"#).is_err());

@@ -66,13 +66,21 @@ pub fn experiment_summary(f: &ExperimentFacts<'_>) -> ExperimentSummary {
 
 /// Tokens, cost, latency percentiles, cache hits and retries over the outcomes.
 pub fn usage(outcomes: &[RecordOutcome]) -> shared::UsageSummary {
-    let mut latencies: Vec<f64> = outcomes.iter().filter(|o| !o.cached).map(|o| o.latency_ms).collect();
+    let mut latencies: Vec<f64> = outcomes
+        .iter()
+        .filter(|o| !o.cached)
+        .map(|o| o.latency_ms)
+        .collect();
     latencies.sort_by(f64::total_cmp);
     let pct = |p: f64| -> f64 {
         if latencies.is_empty() {
             return 0.0;
         }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
         let i = ((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1;
         latencies[i]
     };

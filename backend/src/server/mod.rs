@@ -18,7 +18,11 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api;
 use crate::config::{Secret, Settings};
 use crate::dataset::builtin;
-use crate::providers::Registry;
+use crate::providers::budget::Budgets;
+use crate::providers::cache::StoreCache;
+use crate::providers::images::ImagePolicy;
+use crate::providers::setup::build_registry;
+use crate::providers::HttpContext;
 use crate::service::runs;
 use crate::service::tasks::TaskManager;
 use crate::store::{SqliteStore, Store};
@@ -49,6 +53,24 @@ impl Application {
             .await
             .context("cannot open the database")?;
         seed_builtin(&store).await?;
+        let store: Arc<dyn Store> = Arc::new(store);
+        let p = &settings.providers;
+        let images = ImagePolicy {
+            root: p.image_root.clone(),
+            url_allowlist: p.image_url_allowlist.clone(),
+            max_bytes: p
+                .max_image_bytes
+                .unwrap_or(ImagePolicy::default().max_bytes),
+        };
+        let ctx = HttpContext {
+            client: reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .build()?,
+            cache: Arc::new(StoreCache(store.clone())),
+            images: Arc::new(images.clone()),
+            budgets: Arc::new(Budgets::default()),
+        };
+        let registry = build_registry(&settings, &ctx, &|k| std::env::var(k).ok())?;
         let listener = TcpListener::bind((settings.bind_address.as_str(), settings.port))
             .with_context(|| format!("cannot bind {}:{}", settings.bind_address, settings.port))?;
         let port = listener.local_addr()?.port();
@@ -57,12 +79,12 @@ impl Application {
             settings.public_base_url = settings.public_base_url.replace(":0", &format!(":{port}"));
         }
         let state = web::Data::new(AppState {
-            store: Arc::new(store),
-            registry: Arc::new(registry()),
+            store,
+            registry: Arc::new(registry),
             settings: Arc::new(settings),
             api_key,
             tasks: TaskManager::default(),
-            images: crate::providers::images::ImagePolicy::default(),
+            images,
             shutdown: CancellationToken::new(),
         });
         let resumed = runs::resume_unfinished(state.clone().into_inner())
@@ -89,24 +111,6 @@ impl Application {
         self.state.shutdown.cancel();
         result
     }
-}
-
-/// The models this server can run: the built-in one, plus the Gemini family listed as
-/// unavailable until its provider is configured.
-pub fn registry() -> Registry {
-    let mut r = Registry::builtin();
-    for m in [
-        "gemini-2.5-flash",
-        "gemini-2.5-flash-lite",
-        "gemini-2.5-pro",
-    ] {
-        r.register_unavailable(
-            m,
-            "gemini",
-            "GEMINI_API_KEY not set (Gemini providers arrive with the providers issue)",
-        );
-    }
-    r
 }
 
 async fn seed_builtin(store: &SqliteStore) -> anyhow::Result<()> {

@@ -60,12 +60,18 @@ fn image_tokens(policy: &ImagePolicy, r: &DatasetRecord) -> u64 {
 }
 
 /// Estimates every experiment of a request.
-pub async fn estimate(state: &AppState, request: &ExperimentRunRequest) -> Result<CostEstimate, ApiError> {
+pub async fn estimate(
+    state: &AppState,
+    request: &ExperimentRunRequest,
+) -> Result<CostEstimate, ApiError> {
     let problems = request.validate();
     if !problems.is_empty() {
         return Err(ApiError::Validation(problems));
     }
-    let (info, version, mut records) = state.store.dataset_records(&request.dataset_name, request.dataset_version).await?;
+    let (info, version, mut records) = state
+        .store
+        .dataset_records(&request.dataset_name, request.dataset_version)
+        .await?;
     if let Some(n) = request.sample_size {
         records.truncate(n as usize);
     }
@@ -73,8 +79,13 @@ pub async fn estimate(state: &AppState, request: &ExperimentRunRequest) -> Resul
     let per_record: Vec<(u64, u64)> = records
         .iter()
         .map(|r| {
-            let text = r.input.text.as_deref().map_or(0, |t| t.chars().count() as u64 / 3);
-            let output = serde_json::to_string(&r.expected_output).map_or(0, |s| s.chars().count() as u64 / 3);
+            let text = r
+                .input
+                .text
+                .as_deref()
+                .map_or(0, |t| t.chars().count() as u64 / 3);
+            let output = serde_json::to_string(&r.expected_output)
+                .map_or(0, |s| s.chars().count() as u64 / 3);
             (prompt + text + image_tokens(&state.images, r), output)
         })
         .collect();
@@ -82,13 +93,22 @@ pub async fn estimate(state: &AppState, request: &ExperimentRunRequest) -> Resul
     let mut experiments = Vec::new();
     for c in &request.model_configs {
         let spec = state.registry.spec(&c.model);
-        let (pin, pout) = spec.map_or((0.0, 0.0), |s| (s.input_price_per_mtok, s.output_price_per_mtok));
-        let thinking = c.thinking_budget.or(spec.and_then(|s| s.thinking_budget)).filter(|t| *t > 0).map_or(0, |t| t as u64);
-        let is_builtin = spec.is_some_and(|s| s.provider == crate::providers::spec::ProviderKind::Builtin);
+        let (pin, pout) = spec.map_or((0.0, 0.0), |s| {
+            (s.input_price_per_mtok, s.output_price_per_mtok)
+        });
+        let thinking = c
+            .thinking_budget
+            .or(spec.and_then(|s| s.thinking_budget))
+            .filter(|t| *t > 0)
+            .map_or(0, |t| t as u64);
+        let is_builtin =
+            spec.is_some_and(|s| s.provider == crate::providers::spec::ProviderKind::Builtin);
         let (input, output) = if is_builtin {
             (0, 0)
         } else {
-            per_record.iter().fold((0, 0), |(i, o), (ri, ro)| (i + ri * reps, o + (ro + thinking) * reps))
+            per_record.iter().fold((0, 0), |(i, o), (ri, ro)| {
+                (i + ri * reps, o + (ro + thinking) * reps)
+            })
         };
         let cost = (input as f64 * pin + output as f64 * pout) / 1_000_000.0;
         experiments.push(ExperimentEstimate {

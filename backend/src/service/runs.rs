@@ -201,7 +201,13 @@ async fn run_one(
     cancel: CancellationToken,
 ) -> Result<shared::ExperimentSummary, ApiError> {
     let done = state.store.done_tasks(&e.id).await?;
-    let use_cache = state.store.get_run(&e.run_id).await?.request.use_cache.unwrap_or(true);
+    let use_cache = state
+        .store
+        .get_run(&e.run_id)
+        .await?
+        .request
+        .use_cache
+        .unwrap_or(true);
     let end = match state.registry.get(&e.config.model) {
         Ok(provider) => {
             let plan = ExperimentPlan {

@@ -262,3 +262,32 @@ async fn models_presets_and_openapi() {
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("swagger"));
 }
+
+#[tokio::test]
+async fn cost_estimate_states_tokens_cost_and_method() {
+    let app = spawn_app().await;
+    let (status, e) = app.post("/api/v1/experiments/estimate",
+        r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "sample_size": 4, "repetitions": 2,
+            "model_configs": [{"model": "gemini-2.5-flash", "name_suffix": "f"}, {"model": "rules-v1", "name_suffix": "r"}]}"#).await;
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(e["records"], 4);
+    let flash = &e["experiments"][0];
+    assert_eq!(flash["calls"], 8);
+    let (inp, out) = (
+        flash["input_tokens"].as_u64().unwrap(),
+        flash["output_tokens"].as_u64().unwrap(),
+    );
+    assert!(inp > 8 * 1000 && out > 8 * 500, "{flash}");
+    let expected = (inp as f64 * 0.30 + out as f64 * 2.50) / 1e6;
+    assert!((flash["cost_usd"].as_f64().unwrap() - expected).abs() < 1e-9);
+    assert_eq!(flash["available"], false);
+    assert_eq!(e["experiments"][1]["cost_usd"], 0.0);
+    assert!(e["method"].as_str().unwrap().contains("tile"));
+    let (status, _) = app
+        .post(
+            "/api/v1/experiments/estimate",
+            r#"{"dataset_name": "nope", "model_configs": [{"model": "rules-v1"}]}"#,
+        )
+        .await;
+    assert_eq!(status, 404);
+}

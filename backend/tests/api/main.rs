@@ -3,6 +3,7 @@
 
 mod async_tasks;
 mod errors;
+mod gemini_run;
 mod helpers;
 mod history;
 mod resume;

@@ -1,1 +1,336 @@
 //! Gemini generateContent: the Developer API and Vertex AI (one body, two URLs and auths).
+//!
+//! The body asks for JSON shaped by [`response_schema`](crate::providers::prompt::response_schema)
+//! through `responseJsonSchema`; the answer is the non-thought text of the first candidate.
+//! Calls go through the shared cache, rate budget and retry loop of [`crate::providers`].
+//! The caller reads the environment (`GEMINI_API_KEY`/`GOOGLE_API_KEY`,
+//! `GOOGLE_APPLICATION_CREDENTIALS`, `GOOGLE_CLOUD_PROJECT`, `VERTEX_AI_LOCATION`,
+//! `GEMINI_BASE_URL`, `VERTEX_AI_BASE_URL`); this module reads none.
+
+mod auth;
+mod classify;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_parse;
+#[cfg(test)]
+mod tests_vertex;
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use shared::{ModelConfig, RecordInput};
+
+pub use auth::{CredentialsError, ServiceAccountTokens, TokenSource, CLOUD_PLATFORM_SCOPE};
+
+use super::budget::{key_fingerprint, Limits, RateBudget};
+use super::cache::cache_key;
+use super::http::{send_with_retries, CallPolicy, Success};
+use super::prompt::{user_text, EXTRACTION_PROMPT};
+use super::spec::ModelSpec;
+use super::{CallOptions, Completion, HttpContext, Provider, ProviderError};
+use crate::config::Secret;
+
+/// How a [`GeminiProvider`] authenticates, which also picks the surface.
+#[derive(Clone)]
+pub enum GeminiAuth {
+    /// Gemini Developer API key (AI Studio), sent as `x-goog-api-key`.
+    ApiKey(Secret),
+    /// Vertex AI in `project`/`location`, with OAuth bearer tokens from `tokens`.
+    Vertex {
+        project: String,
+        location: String,
+        tokens: Arc<dyn TokenSource>,
+    },
+}
+
+impl fmt::Debug for GeminiAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GeminiAuth::ApiKey(_) => f.write_str("ApiKey(***)"),
+            GeminiAuth::Vertex {
+                project, location, ..
+            } => f
+                .debug_struct("Vertex")
+                .field("project", project)
+                .field("location", location)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// A Gemini model on the Developer API or Vertex AI.
+pub struct GeminiProvider {
+    spec: ModelSpec,
+    auth: GeminiAuth,
+    endpoint: String,
+    ctx: HttpContext,
+    policy: CallPolicy,
+    budget: Arc<RateBudget>,
+}
+
+impl fmt::Debug for GeminiProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GeminiProvider")
+            .field("model", &self.spec.name)
+            .field("auth", &self.auth)
+            .field("endpoint", &self.endpoint)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GeminiProvider {
+    /// A provider for `spec`. `base_url` replaces the default host (proxies, tests):
+    /// `https://generativelanguage.googleapis.com` for an API key,
+    /// `https://{location}-aiplatform.googleapis.com` for Vertex (`global` →
+    /// `aiplatform.googleapis.com`, `us`/`eu` → `aiplatform.{loc}.rep.googleapis.com`).
+    pub fn new(
+        spec: ModelSpec,
+        auth: GeminiAuth,
+        base_url: Option<String>,
+        ctx: HttpContext,
+    ) -> Self {
+        let model = spec.api_model();
+        let model = model.strip_prefix("models/").unwrap_or(model);
+        let (endpoint, key_id) = match &auth {
+            GeminiAuth::ApiKey(key) => {
+                let base =
+                    base_url.unwrap_or_else(|| "https://generativelanguage.googleapis.com".into());
+                let base = base.trim_end_matches('/');
+                (
+                    format!("{base}/v1beta/models/{model}:generateContent"),
+                    key_fingerprint(key.expose()),
+                )
+            }
+            GeminiAuth::Vertex {
+                project, location, ..
+            } => {
+                let base = base_url.unwrap_or_else(|| vertex_host(location));
+                let base = base.trim_end_matches('/');
+                (
+                    format!("{base}/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent"),
+                    key_fingerprint(&format!("{project}/{location}")),
+                )
+            }
+        };
+        let kind = kind_of(&auth);
+        let limits = Limits {
+            requests_per_minute: spec.requests_per_minute,
+            tokens_per_minute: spec.tokens_per_minute,
+        };
+        let budget = ctx.budgets.get(kind, &key_id, limits);
+        let policy = CallPolicy {
+            max_attempts: spec.max_attempts.unwrap_or(5).max(1),
+            timeout: Duration::from_secs(spec.timeout_secs.unwrap_or(120)),
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+        };
+        GeminiProvider {
+            spec,
+            auth,
+            endpoint,
+            ctx,
+            policy,
+            budget,
+        }
+    }
+
+    /// Replaces the retry policy (tests use millisecond delays).
+    pub fn with_policy(mut self, policy: CallPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The generateContent URL this provider posts to.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn is_vertex(&self) -> bool {
+        matches!(self.auth, GeminiAuth::Vertex { .. })
+    }
+
+    /// Posts `body`; on Vertex, a 401 drops the cached token and retries once.
+    async fn send(&self, body: &[u8], estimated_tokens: u64) -> Result<Success, ProviderError> {
+        let post = |name: &'static str, value: &HeaderValue| {
+            self.ctx
+                .client
+                .post(&self.endpoint)
+                .header(CONTENT_TYPE, "application/json")
+                .header(name, value.clone())
+                .body(body.to_vec())
+        };
+        match &self.auth {
+            GeminiAuth::ApiKey(key) => {
+                let value = sensitive_header(key.expose(), "the API key")?;
+                let build = || post("x-goog-api-key", &value);
+                send_with_retries(
+                    &self.policy,
+                    &self.budget,
+                    estimated_tokens,
+                    build,
+                    classify::classify_error,
+                )
+                .await
+            }
+            GeminiAuth::Vertex { tokens, .. } => {
+                let mut refreshed = false;
+                loop {
+                    let token = tokens.token().await?;
+                    let value = sensitive_header(
+                        &format!("Bearer {}", token.expose()),
+                        "the access token",
+                    )?;
+                    let build = || post("authorization", &value);
+                    let unauthorized = AtomicBool::new(false);
+                    let classify = |status: u16, headers: &HeaderMap, text: &str| {
+                        if status == 401 {
+                            unauthorized.store(true, Ordering::Relaxed);
+                        }
+                        classify::classify_error(status, headers, text)
+                    };
+                    match send_with_retries(
+                        &self.policy,
+                        &self.budget,
+                        estimated_tokens,
+                        build,
+                        classify,
+                    )
+                    .await
+                    {
+                        Err(_) if unauthorized.load(Ordering::Relaxed) && !refreshed => {
+                            tracing::debug!("vertex answered 401; refreshing the access token");
+                            tokens.invalidate();
+                            refreshed = true;
+                        }
+                        Ok(mut success) => {
+                            success.retries += u32::from(refreshed);
+                            return Ok(success);
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+    }
+
+    fn completion(&self, answer: classify::Answer, retries: u32, cached: bool) -> Completion {
+        let cost_usd = if cached {
+            Some(0.0)
+        } else {
+            answer.has_usage.then(|| {
+                let n = |v: Option<u64>| v.unwrap_or(0);
+                self.spec.cost(
+                    n(answer.input_tokens),
+                    n(answer.output_tokens),
+                    n(answer.thinking_tokens),
+                )
+            })
+        };
+        Completion {
+            text: answer.text,
+            input_tokens: answer.input_tokens,
+            output_tokens: answer.output_tokens,
+            thinking_tokens: answer.thinking_tokens,
+            retries,
+            cost_usd,
+            cached,
+            finish_reason: answer.finish_reason,
+            model_version: answer.model_version,
+        }
+    }
+}
+
+impl Provider for GeminiProvider {
+    fn kind(&self) -> &'static str {
+        kind_of(&self.auth)
+    }
+
+    fn complete<'a>(
+        &'a self,
+        input: &'a RecordInput,
+        config: &'a ModelConfig,
+        options: CallOptions,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        Box::pin(async move {
+            if input.is_empty() {
+                return Err(ProviderError::UnsupportedInput(
+                    "the record has no text and no images".into(),
+                ));
+            }
+            let images = self
+                .ctx
+                .images
+                .resolve(&self.ctx.client, input, self.is_vertex())
+                .await?;
+            let user = user_text(input.text.as_deref(), images.len());
+            let body = wire::request_body(&user, &images, config, &self.spec)?;
+            let key = cache_key(self.kind(), self.spec.api_model(), &body);
+            if options.use_cache {
+                if let Some(stored) = self.ctx.cache.get(&key).await {
+                    match classify::parse_response(&stored) {
+                        Ok(answer) => return Ok(self.completion(answer, 0, true)),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "ignoring an unusable cached response")
+                        }
+                    }
+                }
+            }
+            let estimate = estimate_tokens(
+                &user,
+                images.len(),
+                wire::max_output_tokens(config, &self.spec),
+            );
+            let success = self.send(&body, estimate).await?;
+            let answer = classify::parse_response(&success.body)?;
+            self.ctx
+                .cache
+                .put(&key, &self.spec.name, &success.body)
+                .await;
+            Ok(self.completion(answer, success.retries, false))
+        })
+    }
+}
+
+/// Tokens charged to the rate budget before a call (the real counts come from the
+/// response): system prompt and user text at ~3 characters a token, 258 tokens per image
+/// (Gemini's count for an image up to 384 px; larger ones are tiled and cost more), and a
+/// quarter of the output cap, as answers rarely use all of it.
+fn estimate_tokens(user_text: &str, images: usize, max_output: u32) -> u64 {
+    let chars = (EXTRACTION_PROMPT.chars().count() + user_text.chars().count()) as u64;
+    chars / 3 + 258 * images as u64 + u64::from(max_output) / 4
+}
+
+fn kind_of(auth: &GeminiAuth) -> &'static str {
+    match auth {
+        GeminiAuth::ApiKey(_) => "gemini",
+        GeminiAuth::Vertex { .. } => "vertex",
+    }
+}
+
+/// The default Vertex AI host of a location.
+fn vertex_host(location: &str) -> String {
+    match location {
+        "global" => "https://aiplatform.googleapis.com".into(),
+        "us" | "eu" => format!("https://aiplatform.{location}.rep.googleapis.com"),
+        loc => format!("https://{loc}-aiplatform.googleapis.com"),
+    }
+}
+
+/// A header value that is never logged; a clear error when the secret is not valid there.
+fn sensitive_header(value: &str, what: &str) -> Result<HeaderValue, ProviderError> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        ProviderError::Call(format!(
+            "{what} contains characters not allowed in an HTTP header"
+        ))
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}

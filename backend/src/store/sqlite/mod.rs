@@ -150,10 +150,12 @@ impl Store for SqliteStore {
         self.done_tasks_impl(experiment_id).await
     }
     async fn cache_get(&self, key: &str) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT body FROM response_cache WHERE key = ?")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT body FROM response_cache WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
     async fn cache_put(&self, key: &str, model: &str, body: &str) -> StoreResult<()> {
         sqlx::query("INSERT OR IGNORE INTO response_cache (key, model, body, created_at) VALUES (?, ?, ?, ?)")
