@@ -198,6 +198,9 @@ pub struct ExperimentSummary {
     /// Addition: records whose label breaks an arithmetic identity.
     #[serde(default)]
     pub label_issues: u64,
+    /// Addition: the extraction prompt version the model was given ("n/a" for rules-v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_version: Option<String>,
     /// Addition: tokens, cost, latency percentiles, cache hits and retries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<crate::metrics::UsageSummary>,

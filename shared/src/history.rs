@@ -79,6 +79,8 @@ pub struct ExperimentDetail {
     #[serde(flatten)]
     pub item: ExperimentListItem,
     pub config: ModelConfig,
+    /// The extraction prompt version ("n/a" for rules-v1).
+    pub prompt_version: String,
     pub repetitions: u32,
     pub jobs: u32,
     pub error: Option<String>,
@@ -237,6 +239,12 @@ pub struct ModelAvailability {
     pub provider: String,
     pub available: bool,
     pub reason: Option<String>,
+    /// USD per million input tokens.
+    #[serde(default)]
+    pub input_price_per_mtok: f64,
+    /// USD per million output tokens (thinking included).
+    #[serde(default)]
+    pub output_price_per_mtok: f64,
 }
 
 /// A named set of model configs (the seed's quick presets).

@@ -20,11 +20,16 @@ pub async fn list_models(state: State, _auth: Authenticated) -> HttpResponse {
         .registry
         .models()
         .into_iter()
-        .map(|m| ModelAvailability {
-            name: m.name,
-            provider: m.provider,
-            available: m.available,
-            reason: m.reason,
+        .map(|m| {
+            let spec = state.registry.spec(&m.name);
+            ModelAvailability {
+                input_price_per_mtok: spec.map_or(0.0, |s| s.input_price_per_mtok),
+                output_price_per_mtok: spec.map_or(0.0, |s| s.output_price_per_mtok),
+                name: m.name,
+                provider: m.provider,
+                available: m.available,
+                reason: m.reason,
+            }
         })
         .collect();
     HttpResponse::Ok().json(models)

@@ -209,6 +209,7 @@ async fn create_experiment(store: &SqliteStore, id: &str) -> anyhow::Result<()> 
             dataset_name: "bench".into(),
             dataset_version: 1,
             config: ModelConfig::new("bench", 0.0, None),
+            prompt_version: "n/a".into(),
             jobs: 1,
             repetitions: 1,
             raise_errors: false,

@@ -13,7 +13,9 @@ use tokio_util::sync::CancellationToken;
 use super::dataset::SourceArgs;
 use super::print;
 use crate::eval::audit_label;
-use crate::providers::Registry;
+use crate::providers::images::ImagePolicy;
+use crate::providers::setup::build_registry;
+use crate::providers::HttpContext;
 use crate::runner::{self, ExperimentEnd, ExperimentFacts, ExperimentPlan, RecordOutcome};
 
 /// Experiment commands.
@@ -102,7 +104,13 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(2));
     }
-    let registry = Registry::builtin();
+    // The same registry as the server: real providers when their keys are set.
+    let settings = crate::config::Settings::from_env()?;
+    let ctx = HttpContext {
+        images: Arc::new(ImagePolicy::from_settings(&settings.providers)),
+        ..HttpContext::offline()
+    };
+    let registry = build_registry(&settings, &ctx, &|k| std::env::var(k).ok())?;
     let providers = request
         .model_configs
         .iter()

@@ -51,6 +51,17 @@ pub fn sniff_mime(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+impl ImagePolicy {
+    /// The policy of the configured `IMAGE_ROOT`, `IMAGE_URL_ALLOWLIST` and `MAX_IMAGE_BYTES`.
+    pub fn from_settings(p: &crate::config::ProviderSettings) -> Self {
+        ImagePolicy {
+            root: p.image_root.clone(),
+            url_allowlist: p.image_url_allowlist.clone(),
+            max_bytes: p.max_image_bytes.unwrap_or(ImagePolicy::default().max_bytes),
+        }
+    }
+}
+
 fn bad(msg: String) -> ProviderError {
     ProviderError::UnsupportedInput(msg)
 }

@@ -61,6 +61,7 @@ pub fn experiment_summary(f: &ExperimentFacts<'_>) -> ExperimentSummary {
         repetition_agreement: repetition_agreement(f.outcomes),
         label_issues: f.label_issues,
         usage: Some(usage(f.outcomes)),
+        prompt_version: None,
     }
 }
 

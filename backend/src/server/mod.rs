@@ -54,14 +54,7 @@ impl Application {
             .context("cannot open the database")?;
         seed_builtin(&store).await?;
         let store: Arc<dyn Store> = Arc::new(store);
-        let p = &settings.providers;
-        let images = ImagePolicy {
-            root: p.image_root.clone(),
-            url_allowlist: p.image_url_allowlist.clone(),
-            max_bytes: p
-                .max_image_bytes
-                .unwrap_or(ImagePolicy::default().max_bytes),
-        };
+        let images = ImagePolicy::from_settings(&settings.providers);
         let ctx = HttpContext {
             client: reqwest::Client::builder()
                 .connect_timeout(std::time::Duration::from_secs(10))

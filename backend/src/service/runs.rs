@@ -95,6 +95,7 @@ pub async fn prepare(
             dataset_name: info.name.clone(),
             dataset_version: version.version,
             config: config.clone(),
+            prompt_version: prompt_version_of(state, &config.model),
             jobs: request.jobs,
             repetitions,
             raise_errors: request.raise_errors,
@@ -113,6 +114,15 @@ pub async fn prepare(
         experiments,
         records: records.into(),
     })
+}
+
+/// The prompt version a model is given: the extraction prompt for LLM providers, "n/a"
+/// for the built-in rules.
+fn prompt_version_of(state: &AppState, model: &str) -> String {
+    match state.registry.spec(model).map(|s| s.provider) {
+        Some(crate::providers::spec::ProviderKind::Builtin) | None => "n/a".into(),
+        Some(_) => crate::providers::prompt::PROMPT_VERSION.into(),
+    }
 }
 
 /// Starts a prepared run in the background; the handle resolves to the run's response.
@@ -227,7 +237,7 @@ async fn run_one(
         Err(err) => ExperimentEnd::Failed(err.to_string()),
     };
     let outcomes = state.store.outcomes(&e.id).await?;
-    let summary = runner::experiment_summary(&ExperimentFacts {
+    let mut summary = runner::experiment_summary(&ExperimentFacts {
         experiment_id: &e.id,
         experiment_url: Some(state.page_url(&format!("/experiments/{}", e.id))),
         config: &e.config,
@@ -237,6 +247,7 @@ async fn run_one(
         label_issues,
         seed: 42,
     });
+    summary.prompt_version = Some(e.prompt_version.clone());
     if !state.shutdown.is_cancelled() {
         state
             .store

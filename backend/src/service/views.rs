@@ -37,6 +37,7 @@ pub fn experiment_detail(state: &AppState, e: &ExperimentRow) -> ExperimentDetai
     ExperimentDetail {
         item: list_item(e),
         config: e.config.clone(),
+        prompt_version: e.prompt_version.clone(),
         repetitions: e.repetitions,
         jobs: e.jobs,
         error: e.error.clone(),

@@ -72,6 +72,8 @@ pub struct ExperimentRow {
     pub dataset_name: String,
     pub dataset_version: u32,
     pub config: ModelConfig,
+    /// Extraction prompt version ("n/a" for the built-in rules).
+    pub prompt_version: String,
     pub jobs: u32,
     pub repetitions: u32,
     pub raise_errors: bool,

@@ -21,6 +21,7 @@ fn experiment_row(r: &SqliteRow) -> StoreResult<ExperimentRow> {
         dataset_name: r.get("dataset_name"),
         dataset_version: r.get::<i64, _>("dataset_version") as u32,
         config: serde_json::from_str(r.get::<&str, _>("config"))?,
+        prompt_version: r.get("prompt_version"),
         jobs: r.get::<i64, _>("jobs") as u32,
         repetitions: r.get::<i64, _>("repetitions") as u32,
         raise_errors: r.get::<i64, _>("raise_errors") != 0,
@@ -64,7 +65,8 @@ impl SqliteStore {
         sqlx::query(
             "INSERT INTO experiments (id, run_id, position, name, project_name, dataset_name,
                 dataset_version, model, temperature, config, jobs, repetitions, raise_errors,
-                total_tasks, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                total_tasks, status, created_at, prompt_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&e.id)
         .bind(&e.run_id)
@@ -82,6 +84,7 @@ impl SqliteStore {
         .bind(i64::try_from(e.total_tasks).unwrap_or(i64::MAX))
         .bind(&e.status)
         .bind(&e.created_at)
+        .bind(&e.prompt_version)
         .execute(&self.pool)
         .await?;
         Ok(())

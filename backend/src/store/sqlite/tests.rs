@@ -105,6 +105,7 @@ async fn story_dataset_run_experiment_outcomes() {
         dataset_name: "d".into(),
         dataset_version: 2,
         config: ModelConfig::new("rules-v1", 0.0, Some("x")),
+        prompt_version: "n/a".into(),
         jobs: 2,
         repetitions: 1,
         raise_errors: false,
