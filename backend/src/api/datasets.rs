@@ -55,11 +55,7 @@ pub async fn list_dataset_records(
     name: web::Path<String>,
     q: web::Query<RecordsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = match q.limit {
-        None => 50,
-        Some(l) if (1..=500).contains(&l) => l,
-        Some(_) => return Err(ApiError::field("limit", "must be between 1 and 500")),
-    };
+    let limit = crate::api::history::page_limit(q.limit, 50)?;
     let offset = q.offset.unwrap_or(0);
     let (_, _, records) = state.store.dataset_records(&name, q.version).await?;
     let total = records.len() as u64;

@@ -28,7 +28,8 @@ pub struct ListQuery {
     pub limit: Option<u64>,
 }
 
-fn limit(v: Option<u64>, default: u64) -> Result<u64, ApiError> {
+/// A page size from a query: 1–500, `default` when absent.
+pub fn page_limit(v: Option<u64>, default: u64) -> Result<u64, ApiError> {
     match v {
         None => Ok(default),
         Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
@@ -54,7 +55,7 @@ pub async fn list_experiments(
         dataset: q.dataset,
         model: q.model,
         offset: q.offset.unwrap_or(0),
-        limit: limit(q.limit, 50)?,
+        limit: page_limit(q.limit, 50)?,
     };
     let (rows, total) = state.store.list_experiments(&filter).await?;
     Ok(HttpResponse::Ok().json(Page {
@@ -129,7 +130,7 @@ pub async fn list_records(
     id: web::Path<String>,
     q: web::Query<RecordsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = limit(q.limit, 50)?;
+    let limit = page_limit(q.limit, 50)?;
     let offset = q.offset.unwrap_or(0);
     let (items, total) =
         records_of(&state, &id, offset, limit, q.errors_only.unwrap_or(false)).await?;

@@ -56,21 +56,16 @@ pub fn main() -> ExitCode {
 
 /// Server logging: info by default.
 pub(crate) fn init_logging_server(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    init_logging_at("info", json);
+}
+
+/// Command-line logging: warnings only unless `RUST_LOG` says otherwise.
+pub(crate) fn init_logging(json: bool) {
+    init_logging_at("warn", json);
 }
 
 /// Logs to stderr; `json` for one JSON object per line. `RUST_LOG` filters.
-pub(crate) fn init_logging(json: bool) {
-    let default = if json { "info" } else { "warn" };
+fn init_logging_at(default: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()

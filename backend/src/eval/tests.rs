@@ -215,3 +215,21 @@ fn summary_counts_failures_as_zero_and_averages_repetitions() {
     assert_eq!(m.overall_accuracy.n, 1);
     assert!((m.success_rate.value - 0.5).abs() < 1e-12);
 }
+
+#[test]
+fn zero_written_as_a_dash_agrees_with_zero_digits() {
+    let mut r = constituency();
+    r.vote_results[3].vote_count_text = Some("-".into()); // row 4 has 0 votes
+    assert!(
+        check_identities(&r).is_empty(),
+        "{:?}",
+        check_identities(&r)
+    );
+    r.vote_results[3].vote_count = Some(5);
+    r.vote_results[3].vote_count_text = Some("(-)".into());
+    let ids: Vec<_> = check_identities(&r)
+        .into_iter()
+        .map(|f| f.identity)
+        .collect();
+    assert!(ids.contains(&"I4".to_string()), "{ids:?}");
+}

@@ -57,7 +57,9 @@ impl ImagePolicy {
         ImagePolicy {
             root: p.image_root.clone(),
             url_allowlist: p.image_url_allowlist.clone(),
-            max_bytes: p.max_image_bytes.unwrap_or(ImagePolicy::default().max_bytes),
+            max_bytes: p
+                .max_image_bytes
+                .unwrap_or(ImagePolicy::default().max_bytes),
         }
     }
 }

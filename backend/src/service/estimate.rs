@@ -68,13 +68,7 @@ pub async fn estimate(
     if !problems.is_empty() {
         return Err(ApiError::Validation(problems));
     }
-    let (info, version, mut records) = state
-        .store
-        .dataset_records(&request.dataset_name, request.dataset_version)
-        .await?;
-    if let Some(n) = request.sample_size {
-        records.truncate(n as usize);
-    }
+    let (info, version, records) = super::runs::load_sample(state, request).await?;
     let prompt = (EXTRACTION_PROMPT.chars().count() / 4) as u64;
     let per_record: Vec<(u64, u64)> = records
         .iter()

@@ -28,6 +28,28 @@ pub struct PreparedRun {
     pub records: Arc<[DatasetRecord]>,
 }
 
+/// The dataset version a request names, cut to its sample size.
+pub async fn load_sample(
+    state: &AppState,
+    request: &ExperimentRunRequest,
+) -> Result<
+    (
+        shared::DatasetInfo,
+        shared::DatasetVersionInfo,
+        Vec<DatasetRecord>,
+    ),
+    ApiError,
+> {
+    let (info, version, mut records) = state
+        .store
+        .dataset_records(&request.dataset_name, request.dataset_version)
+        .await?;
+    if let Some(n) = request.sample_size {
+        records.truncate(n as usize);
+    }
+    Ok((info, version, records))
+}
+
 /// Validates a request, loads its dataset and stores the run and its experiments.
 pub async fn prepare(
     state: &AppState,
@@ -59,13 +81,7 @@ pub async fn prepare(
     if !problems.is_empty() {
         return Err(ApiError::Validation(problems));
     }
-    let (info, version, mut records) = state
-        .store
-        .dataset_records(&request.dataset_name, request.dataset_version)
-        .await?;
-    if let Some(n) = request.sample_size {
-        records.truncate(n as usize);
-    }
+    let (info, version, records) = load_sample(state, &request).await?;
     let run_id = format!("task_{}", uuid::Uuid::new_v4().simple());
     let created_at = now();
     let repetitions = request.repetitions.unwrap_or(1);
