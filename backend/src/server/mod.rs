@@ -78,6 +78,7 @@ impl Application {
             api_key,
             tasks: TaskManager::default(),
             images,
+            runtime: tokio::runtime::Handle::current(),
             shutdown: CancellationToken::new(),
         });
         let resumed = runs::resume_unfinished(state.clone().into_inner())
@@ -188,6 +189,8 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
             None => app.default_service(web::to(api::not_found_or_spa)),
         }
     })
+    // Longer than the 5 s default so pooled client connections are rarely closed under them.
+    .keep_alive(std::time::Duration::from_secs(75))
     .listen(listener)?
     .shutdown_timeout(5)
     .run();

@@ -17,6 +17,8 @@ pub struct AppState {
     /// The key clients must send as `X-API-Key`.
     pub api_key: Secret,
     pub tasks: TaskManager,
+    /// The runtime experiments run on (not the HTTP workers').
+    pub runtime: tokio::runtime::Handle,
     /// Where image inputs may come from.
     pub images: crate::providers::images::ImagePolicy,
     /// Fired when the server shuts down: running tasks stop without being marked

@@ -146,7 +146,10 @@ pub fn spawn(
     state: Arc<AppState>,
     prepared: PreparedRun,
 ) -> tokio::task::JoinHandle<Result<ExperimentRunResponse, ApiError>> {
-    tokio::spawn(async move { execute(&state, prepared).await })
+    // Runs go to the server's multi-threaded runtime, not the HTTP worker that took the
+    // request: model calls and scoring must not slow the API down.
+    let runtime = state.runtime.clone();
+    runtime.spawn(async move { execute(&state, prepared).await })
 }
 
 async fn execute(state: &AppState, p: PreparedRun) -> Result<ExperimentRunResponse, ApiError> {

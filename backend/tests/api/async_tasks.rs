@@ -6,7 +6,7 @@ use futures::StreamExt;
 
 use crate::helpers::{assert_seed_shape, spawn_app, KEY};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_run_reports_progress_then_the_result() {
     let app = spawn_app().await;
     app.upload_generated("big", 1500, 11).await;
@@ -34,14 +34,14 @@ async fn async_run_reports_progress_then_the_result() {
     assert!(seen_partial, "progress never showed a partial count");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn event_stream_sends_progress_and_done() {
     let app = spawn_app().await;
     app.upload_generated("big", 800, 12).await;
     let (_, v) = app
         .post(
             "/api/v1/experiments/run-async",
-            r#"{"dataset_name": "big", "model_configs": [{"model": "rules-v1"}], "jobs": 1}"#,
+            r#"{"dataset_name": "big", "model_configs": [{"model": "rules-v1"}], "jobs": 1, "repetitions": 4}"#,
         )
         .await;
     let task = v["task_id"].as_str().unwrap();
@@ -71,10 +71,10 @@ async fn event_stream_sends_progress_and_done() {
     let last = body.rsplit("data: ").next().unwrap().trim();
     let done: serde_json::Value = serde_json::from_str(last).unwrap();
     assert_eq!(done["status"], "completed");
-    assert_eq!(done["done"], 800);
+    assert_eq!(done["done"], 3200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_keeps_finished_records() {
     let app = spawn_app().await;
     app.upload_generated("big", 5000, 13).await;

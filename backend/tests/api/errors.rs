@@ -11,7 +11,7 @@ fn assert_error(v: &Value, kind: &str) {
     assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth_missing_and_invalid_keys() {
     let app = spawn_app().await;
     let url = format!("{}/api/v1/experiments/run", app.base);
@@ -58,7 +58,7 @@ async fn auth_missing_and_invalid_keys() {
     assert_eq!(r.status(), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_model_lists_the_available_ones() {
     let app = spawn_app().await;
     let (status, v) = app.post("/api/v1/experiments/run",
@@ -85,7 +85,7 @@ async fn unknown_model_lists_the_available_ones() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_dataset_or_version_is_404_with_names() {
     let app = spawn_app().await;
     let (status, v) = app
@@ -108,7 +108,7 @@ async fn unknown_dataset_or_version_is_404_with_names() {
     assert!(v["message"].as_str().unwrap().contains("version 7"), "{v}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_json_reports_the_position() {
     let app = spawn_app().await;
     let (status, v) = app
@@ -135,7 +135,7 @@ async fn malformed_json_reports_the_position() {
     assert_eq!(v["field"], "jobs", "{v}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validation_reports_every_field() {
     let app = spawn_app().await;
     let (status, v) = app.post("/api/v1/experiments/run",
@@ -165,7 +165,7 @@ async fn validation_reports_every_field() {
     assert_eq!((status, v["field"].as_str()), (422, Some("model_configs")));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn body_too_large_is_413() {
     let app = spawn_with(&[("MAX_BODY_BYTES", "2048")]).await;
     let big = format!(
@@ -177,7 +177,7 @@ async fn body_too_large_is_413() {
     assert_error(&v, "payload_too_large");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_task_experiment_and_path_are_404() {
     let app = spawn_app().await;
     for path in [
@@ -201,7 +201,7 @@ async fn unknown_task_experiment_and_path_are_404() {
     assert_error(&v, "bad_request");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_input_produces_a_500() {
     let app = spawn_app().await;
     let bodies = [

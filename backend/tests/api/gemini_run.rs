@@ -54,7 +54,7 @@ fn body(temperature: f64, suffix: &str) -> String {
         "model_configs": [{"model": "gemini-2.5-flash", "temperature": temperature, "name_suffix": suffix}]}).to_string()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gemini_run_reports_real_tokens_cost_and_caches() {
     let (app, mock, _dir) = gemini_app(6000).await;
     let (status, v) = app
@@ -95,7 +95,7 @@ async fn gemini_run_reports_real_tokens_cost_and_caches() {
     assert_eq!(mock.received_requests().await.unwrap().len(), 20);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_runs_on_one_key_share_one_budget() {
     // 600 requests per minute: one request every 100 ms for everyone on this key.
     let (app, mock, _dir) = gemini_app(600).await;

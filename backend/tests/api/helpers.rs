@@ -39,7 +39,12 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base,
-        client: reqwest::Client::new(),
+        // No pooled connections: every request opens its own, so a test never races a
+        // keep-alive close.
+        client: reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("client"),
         _dir: dir,
     }
 }

@@ -12,7 +12,7 @@ async fn run_two(app: &crate::helpers::TestApp) -> Value {
     v
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_lists_filters_and_pages() {
     let app = spawn_app().await;
     run_two(&app).await;
@@ -43,7 +43,7 @@ async fn history_lists_filters_and_pages() {
     assert_eq!(d["label_issues"], 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_carry_output_expected_and_evaluator_detail() {
     let app = spawn_app().await;
     let v = run_two(&app).await;
@@ -91,7 +91,7 @@ async fn records_carry_output_expected_and_evaluator_detail() {
     assert!(r["latency_ms"].as_f64().is_some());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_json_and_csv() {
     let app = spawn_app().await;
     let v = run_two(&app).await;
@@ -124,7 +124,7 @@ async fn export_json_and_csv() {
     assert_eq!(status, 422);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compare_two_experiments_gives_verdicts() {
     let app = spawn_app().await;
     let v = run_two(&app).await;
@@ -149,7 +149,7 @@ async fn compare_two_experiments_gives_verdicts() {
     assert_eq!(status, 422);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn datasets_upload_audit_and_label_correction() {
     let app = spawn_app().await;
     let (_, list) = app.get("/api/v1/datasets").await;
@@ -214,7 +214,7 @@ async fn datasets_upload_audit_and_label_correction() {
     assert_eq!(status, 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn models_presets_and_openapi() {
     let app = spawn_app().await;
     let (_, models) = app.get("/api/v1/models").await;
@@ -263,7 +263,7 @@ async fn models_presets_and_openapi() {
     assert!(r.text().await.unwrap().contains("swagger"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cost_estimate_states_tokens_cost_and_method() {
     let app = spawn_app().await;
     let (status, e) = app.post("/api/v1/experiments/estimate",

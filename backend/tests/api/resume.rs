@@ -55,7 +55,7 @@ async fn get(port: u16, path: &str) -> Value {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_server_resumes_unfinished_task_without_losing_or_repeating_records() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();

@@ -14,7 +14,7 @@ const FULL: &str = r#"{
   "sample_size": 10, "jobs": 2, "raise_errors": true
 }"#;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_request_body_example() {
     let app = spawn_app().await;
     let (status, v) = app.post("/api/v1/experiments/run", FULL).await;
@@ -38,7 +38,7 @@ async fn full_request_body_example() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn curl_example_minimal_sync() {
     let app = spawn_app().await;
     let body = r#"{"dataset_name": "vote-extraction-bangbamru-1-10",
@@ -49,7 +49,7 @@ async fn curl_example_minimal_sync() {
     assert_seed_shape(&v, 1, 10);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quick_ci_baseline_temperature_and_local_examples() {
     let app = spawn_app().await;
     let cases = [
@@ -90,7 +90,7 @@ async fn quick_ci_baseline_temperature_and_local_examples() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_example_gets_a_real_task_id() {
     let app = spawn_app().await;
     let body = r#"{"dataset_name": "vote-extraction-bangbamru-1-10",
@@ -105,7 +105,7 @@ async fn async_example_gets_a_real_task_id() {
     assert_seed_shape(&t["result"], 1, 10);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_endpoints_tell_the_truth() {
     let app = spawn_app().await;
     let v: serde_json::Value = reqwest::get(format!("{}/api/v1/experiments/health", app.base))
