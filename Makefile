@@ -4,13 +4,22 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
+# Tools installed by `cargo install` (trunk, wasm-bindgen) are found even where the shell's
+# PATH lacks cargo's bin directory.
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: help run test setup-wasm check-wasm test-rust bench fmt lint clean
+TRUNK_VERSION := 0.21.14
+# The wasm-bindgen CLI must be the version of the wasm-bindgen crate in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SCREENSHOTS := e2e-artifacts/screenshots
+
+.PHONY: help run test setup-wasm check-wasm web-tools frontend browser test-rust bench fmt lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-run: ## Serve the API (and the web app when built) on http://127.0.0.1:8000 with the embedded default
+run: frontend ## Build the web app, then serve it and the API on http://127.0.0.1:8000 (embedded default)
 	$(CARGO) run --release -p backend --bin tallylab -- serve
 
 setup-wasm: ## Make sure the wasm32 target (or its fallback) is installed
@@ -19,10 +28,46 @@ setup-wasm: ## Make sure the wasm32 target (or its fallback) is installed
 check-wasm: setup-wasm ## Build the shared crate for WebAssembly
 	source target/wasm-env.sh && $${TALLYLAB_WASM_CARGO:-$(CARGO)} build -p shared --target wasm32-unknown-unknown
 
-test-rust: ## Every Rust test of the workspace (unit, integration, end to end)
-	$(CARGO) test --workspace --no-fail-fast
+web-tools: ## Install trunk and the wasm-bindgen CLI (skipped when the right versions are there)
+	@if trunk --version 2>/dev/null | grep -qx 'trunk $(TRUNK_VERSION)'; then \
+	  echo "trunk $(TRUNK_VERSION) present"; \
+	else \
+	  echo "installing trunk $(TRUNK_VERSION) (several minutes)"; \
+	  $(CARGO) install trunk --version $(TRUNK_VERSION) --locked; \
+	fi
+	@test -n "$(WASM_BINDGEN_VERSION)" || { echo "no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+	@if wasm-bindgen --version 2>/dev/null | grep -qx 'wasm-bindgen $(WASM_BINDGEN_VERSION)'; then \
+	  echo "wasm-bindgen $(WASM_BINDGEN_VERSION) present"; \
+	else \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes)"; \
+	  $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+	@grep -q 'wasm_bindgen = "$(WASM_BINDGEN_VERSION)"' frontend/Trunk.toml || { \
+	  echo "frontend/Trunk.toml must name wasm_bindgen = \"$(WASM_BINDGEN_VERSION)\" (the Cargo.lock version)" >&2; exit 1; }
 
-test: check-wasm test-rust ## Install what the tests need and run every test
+frontend: setup-wasm web-tools ## Build the web app into frontend/dist (trunk build --release --offline)
+	source target/wasm-env.sh && cd frontend && \
+	  PATH="$${TALLYLAB_WASM_PATH:-$$PATH}" trunk build --release --offline
+	@wasm=$$(ls frontend/dist/*.wasm) && \
+	  echo "web app bundle: $$(stat -c %s $$wasm) bytes wasm, $$(gzip -9 -c $$wasm | wc -c) gzipped"
+
+browser: ## Install Chromium, ChromeDriver and a Thai font for the browser tests (skipped when present)
+	@pkgs=""; \
+	  command -v chromium >/dev/null || pkgs="$$pkgs chromium"; \
+	  command -v chromedriver >/dev/null || pkgs="$$pkgs chromium-driver"; \
+	  fc-list :lang=th 2>/dev/null | grep -q . || pkgs="$$pkgs fonts-thai-tlwg"; \
+	  if [ -z "$$pkgs" ]; then \
+	    echo "chromium, chromedriver and a Thai font present"; \
+	  else \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    $(SUDO) apt-get update && $(SUDO) apt-get install -y $$pkgs; \
+	  fi
+
+test-rust: ## Every Rust test of the workspace (unit, integration, end to end in the browser)
+	@status=0; $(CARGO) test --workspace --no-fail-fast || status=$$?; \
+	  echo "e2e screenshots: $(CURDIR)/$(SCREENSHOTS)"; exit $$status
+
+test: check-wasm frontend browser test-rust ## Install what the tests need and run every test
 
 bench: ## Benchmarks: print measured figures
 	$(CARGO) run --release -p backend --bin bench
@@ -35,4 +80,4 @@ lint: ## Clippy on the workspace
 
 clean: ## Remove build output and the local database
 	$(CARGO) clean
-	rm -rf data
+	rm -rf data frontend/dist e2e-artifacts

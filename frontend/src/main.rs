@@ -1,20 +1,19 @@
-//! tallylab web app. The full single-page app arrives with the web issue; this crate already
-//! builds against the shared API types.
+//! tallylab web app: a client-side rendered Leptos app served by the tallylab server.
+//!
+//! Every request and response body is a `shared` type; the server validates with the same
+//! rules the forms run before sending.
 
-use leptos::prelude::*;
-
-/// The application root.
-#[component]
-fn App() -> impl IntoView {
-    let preset = shared::ModelConfig::new("rules-v1", 0.0, Some("baseline"));
-    view! {
-        <main>
-            <h1>"tallylab"</h1>
-            <p>"Default experiment: " {preset.experiment_name()}</p>
-        </main>
-    }
-}
+mod api;
+mod app;
+mod auth;
+mod components;
+mod dom;
+mod form;
+mod format;
+mod pages;
 
 fn main() {
-    leptos::mount::mount_to_body(App);
+    dom::install_panic_message();
+    dom::remove_boot_message();
+    leptos::mount::mount_to_body(app::App);
 }

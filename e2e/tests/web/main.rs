@@ -1,0 +1,13 @@
+//! The web app in headless Chromium against the real server: each test starts its own
+//! server (fresh data directory, free port) and its own ChromeDriver. Screenshots of every
+//! page go to `e2e-artifacts/screenshots/`.
+//!
+//! Needs the built web app (`frontend/dist`, `make frontend`) and Debian's `chromium` and
+//! `chromium-driver`; without them the tests fail and say so.
+
+mod async_run;
+mod browser;
+mod pages;
+mod run_page;
+mod steps;
+mod world;

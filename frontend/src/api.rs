@@ -1,0 +1,246 @@
+//! Typed fetch layer: one function per endpoint, every body a `shared` type, every request
+//! with the `X-API-Key` header. A 401 opens the API-key prompt.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::{
+    AsyncRunAccepted, ComparisonResponse, CostEstimate, DatasetDetail, DatasetInfo,
+    DatasetRecordView, DatasetVersionCreated, ExperimentDetail, ExperimentListItem,
+    ExperimentRunRequest, ExperimentRunResponse, LabelCorrection, ModelAvailability, Page, Preset,
+    RecordResult, TaskStatus,
+};
+
+use crate::auth;
+use crate::format::encode;
+
+mod error;
+
+pub use error::ApiError;
+
+/// Prefix of every API path; the app is served by the API server (or proxied by `trunk serve`).
+const API: &str = "/api/v1";
+
+fn with_key(builder: RequestBuilder) -> RequestBuilder {
+    match auth::stored_key() {
+        Some(key) => builder.header("X-API-Key", &key),
+        None => builder,
+    }
+}
+
+fn get(path: &str) -> RequestBuilder {
+    with_key(Request::get(&format!("{API}{path}")))
+}
+
+fn post(path: &str) -> RequestBuilder {
+    with_key(Request::post(&format!("{API}{path}")))
+}
+
+/// The body of a 2xx answer; any other answer becomes an [`ApiError`] (a 401 also opens the
+/// key prompt). Not generic, so it is compiled once.
+async fn body_text(sent: Result<Response, gloo_net::Error>) -> Result<String, ApiError> {
+    let resp = sent.map_err(|e| ApiError::Network(e.to_string()))?;
+    let status = resp.status();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if (200..300).contains(&status) {
+        return Ok(text);
+    }
+    let err = ApiError::from_response(status, &text);
+    if matches!(err, ApiError::Unauthorized(_)) {
+        auth::request_key();
+    }
+    Err(err)
+}
+
+fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+async fn get_text(path: &str) -> Result<String, ApiError> {
+    body_text(get(path).send().await).await
+}
+
+async fn post_text(
+    path: &str,
+    body: Result<String, serde_json::Error>,
+) -> Result<String, ApiError> {
+    let body = body.map_err(|e| ApiError::Decode(e.to_string()))?;
+    let req = post(path)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    body_text(req.send().await).await
+}
+
+async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(&get_text(path).await?)
+}
+
+async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    decode(&post_text(path, serde_json::to_string(body)).await?)
+}
+
+/// `GET /models`: every model and whether it can run now.
+pub async fn models() -> Result<Vec<ModelAvailability>, ApiError> {
+    get_json("/models").await
+}
+
+/// `GET /presets`: the quick presets.
+pub async fn presets() -> Result<Vec<Preset>, ApiError> {
+    get_json("/presets").await
+}
+
+/// `GET /datasets`.
+pub async fn datasets() -> Result<Vec<DatasetInfo>, ApiError> {
+    get_json("/datasets").await
+}
+
+/// `GET /datasets/{name}`: the dataset with every version.
+pub async fn dataset(name: &str) -> Result<DatasetDetail, ApiError> {
+    get_json(&format!("/datasets/{}", encode(name))).await
+}
+
+/// `GET /datasets/{name}/records`: one page of a version's records with their label audit.
+pub async fn dataset_records(
+    name: &str,
+    version: Option<u32>,
+    offset: u64,
+    limit: u64,
+) -> Result<Page<DatasetRecordView>, ApiError> {
+    let version = version.map(|v| format!("&version={v}")).unwrap_or_default();
+    get_json(&format!(
+        "/datasets/{}/records?offset={offset}&limit={limit}{version}",
+        encode(name)
+    ))
+    .await
+}
+
+/// `POST /datasets/{name}/versions`: uploads a version as raw text (JSON array, JSONL or
+/// `{metadata, records}`).
+pub async fn upload_version(name: &str, text: String) -> Result<DatasetVersionCreated, ApiError> {
+    let req = post(&format!("/datasets/{}/versions", encode(name)))
+        .header("Content-Type", "text/plain; charset=utf-8")
+        .body(text)
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    decode(&body_text(req.send().await).await?)
+}
+
+/// `POST /datasets/{name}/records/{id}/label`: corrects one label into a new version.
+pub async fn correct_label(
+    name: &str,
+    record_id: &str,
+    body: &LabelCorrection,
+) -> Result<DatasetVersionCreated, ApiError> {
+    post_json(
+        &format!(
+            "/datasets/{}/records/{}/label",
+            encode(name),
+            encode(record_id)
+        ),
+        body,
+    )
+    .await
+}
+
+/// `POST /experiments/run`: runs and waits for the result.
+pub async fn run_sync(req: &ExperimentRunRequest) -> Result<ExperimentRunResponse, ApiError> {
+    post_json("/experiments/run", req).await
+}
+
+/// `POST /experiments/estimate`: tokens and cost of a run before running it.
+pub async fn estimate(req: &ExperimentRunRequest) -> Result<CostEstimate, ApiError> {
+    post_json("/experiments/estimate", req).await
+}
+
+/// `POST /experiments/run-async`: starts a task.
+pub async fn run_async(req: &ExperimentRunRequest) -> Result<AsyncRunAccepted, ApiError> {
+    post_json("/experiments/run-async", req).await
+}
+
+/// `GET /experiments/tasks/{id}`: progress and, once finished, the result.
+pub async fn task(id: &str) -> Result<TaskStatus, ApiError> {
+    get_json(&format!("/experiments/tasks/{}", encode(id))).await
+}
+
+/// `POST /experiments/tasks/{id}/cancel`.
+pub async fn cancel_task(id: &str) -> Result<TaskStatus, ApiError> {
+    post_json(&format!("/experiments/tasks/{}/cancel", encode(id)), &()).await
+}
+
+/// Filters and paging of the experiment history.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryQuery {
+    pub project: String,
+    pub dataset: String,
+    pub model: String,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl HistoryQuery {
+    /// The query string (without `?`); empty filters are left out.
+    pub fn to_query(&self) -> String {
+        let mut parts = vec![
+            format!("offset={}", self.offset),
+            format!("limit={}", self.limit.max(1)),
+        ];
+        for (k, v) in [
+            ("project", &self.project),
+            ("dataset", &self.dataset),
+            ("model", &self.model),
+        ] {
+            if !v.trim().is_empty() {
+                parts.push(format!("{k}={}", encode(v.trim())));
+            }
+        }
+        parts.join("&")
+    }
+}
+
+/// `GET /experiments`: the history, newest first.
+pub async fn experiments(q: &HistoryQuery) -> Result<Page<ExperimentListItem>, ApiError> {
+    get_json(&format!("/experiments?{}", q.to_query())).await
+}
+
+/// `GET /experiments/{id}`.
+pub async fn experiment(id: &str) -> Result<ExperimentDetail, ApiError> {
+    get_json(&format!("/experiments/{}", encode(id))).await
+}
+
+/// `GET /experiments/{id}/records`: one page of per-record results.
+pub async fn experiment_records(
+    id: &str,
+    offset: u64,
+    limit: u64,
+    errors_only: bool,
+) -> Result<Page<RecordResult>, ApiError> {
+    get_json(&format!(
+        "/experiments/{}/records?offset={offset}&limit={limit}&errors_only={errors_only}",
+        encode(id)
+    ))
+    .await
+}
+
+/// `GET /compare?ids=a,b`: side by side with paired verdicts.
+pub async fn compare(ids: &[String]) -> Result<ComparisonResponse, ApiError> {
+    let ids: Vec<String> = ids.iter().map(|i| encode(i)).collect();
+    get_json(&format!("/compare?ids={}", ids.join(","))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_query_leaves_empty_filters_out() {
+        let q = HistoryQuery {
+            dataset: "a b".into(),
+            limit: 20,
+            ..Default::default()
+        };
+        assert_eq!(q.to_query(), "offset=0&limit=20&dataset=a%20b");
+    }
+}

@@ -1,0 +1,135 @@
+//! The API key: kept in localStorage (never in a URL), asked for when the server answers 401.
+
+use std::cell::Cell;
+
+use leptos::html;
+use leptos::prelude::*;
+
+const STORAGE_KEY: &str = "tallylab.apiKey";
+
+thread_local! {
+    static PROMPT: Cell<Option<RwSignal<bool>>> = const { Cell::new(None) };
+}
+
+/// The stored API key, if any.
+pub fn stored_key() -> Option<String> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    storage
+        .get_item(STORAGE_KEY)
+        .ok()?
+        .filter(|k| !k.is_empty())
+}
+
+fn store_key(key: &str) {
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
+        // A failed write (private mode, quota) leaves the old key; the next 401 asks again.
+        let _ = storage.set_item(STORAGE_KEY, key);
+    }
+}
+
+/// Opens the API-key prompt (called by the fetch layer on a 401).
+pub fn request_key() {
+    if let Some(prompt) = PROMPT.with(Cell::get) {
+        prompt.set(true);
+    }
+}
+
+/// Authentication state shared by every page.
+#[derive(Debug, Clone, Copy)]
+pub struct Auth {
+    /// Whether the key prompt is open.
+    pub prompt: RwSignal<bool>,
+    /// Bumped when the key changes: resources read it so they fetch again.
+    pub epoch: RwSignal<u32>,
+}
+
+impl Auth {
+    /// Creates the state, provides it as context and lets the fetch layer open the prompt.
+    pub fn provide() -> Auth {
+        let auth = Auth {
+            prompt: RwSignal::new(false),
+            epoch: RwSignal::new(0),
+        };
+        PROMPT.with(|p| p.set(Some(auth.prompt)));
+        provide_context(auth);
+        auth
+    }
+
+    /// The state provided by the app root.
+    pub fn get() -> Auth {
+        expect_context::<Auth>()
+    }
+
+    /// Subscribes the current reactive scope to key changes.
+    pub fn track(&self) {
+        self.epoch.track();
+    }
+}
+
+/// Modal dialog asking for the API key.
+#[component]
+pub fn KeyPrompt() -> impl IntoView {
+    let auth = Auth::get();
+    let value = RwSignal::new(String::new());
+    let input: NodeRef<html::Input> = NodeRef::new();
+    Effect::new(move |_| {
+        if auth.prompt.get() {
+            if let Some(el) = input.get() {
+                let _ = el.focus();
+            }
+        }
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let key = value.get_untracked();
+        if key.trim().is_empty() {
+            return;
+        }
+        store_key(key.trim());
+        value.set(String::new());
+        auth.prompt.set(false);
+        auth.epoch.update(|e| *e += 1);
+    };
+    let close = move |_| auth.prompt.set(false);
+    view! {
+        <Show when=move || auth.prompt.get()>
+            <div class="backdrop">
+                <form
+                    class="dialog"
+                    role="dialog"
+                    aria-modal="true"
+                    aria-labelledby="key-title"
+                    data-testid="api-key-prompt"
+                    on:submit=save
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            auth.prompt.set(false);
+                        }
+                    }
+                >
+                    <h2 id="key-title">"API key needed"</h2>
+                    <p>
+                        "The server rejected the request: enter its API key (the server's "
+                        <code>"API_KEY"</code> ", or the key it generated in "
+                        <code>"DATA_DIR/api-key"</code> "). It is kept in this browser only."
+                    </p>
+                    <label for="api-key-input">"API key"</label>
+                    <input
+                        id="api-key-input"
+                        type="password"
+                        autocomplete="off"
+                        data-testid="api-key-input"
+                        node_ref=input
+                        bind:value=value
+                    />
+                    <div class="actions">
+                        <button type="submit" class="primary" data-testid="api-key-save">
+                            "Save key"
+                        </button>
+                        <button type="button" on:click=close>"Cancel"</button>
+                    </div>
+                </form>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,15 @@
+//! Pieces shared by the pages.
+
+pub mod ci_chart;
+pub mod estimate;
+pub mod fields;
+pub mod flags;
+pub mod label_editor;
+pub mod metric_cards;
+pub mod model_editor;
+pub mod nav;
+pub mod pager;
+pub mod progress;
+pub mod record_table;
+pub mod run_results;
+pub mod status;

@@ -1,0 +1,178 @@
+//! An experiment's per-record results: scores, flags, errors, latency and tokens, and each
+//! record's output against its expected value with the differing fields highlighted.
+
+use leptos::prelude::*;
+use shared::{FieldCheck, RecordResult, ScoreValue};
+
+use crate::components::flags::Flags;
+use crate::format::{cell, millis, pct};
+
+fn mark(ok: bool) -> &'static str {
+    if ok {
+        "✓"
+    } else {
+        "✗"
+    }
+}
+
+fn value_text(v: ScoreValue) -> String {
+    match v {
+        ScoreValue::Bool(b) => mark(b).into(),
+        ScoreValue::Number(n) => pct(n),
+    }
+}
+
+fn tokens(r: &RecordResult) -> String {
+    let show = |v: Option<u64>| v.map_or_else(|| "–".into(), |v| v.to_string());
+    let mut t = format!(
+        "{} in / {} out",
+        show(r.input_tokens),
+        show(r.output_tokens)
+    );
+    if let Some(th) = r.thinking_tokens {
+        t.push_str(&format!(" / {th} thinking"));
+    }
+    t
+}
+
+/// Rows of the table: one summary row and one detail row per record result.
+#[component]
+pub fn RecordTable(
+    /// One page of results.
+    records: Vec<RecordResult>,
+) -> impl IntoView {
+    let bodies = records
+        .into_iter()
+        .map(|r| view! { <RecordRows record=r/> })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="records" data-testid="records-table">
+                <caption class="sr-only">"Per-record results; open a record's detail to see each field"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Record"</th>
+                        <th scope="col">"Overall"</th>
+                        <th scope="col">"Form match"</th>
+                        <th scope="col">"Ballots"</th>
+                        <th scope="col">"Votes"</th>
+                        <th scope="col">"Voters"</th>
+                        <th scope="col">"No errors"</th>
+                        <th scope="col">"Arithmetic"</th>
+                        <th scope="col">"Label flags"</th>
+                        <th scope="col">"Latency"</th>
+                        <th scope="col">"Tokens"</th>
+                    </tr>
+                </thead>
+                {bodies}
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn RecordRows(record: RecordResult) -> impl IntoView {
+    let s = record.scores.clone();
+    let checks: Vec<(String, FieldCheck)> = s
+        .scores
+        .iter()
+        .flat_map(|sc| sc.details.iter().map(move |d| (sc.name.clone(), d.clone())))
+        .collect();
+    let differing = checks.iter().filter(|(_, c)| !c.ok).count();
+    let evaluators = s
+        .scores
+        .iter()
+        .map(|sc| {
+            let title = sc.explanation.clone().unwrap_or_default();
+            view! { <li title=title>{sc.name.clone()} ": " <strong>{value_text(sc.value)}</strong></li> }
+        })
+        .collect_view();
+    let (diff, same): (Vec<_>, Vec<_>) = checks.into_iter().partition(|(_, c)| !c.ok);
+    let same_count = same.len();
+    let diff_table = (!diff.is_empty()).then(|| view! { <ChecksTable checks=diff/> });
+    let same_table = (same_count > 0).then(|| {
+        view! {
+            <details class="nested">
+                <summary>{format!("{same_count} equal field(s)")}</summary>
+                <ChecksTable checks=same/>
+            </details>
+        }
+    });
+    let label = if record.repetition > 0 {
+        format!("{} (rep {})", record.record_id, record.repetition + 1)
+    } else {
+        record.record_id.clone()
+    };
+    let arith = s.arithmetic_flags.clone();
+    let summary = format!("Field detail: {differing} differing field(s)");
+    view! {
+        <tbody data-testid="record">
+            <tr class:failed=record.error.is_some()>
+                <th scope="row">{label}</th>
+                <td class="num">{pct(s.overall)}</td>
+                <td>{mark(s.exact_form_match)}</td>
+                <td class="num">{pct(s.ballot_accuracy_score)}</td>
+                <td class="num">{pct(s.vote_results_quality)}</td>
+                <td class="num">{pct(s.voter_statistics_accuracy)}</td>
+                <td>{mark(s.has_no_errors)}</td>
+                <td>{if s.arithmetic_consistency { "✓".to_string() } else { format!("✗ {}", arith.len()) }}</td>
+                <td>{record.label_flags.len()}</td>
+                <td class="num">{millis(record.latency_ms)}</td>
+                <td>{tokens(&record)}</td>
+            </tr>
+            <tr class="detail-row">
+                <td colspan="11">
+                    {record.error.clone().map(|e| view! { <p class="error-text" data-testid="record-error">"Error: " {e}</p> })}
+                    <details>
+                        <summary>{summary}</summary>
+                        <ul class="inline-list">{evaluators}</ul>
+                        {diff_table}
+                        {same_table}
+                        <h4>"Arithmetic flags of the output"</h4>
+                        <Flags flags=arith testid="output-flags"/>
+                        <h4>"Label flags (the expected value breaks an identity)"</h4>
+                        <Flags flags=record.label_flags.clone() testid="label-flags"/>
+                        {record.raw_output.clone().filter(|_| record.output.is_none()).map(|raw| view! {
+                            <h4>"Raw output"</h4>
+                            <pre class="raw">{raw}</pre>
+                        })}
+                    </details>
+                </td>
+            </tr>
+        </tbody>
+    }
+}
+
+/// Field checks as a table: expected against output, differing rows highlighted.
+#[component]
+fn ChecksTable(checks: Vec<(String, FieldCheck)>) -> impl IntoView {
+    let rows = checks
+        .into_iter()
+        .map(|(evaluator, c)| {
+            let status = if c.ok { "equal" } else { "differs" };
+            view! {
+                <tr class:diff=!c.ok data-testid=if c.ok { "field-ok" } else { "field-diff" }>
+                    <td>{evaluator}</td>
+                    <th scope="row"><code>{c.field}</code></th>
+                    <td>{cell(&c.expected)}</td>
+                    <td>{cell(&c.actual)}</td>
+                    <td><span class="sr-only">{status}</span><span aria-hidden="true">{mark(c.ok)}</span> {c.note}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="checks">
+            <thead>
+                <tr>
+                    <th scope="col">"Evaluator"</th>
+                    <th scope="col">"Field"</th>
+                    <th scope="col">"Expected"</th>
+                    <th scope="col">"Output"</th>
+                    <th scope="col">"Equal"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

@@ -1,0 +1,268 @@
+//! The run form as typed (numbers and JSON still text) and its conversion into a
+//! `shared::ExperimentRunRequest`, with the same field paths the server uses in its 422s.
+
+use shared::{ExperimentRunRequest, FieldError, ModelConfig, Preset};
+
+/// One model config as typed in the editor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigDraft {
+    pub model: String,
+    pub temperature: String,
+    pub name_suffix: String,
+    /// A JSON object, as text.
+    pub metadata: String,
+    /// The config this draft came from: fields the editor does not show are kept from it.
+    pub base: ModelConfig,
+}
+
+impl ConfigDraft {
+    /// The editor's text for a config.
+    pub fn from_config(c: &ModelConfig) -> Self {
+        ConfigDraft {
+            model: c.model.clone(),
+            temperature: c.temperature.to_string(),
+            name_suffix: c.name_suffix.clone().unwrap_or_default(),
+            metadata: if c.metadata.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string(&c.metadata).unwrap_or_default()
+            },
+            base: c.clone(),
+        }
+    }
+
+    fn parse(&self, index: usize, errors: &mut Vec<FieldError>) -> ModelConfig {
+        let prefix = format!("model_configs[{index}]");
+        let temperature =
+            parse_num::<f64>(&self.temperature, &format!("{prefix}.temperature"), errors)
+                .unwrap_or(0.0);
+        let metadata = match self.metadata.trim() {
+            "" => Default::default(),
+            text => match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(serde_json::Value::Object(map)) => map,
+                Ok(_) => {
+                    errors.push(err(
+                        &format!("{prefix}.metadata"),
+                        "must be a JSON object, e.g. {\"purpose\": \"baseline\"}",
+                    ));
+                    Default::default()
+                }
+                Err(e) => {
+                    errors.push(err(
+                        &format!("{prefix}.metadata"),
+                        &format!("not valid JSON: {e}"),
+                    ));
+                    Default::default()
+                }
+            },
+        };
+        let suffix = self.name_suffix.trim();
+        let mut config = self.base.clone();
+        config.model = self.model.trim().to_string();
+        config.temperature = temperature;
+        config.name_suffix = (!suffix.is_empty()).then(|| suffix.to_string());
+        config.metadata = metadata;
+        config
+    }
+}
+
+/// The whole run form as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunDraft {
+    pub ml_app: String,
+    pub site: String,
+    pub agentless_enabled: bool,
+    pub project_name: String,
+    pub dataset_name: String,
+    /// Empty = latest.
+    pub dataset_version: String,
+    /// Empty = every record.
+    pub sample_size: String,
+    pub jobs: String,
+    pub raise_errors: bool,
+    pub repetitions: String,
+    pub configs: Vec<ConfigDraft>,
+}
+
+impl Default for RunDraft {
+    fn default() -> Self {
+        let d = ExperimentRunRequest::default();
+        RunDraft {
+            ml_app: d.ml_app,
+            site: d.site,
+            agentless_enabled: d.agentless_enabled,
+            project_name: d.project_name,
+            dataset_name: String::new(),
+            dataset_version: String::new(),
+            sample_size: String::new(),
+            jobs: d.jobs.to_string(),
+            raise_errors: d.raise_errors,
+            repetitions: "1".into(),
+            configs: vec![default_config()],
+        }
+    }
+}
+
+/// The config a new row starts with: the offline model, which always runs.
+pub fn default_config() -> ConfigDraft {
+    ConfigDraft::from_config(&ModelConfig::new("rules-v1", 0.0, Some("baseline")))
+}
+
+/// What a preset sets: its configs, sample size and jobs.
+pub fn preset_parts(p: &Preset) -> (Vec<ConfigDraft>, String, String) {
+    (
+        p.model_configs
+            .iter()
+            .map(ConfigDraft::from_config)
+            .collect(),
+        p.sample_size.map(|s| s.to_string()).unwrap_or_default(),
+        p.jobs.to_string(),
+    )
+}
+
+fn err(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(
+    text: &str,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    match text.trim().parse::<T>() {
+        Ok(v) => Some(v),
+        Err(_) => {
+            errors.push(err(field, "must be a number"));
+            None
+        }
+    }
+}
+
+fn parse_opt(text: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<u32> {
+    if text.trim().is_empty() {
+        None
+    } else {
+        parse_num(text, field, errors)
+    }
+}
+
+impl RunDraft {
+    /// The request to send, or every field error (parse errors first, then the shared
+    /// validation rules, so each field shows at most one message).
+    pub fn to_request(&self) -> Result<ExperimentRunRequest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let model_configs = self
+            .configs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.parse(i, &mut errors))
+            .collect();
+        let req = ExperimentRunRequest {
+            ml_app: self.ml_app.trim().into(),
+            site: self.site.trim().into(),
+            agentless_enabled: self.agentless_enabled,
+            project_name: self.project_name.trim().into(),
+            dataset_name: self.dataset_name.trim().into(),
+            dataset_version: parse_opt(&self.dataset_version, "dataset_version", &mut errors),
+            model_configs,
+            sample_size: parse_opt(&self.sample_size, "sample_size", &mut errors),
+            jobs: parse_num(&self.jobs, "jobs", &mut errors).unwrap_or(1),
+            raise_errors: self.raise_errors,
+            repetitions: parse_opt(&self.repetitions, "repetitions", &mut errors),
+            ..ExperimentRunRequest::default()
+        };
+        for e in req.validate() {
+            if !errors.iter().any(|x| x.field == e.field) {
+                errors.push(e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(req)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> RunDraft {
+        RunDraft {
+            dataset_name: "vote-extraction-bangbamru-1-10".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn default_draft_makes_a_valid_request() {
+        let req = draft().to_request().expect("valid");
+        assert_eq!(req.model_configs[0].model, "rules-v1");
+        assert_eq!(
+            req.model_configs[0].name_suffix.as_deref(),
+            Some("baseline")
+        );
+        assert_eq!(req.jobs, 2);
+        assert_eq!(req.sample_size, None);
+        assert_eq!(req.repetitions, Some(1));
+    }
+
+    #[test]
+    fn out_of_range_temperature_is_reported_at_its_field() {
+        let mut d = draft();
+        d.configs[0].temperature = "3".into();
+        let errors = d.to_request().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "model_configs[0].temperature");
+    }
+
+    #[test]
+    fn parse_errors_come_once_per_field() {
+        let mut d = draft();
+        d.configs[0].temperature = "hot".into();
+        d.configs[0].metadata = "{not json".into();
+        d.jobs = "".into();
+        d.sample_size = "0".into();
+        let fields: Vec<String> = d
+            .to_request()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                "model_configs[0].temperature",
+                "model_configs[0].metadata",
+                "jobs",
+                "sample_size"
+            ]
+        );
+    }
+
+    #[test]
+    fn metadata_must_be_an_object() {
+        let mut d = draft();
+        d.configs[0].metadata = "[1]".into();
+        assert_eq!(
+            d.to_request().unwrap_err()[0].field,
+            "model_configs[0].metadata"
+        );
+        d.configs[0].metadata = r#"{"purpose":"x"}"#.into();
+        let req = d.to_request().expect("valid");
+        assert_eq!(req.model_configs[0].metadata["purpose"], "x");
+    }
+
+    #[test]
+    fn config_round_trips_through_the_editor() {
+        let mut c = ModelConfig::new("rules-v1", 0.5, Some("t"));
+        c.metadata.insert("purpose".into(), "p".into());
+        let mut errors = Vec::new();
+        assert_eq!(ConfigDraft::from_config(&c).parse(0, &mut errors), c);
+        assert!(errors.is_empty());
+    }
+}

@@ -1,0 +1,188 @@
+//! Dataset (`/datasets/:name`): versions, records with their label audit, and label
+//! correction into a new version.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use shared::{DatasetRecordView, DatasetVersionCreated};
+
+use crate::api;
+use crate::auth::Auth;
+use crate::components::flags::Flags;
+use crate::components::label_editor::LabelEditor;
+use crate::components::pager::Pager;
+use crate::components::status::{ErrorView, Loading};
+use crate::format::when;
+
+const PAGE: u64 = 20;
+
+/// The dataset page.
+#[component]
+pub fn DatasetPage() -> impl IntoView {
+    let auth = Auth::get();
+    let params = use_params_map();
+    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    // None = latest.
+    let version = RwSignal::new(None::<u32>);
+    let offset = RwSignal::new(0u64);
+    let editing = RwSignal::new(None::<String>);
+    let reload = RwSignal::new(0u32);
+    let detail = LocalResource::new(move || {
+        auth.track();
+        reload.track();
+        let name = name.get();
+        async move { api::dataset(&name).await }
+    });
+    let records = LocalResource::new(move || {
+        auth.track();
+        reload.track();
+        let (name, version, offset) = (name.get(), version.get(), offset.get());
+        async move { api::dataset_records(&name, version, offset, PAGE).await }
+    });
+    let total = Signal::derive(move || match records.get() {
+        Some(Ok(p)) => p.total,
+        _ => 0,
+    });
+    let notice = RwSignal::new(None::<String>);
+    let on_saved = Callback::new(move |c: DatasetVersionCreated| {
+        notice.set(Some(format!(
+            "Label saved: {} is now at version {} ({}).",
+            c.name, c.version.version, c.version.note
+        )));
+        editing.set(None);
+        version.set(Some(c.version.version));
+        reload.update(|r| *r += 1);
+    });
+    let versions = move || match detail.get() {
+        None => view! { <Loading what="versions"/> }.into_any(),
+        Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
+        Some(Ok(d)) => {
+            let latest = d.info.latest_version;
+            let rows = d
+                .versions
+                .into_iter()
+                .rev()
+                .map(|v| {
+                    let n = v.version;
+                    let current = move || version.get().unwrap_or(latest) == n;
+                    view! {
+                        <tr class:current=current data-testid="version-row">
+                            <th scope="row">"v" {n}</th>
+                            <td class="num">{v.record_count}</td>
+                            <td class="num">{v.label_issues}</td>
+                            <td>{v.note}</td>
+                            <td class="nowrap">{when(&v.created_at)}</td>
+                            <td>
+                                <button type="button" class="link" aria-pressed=move || current().to_string()
+                                    on:click=move |_| { offset.set(0); version.set(Some(n)); }>
+                                    {move || if current() { "Showing" } else { "Show records" }}
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p class="lead">{d.info.description.clone()}</p>
+                <div class="table-wrap">
+                    <table data-testid="versions-table">
+                        <caption>"Versions"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Version"</th><th scope="col">"Records"</th>
+                                <th scope="col">"Label issues"</th><th scope="col">"Note"</th>
+                                <th scope="col">"Created"</th><th scope="col"><span class="sr-only">"Action"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <h1>"Dataset " <code>{move || name.get()}</code></h1>
+        {move || notice.get().map(|n| view! { <p class="success" role="status" data-testid="label-saved">{n}</p> })}
+        {versions}
+        <section aria-labelledby="ds-records-title">
+            <h2 id="ds-records-title">
+                "Records of " {move || version.get().map_or_else(|| "the latest version".into(), |v| format!("v{v}"))}
+            </h2>
+            {move || match records.get() {
+                None => view! { <Loading what="records"/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
+                Some(Ok(p)) => p
+                    .items
+                    .into_iter()
+                    .map(|r| view! { <RecordCard record=r dataset=name.get_untracked() version=version.get_untracked() editing=editing on_saved=on_saved/> })
+                    .collect_view()
+                    .into_any(),
+            }}
+            <Pager offset=offset limit=PAGE total=total label="Record pages"/>
+        </section>
+    }
+}
+
+#[component]
+fn RecordCard(
+    record: DatasetRecordView,
+    dataset: String,
+    version: Option<u32>,
+    editing: RwSignal<Option<String>>,
+    on_saved: Callback<DatasetVersionCreated>,
+) -> impl IntoView {
+    let r = record.record;
+    let id = r.id.clone();
+    let id2 = id.clone();
+    let is_editing = Signal::derive(move || editing.with(|e| e.as_deref() == Some(id.as_str())));
+    let forms: Vec<String> = r
+        .expected_output
+        .0
+        .iter()
+        .map(|f| {
+            f.form_info
+                .form_type
+                .map_or("?", |t| t.as_str())
+                .to_string()
+        })
+        .collect();
+    let review = r.metadata.get("review").map(|v| {
+        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("?").to_string();
+        let from = v
+            .get("from_version")
+            .and_then(|x| x.as_u64())
+            .map_or_else(String::new, |n| format!(", from v{n}"));
+        format!(
+            "Label reviewed by {} on {}{from}",
+            field("reviewed_by"),
+            when(&field("reviewed_at"))
+        )
+    });
+    let text = r.input.text.clone().unwrap_or_default();
+    let expected_json = serde_json::to_string_pretty(&r.expected_output).unwrap_or_default();
+    let flagged = !record.label_flags.is_empty();
+    let (expected, rid) = (r.expected_output.clone(), r.id.clone());
+    view! {
+        <article class="card record-card" class:flagged=flagged data-testid="dataset-record">
+            <h3>{r.id.clone()} {r.input.form_set_name.clone().map(|n| format!(" · {n}"))}</h3>
+            <p class="muted">"Forms: " {forms.join(", ")} " · input text " {text.chars().count()} " characters"</p>
+            {review.map(|rv| view! { <p class="muted small" data-testid="review">{rv}</p> })}
+            <div>"Label audit: " <Flags flags=record.label_flags testid="label-flags"/></div>
+            <details>
+                <summary>"Input text and expected output"</summary>
+                <pre class="raw">{text}</pre>
+                <pre class="raw">{expected_json}</pre>
+            </details>
+            <button type="button" data-testid="edit-label" aria-expanded=move || is_editing.get().to_string()
+                on:click=move |_| editing.update(|e| {
+                    *e = if e.as_deref() == Some(id2.as_str()) { None } else { Some(id2.clone()) }
+                })>
+                {move || if is_editing.get() { "Close editor" } else { "Correct label" }}
+            </button>
+            <Show when=move || is_editing.get()>
+                <LabelEditor dataset=dataset.clone() record_id=rid.clone() base_version=version
+                    expected=expected.clone() on_saved=on_saved/>
+            </Show>
+        </article>
+    }
+}

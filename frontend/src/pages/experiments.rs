@@ -1,0 +1,145 @@
+//! Experiments (`/experiments`): the history with filters, paging and a compare selection.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::ExperimentListItem;
+
+use crate::api::{self, HistoryQuery};
+use crate::auth::Auth;
+use crate::components::pager::Pager;
+use crate::components::status::{ErrorView, Loading, StatusBadge};
+use crate::format::{encode, opt_pct, when};
+
+const PAGE: u64 = 25;
+
+/// The history page.
+#[component]
+pub fn ExperimentsPage() -> impl IntoView {
+    let auth = Auth::get();
+    let project = RwSignal::new(String::new());
+    let dataset = RwSignal::new(String::new());
+    let model = RwSignal::new(String::new());
+    // The filters applied (the inputs apply on submit, not on each keystroke).
+    let applied = RwSignal::new(HistoryQuery::default());
+    let offset = RwSignal::new(0u64);
+    let selected = RwSignal::new(Vec::<String>::new());
+    let page = LocalResource::new(move || {
+        auth.track();
+        let q = HistoryQuery {
+            offset: offset.get(),
+            limit: PAGE,
+            ..applied.get()
+        };
+        async move { api::experiments(&q).await }
+    });
+    let total = Signal::derive(move || match page.get() {
+        Some(Ok(p)) => p.total,
+        _ => 0,
+    });
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        offset.set(0);
+        applied.set(HistoryQuery {
+            project: project.get_untracked(),
+            dataset: dataset.get_untracked(),
+            model: model.get_untracked(),
+            ..Default::default()
+        });
+    };
+    let compare_href = move || {
+        let ids: Vec<String> = selected.get().iter().map(|i| encode(i)).collect();
+        format!("/compare?ids={}", ids.join(","))
+    };
+    view! {
+        <h1>"Experiments"</h1>
+        <form class="filters" role="search" aria-label="Filter experiments" on:submit=apply>
+            <div class="field">
+                <label for="filter-project">"Project"</label>
+                <input id="filter-project" data-testid="filter-project" bind:value=project/>
+            </div>
+            <div class="field">
+                <label for="filter-dataset">"Dataset"</label>
+                <input id="filter-dataset" data-testid="filter-dataset" bind:value=dataset/>
+            </div>
+            <div class="field">
+                <label for="filter-model">"Model"</label>
+                <input id="filter-model" data-testid="filter-model" bind:value=model/>
+            </div>
+            <button type="submit" class="primary" data-testid="filter-apply">"Filter"</button>
+        </form>
+        <div class="actions">
+            <Show when=move || { selected.with(|s| s.len() >= 2) }
+                fallback=|| view! { <span class="muted">"Tick two or more experiments to compare them."</span> }>
+                <A href=compare_href attr:class="button primary" attr:data-testid="compare-selected">
+                    {move || format!("Compare {} selected", selected.with(Vec::len))}
+                </A>
+            </Show>
+        </div>
+        {move || match page.get() {
+            None => view! { <Loading what="experiments"/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
+            Some(Ok(p)) if p.items.is_empty() => view! {
+                <p class="empty" data-testid="no-experiments">"No experiments match. Run one from the " <A href="/">"Run experiments"</A> " page."</p>
+            }.into_any(),
+            Some(Ok(p)) => view! { <HistoryTable items=p.items selected=selected/> }.into_any(),
+        }}
+        <Pager offset=offset limit=PAGE total=total label="Experiment pages"/>
+    }
+}
+
+#[component]
+fn HistoryTable(items: Vec<ExperimentListItem>, selected: RwSignal<Vec<String>>) -> impl IntoView {
+    let rows = items
+        .into_iter()
+        .map(|e| {
+            let id = e.experiment_id.clone();
+            let id2 = id.clone();
+            let checked = move || selected.with(|s| s.contains(&id));
+            let toggle = move |_| {
+                selected.update(|s| match s.iter().position(|x| *x == id2) {
+                    Some(i) => {
+                        s.remove(i);
+                    }
+                    None => s.push(id2.clone()),
+                })
+            };
+            let label = format!("Select {} for comparison", e.experiment_name);
+            view! {
+                <tr data-testid="experiment-row">
+                    <td><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle/></td>
+                    <td><A href=format!("/experiments/{}", e.experiment_id)>{e.experiment_name}</A></td>
+                    <td>{e.model} " @ " {e.temperature}</td>
+                    <td>{e.dataset_name} " v" {e.dataset_version}</td>
+                    <td>{e.project_name}</td>
+                    <td><StatusBadge status=e.status/></td>
+                    <td class="num">{opt_pct(e.overall_accuracy)}</td>
+                    <td class="num">{opt_pct(e.success_rate)}</td>
+                    <td class="num">{e.total_records} {(e.failed_records > 0).then(|| format!(" ({} failed)", e.failed_records))}</td>
+                    <td class="nowrap">{when(&e.created_at)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table data-testid="experiments-table">
+                <caption class="sr-only">"Experiment history, newest first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col"><span class="sr-only">"Compare"</span></th>
+                        <th scope="col">"Experiment"</th>
+                        <th scope="col">"Model"</th>
+                        <th scope="col">"Dataset"</th>
+                        <th scope="col">"Project"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Overall"</th>
+                        <th scope="col">"Success"</th>
+                        <th scope="col">"Records"</th>
+                        <th scope="col">"Created"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,254 @@
+//! Run experiments (`/`): settings, model configs, presets, sync and async runs with live
+//! progress and cancel, and the results.
+
+mod settings;
+mod state;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::{CostEstimate, ExperimentRunRequest, ExperimentRunResponse, TaskStatus};
+use wasm_bindgen::JsCast;
+
+use self::settings::{DatasetSettings, ExperimentSettings, LlmObsSettings, Presets};
+use self::state::RunForm;
+use crate::api::{self, ApiError};
+use crate::auth::Auth;
+use crate::components::estimate::EstimateView;
+use crate::components::fields::{ErrorSummary, FieldErrors};
+use crate::components::model_editor::ModelEditor;
+use crate::components::progress::{is_finished, TaskProgress};
+use crate::components::run_results::RunResults;
+use crate::components::status::ErrorView;
+use crate::dom::sleep;
+use crate::format::field_id;
+
+/// The bundled dataset, chosen first when present.
+const DEFAULT_DATASET: &str = "vote-extraction-bangbamru-1-10";
+/// Polling interval of an async task.
+const POLL_MS: i32 = 300;
+
+/// What the page shows under the form.
+#[derive(Debug, Clone, Copy)]
+struct RunState {
+    busy: RwSignal<bool>,
+    result: RwSignal<Option<ExperimentRunResponse>>,
+    task: RwSignal<Option<TaskStatus>>,
+    failure: RwSignal<Option<ApiError>>,
+    cancelling: RwSignal<bool>,
+    estimate: RwSignal<Option<CostEstimate>>,
+}
+
+fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+async fn poll(id: String, st: RunState, alive: Arc<AtomicBool>) {
+    let mut misses = 0;
+    while alive.load(Ordering::Relaxed) {
+        match api::task(&id).await {
+            Ok(t) => {
+                misses = 0;
+                let finished = is_finished(&t.status);
+                let result = t.result.clone();
+                st.task.set(Some(t));
+                if finished {
+                    st.result.set(result);
+                    return;
+                }
+            }
+            Err(e) if misses >= 3 || matches!(e, ApiError::Unauthorized(_)) => {
+                st.failure.set(Some(e));
+                return;
+            }
+            Err(_) => misses += 1,
+        }
+        sleep(POLL_MS).await;
+    }
+}
+
+/// The run page.
+#[component]
+pub fn RunPage() -> impl IntoView {
+    let auth = Auth::get();
+    let form = RunForm::new();
+    let errors = FieldErrors::new();
+    let st = RunState {
+        busy: RwSignal::new(false),
+        result: RwSignal::new(None),
+        task: RwSignal::new(None),
+        failure: RwSignal::new(None),
+        cancelling: RwSignal::new(false),
+        estimate: RwSignal::new(None),
+    };
+    let alive = Arc::new(AtomicBool::new(true));
+    let alive_on_cleanup = alive.clone();
+    on_cleanup(move || alive_on_cleanup.store(false, Ordering::Relaxed));
+
+    let models = LocalResource::new(move || {
+        auth.track();
+        api::models()
+    });
+    let presets = LocalResource::new(move || {
+        auth.track();
+        api::presets()
+    });
+    let datasets = LocalResource::new(move || {
+        auth.track();
+        api::datasets()
+    });
+    let detail = LocalResource::new(move || {
+        auth.track();
+        let name = form.dataset_name.get();
+        async move {
+            if name.is_empty() {
+                Ok(None)
+            } else {
+                api::dataset(&name).await.map(Some)
+            }
+        }
+    });
+    // Choose the bundled dataset (or the first one) once the list arrives.
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = datasets.get() {
+            if form.dataset_name.get_untracked().is_empty() {
+                let pick = list
+                    .iter()
+                    .find(|d| d.name == DEFAULT_DATASET)
+                    .or(list.first());
+                if let Some(d) = pick {
+                    form.dataset_name.set(d.name.clone());
+                }
+            }
+        }
+    });
+    let model_list = Signal::derive(move || match models.get() {
+        Some(Ok(list)) => list,
+        _ => Vec::new(),
+    });
+
+    // The request, or None after showing its field errors and focusing the first one.
+    let validated = move || -> Option<ExperimentRunRequest> {
+        st.failure.set(None);
+        match form.draft().to_request() {
+            Ok(req) => {
+                errors.set(Vec::new());
+                Some(req)
+            }
+            Err(errs) => {
+                if let Some(first) = errs.first() {
+                    focus(&field_id(&first.field));
+                }
+                errors.set(errs);
+                None
+            }
+        }
+    };
+    let fail = move |e: ApiError| {
+        errors.set(e.field_errors());
+        if let Some(first) = e.field_errors().first() {
+            focus(&field_id(&first.field));
+        }
+        st.failure.set(Some(e));
+    };
+    let estimate = move |_| {
+        let Some(req) = validated() else { return };
+        st.estimate.set(None);
+        spawn_local(async move {
+            match api::estimate(&req).await {
+                Ok(e) => st.estimate.set(Some(e)),
+                Err(e) => fail(e),
+            }
+        });
+    };
+    let start = move |asynchronous: bool| {
+        let Some(req) = validated() else { return };
+        st.busy.set(true);
+        st.result.set(None);
+        st.task.set(None);
+        let alive = alive.clone();
+        spawn_local(async move {
+            let outcome = if asynchronous {
+                match api::run_async(&req).await {
+                    Ok(accepted) => {
+                        poll(accepted.task_id, st, alive).await;
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            } else {
+                api::run_sync(&req).await.map(|r| st.result.set(Some(r)))
+            };
+            if let Err(e) = outcome {
+                fail(e);
+            }
+            st.busy.set(false);
+        });
+    };
+    let start_sync = start.clone();
+    let cancel = Callback::new(move |()| {
+        let Some(task) = st.task.get_untracked() else {
+            return;
+        };
+        st.cancelling.set(true);
+        spawn_local(async move {
+            if let Err(e) = api::cancel_task(&task.task_id).await {
+                st.failure.set(Some(e));
+            }
+            st.cancelling.set(false);
+        });
+    });
+
+    view! {
+        <h1>"Run experiments"</h1>
+        <p class="lead">
+            "Run one experiment per model configuration on a dataset and compare them with confidence intervals."
+        </p>
+        <Presets form=form errors=errors presets=presets/>
+        <form
+            class="run-form"
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                start_sync(false);
+            }
+        >
+            <ErrorSummary errors=errors/>
+            <LlmObsSettings form=form errors=errors/>
+            <DatasetSettings form=form errors=errors datasets=datasets detail=detail/>
+            <ExperimentSettings form=form errors=errors/>
+            <ModelEditor rows=form.rows models=model_list errors=errors/>
+            <div class="actions sticky">
+                <button type="submit" class="primary" data-testid="run-sync" disabled=move || st.busy.get()>
+                    "Run (sync)"
+                </button>
+                <button
+                    type="button"
+                    data-testid="run-async"
+                    disabled=move || st.busy.get()
+                    on:click=move |_| start(true)
+                >
+                    "Run (async)"
+                </button>
+                <button type="button" class="link" data-testid="estimate-cost" on:click=estimate>
+                    "Estimate cost"
+                </button>
+                <Show when=move || st.busy.get() && st.task.get().is_none()>
+                    <span class="loading" role="status" data-testid="running">"Running…"</span>
+                </Show>
+            </div>
+        </form>
+        {move || st.failure.get().map(|e| view! { <ErrorView error=e/> })}
+        {move || st.estimate.get().map(|e| view! { <EstimateView estimate=e/> })}
+        <TaskProgress task=st.task on_cancel=cancel cancelling=st.cancelling.into()/>
+        {move || st.result.get().map(|r| view! { <RunResults response=r/> })}
+    }
+}

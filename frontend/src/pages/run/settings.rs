@@ -1,0 +1,191 @@
+//! The seed's settings groups (LLMObs, dataset, experiment) and the quick presets.
+
+use leptos::prelude::*;
+use shared::{DatasetDetail, DatasetInfo, Preset};
+
+use super::state::RunForm;
+use crate::api::ApiError;
+use crate::components::fields::{FieldErrors, FieldMessage, TextField};
+use crate::components::status::ErrorView;
+
+/// LLM Observability settings.
+#[component]
+pub fn LlmObsSettings(form: RunForm, errors: FieldErrors) -> impl IntoView {
+    view! {
+        <fieldset class="group">
+            <legend>"LLMObs settings"</legend>
+            <div class="grid">
+                <TextField label="ML app" path="ml_app" value=form.ml_app errors=errors/>
+                <TextField label="Datadog site" path="site" value=form.site errors=errors/>
+                <TextField label="Project name" path="project_name" value=form.project_name errors=errors/>
+            </div>
+            <div class="check">
+                <input id="f-agentless_enabled" type="checkbox" bind:checked=form.agentless_enabled/>
+                <label for="f-agentless_enabled">"Agentless (send to Datadog directly)"</label>
+            </div>
+        </fieldset>
+    }
+}
+
+/// Dataset name and version, from the server's datasets.
+#[component]
+pub fn DatasetSettings(
+    form: RunForm,
+    errors: FieldErrors,
+    /// `GET /datasets`.
+    datasets: LocalResource<Result<Vec<DatasetInfo>, ApiError>>,
+    /// `GET /datasets/{name}` of the chosen dataset.
+    detail: LocalResource<Result<Option<DatasetDetail>, ApiError>>,
+) -> impl IntoView {
+    let names = move || {
+        match datasets.get() {
+        Some(Ok(list)) => list
+            .into_iter()
+            .map(|d| {
+                let name = d.name.clone();
+                let label = format!("{} ({} records, v{})", d.name, d.record_count, d.latest_version);
+                view! {
+                    <option value=d.name prop:selected=move || form.dataset_name.get() == name>{label}</option>
+                }
+            })
+            .collect_view()
+            .into_any(),
+        _ => view! { <option value="">"(loading)"</option> }.into_any(),
+    }
+    };
+    let versions = move || match detail.get() {
+        Some(Ok(Some(d))) => {
+            let latest = format!("latest (v{})", d.info.latest_version);
+            let opts = d
+                .versions
+                .into_iter()
+                .rev()
+                .map(|v| {
+                    let value = v.version.to_string();
+                    let current = value.clone();
+                    let label = format!("v{} · {} records · {}", v.version, v.record_count, v.note);
+                    view! {
+                        <option value=value prop:selected=move || form.dataset_version.get() == current>{label}</option>
+                    }
+                })
+                .collect_view();
+            view! {
+                <option value="" prop:selected=move || form.dataset_version.get().is_empty()>{latest}</option>
+                {opts}
+            }
+            .into_any()
+        }
+        _ => view! { <option value="">"latest"</option> }.into_any(),
+    };
+    view! {
+        <fieldset class="group">
+            <legend>"Dataset"</legend>
+            {move || match datasets.get() {
+                Some(Err(e)) => Some(view! { <ErrorView error=e/> }),
+                _ => None,
+            }}
+            <div class="grid">
+                <div class="field">
+                    <label for="f-dataset_name">"Dataset"</label>
+                    <select
+                        id="f-dataset_name"
+                        data-testid="input-dataset_name"
+                        on:change=move |ev| {
+                            form.dataset_name.set(event_target_value(&ev));
+                            form.dataset_version.set(String::new());
+                        }
+                    >
+                        {names}
+                    </select>
+                    <FieldMessage errors=errors path="dataset_name"/>
+                </div>
+                <div class="field">
+                    <label for="f-dataset_version">"Version"</label>
+                    <select
+                        id="f-dataset_version"
+                        data-testid="input-dataset_version"
+                        on:change=move |ev| form.dataset_version.set(event_target_value(&ev))
+                    >
+                        {versions}
+                    </select>
+                    <FieldMessage errors=errors path="dataset_version"/>
+                </div>
+            </div>
+        </fieldset>
+    }
+}
+
+/// Sample size, jobs, repetitions and error handling.
+#[component]
+pub fn ExperimentSettings(form: RunForm, errors: FieldErrors) -> impl IntoView {
+    view! {
+        <fieldset class="group">
+            <legend>"Experiment settings"</legend>
+            <div class="grid">
+                <TextField label="Sample size" path="sample_size" value=form.sample_size errors=errors
+                    kind="number" placeholder="all records" hint="First N records; empty = all"/>
+                <TextField label="Parallel jobs (1–64)" path="jobs" value=form.jobs errors=errors kind="number"/>
+                <TextField label="Repetitions (1–20)" path="repetitions" value=form.repetitions errors=errors kind="number"/>
+            </div>
+            <div class="check">
+                <input id="f-raise_errors" type="checkbox" bind:checked=form.raise_errors/>
+                <label for="f-raise_errors">"Raise errors (stop an experiment at its first failed record)"</label>
+            </div>
+        </fieldset>
+    }
+}
+
+/// The quick presets and a reset.
+#[component]
+pub fn Presets(
+    form: RunForm,
+    errors: FieldErrors,
+    /// `GET /presets`.
+    presets: LocalResource<Result<Vec<Preset>, ApiError>>,
+) -> impl IntoView {
+    let buttons = move || match presets.get() {
+        None => view! { <span class="muted">"Loading presets…"</span> }.into_any(),
+        Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
+        Some(Ok(list)) => list
+            .into_iter()
+            .map(|p| {
+                let title = p.description.clone();
+                let testid = format!("preset-{}", p.id);
+                let name = p.name.clone();
+                view! {
+                    <button
+                        type="button"
+                        title=title
+                        data-testid=testid
+                        on:click=move |_| {
+                            form.apply(&p);
+                            errors.set(Vec::new());
+                        }
+                    >
+                        {name}
+                    </button>
+                }
+            })
+            .collect_view()
+            .into_any(),
+    };
+    view! {
+        <section class="group presets" aria-labelledby="presets-title">
+            <h2 id="presets-title">"Quick presets"</h2>
+            <div class="actions">
+                {buttons}
+                <button
+                    type="button"
+                    class="link"
+                    data-testid="reset"
+                    on:click=move |_| {
+                        form.reset();
+                        errors.set(Vec::new());
+                    }
+                >
+                    "Reset"
+                </button>
+            </div>
+        </section>
+    }
+}

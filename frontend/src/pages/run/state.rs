@@ -1,0 +1,90 @@
+//! The run form's signals.
+
+use leptos::prelude::*;
+use shared::Preset;
+
+use crate::components::model_editor::ConfigRow;
+use crate::form::{preset_parts, RunDraft};
+
+/// Every input of the run form as a signal.
+#[derive(Debug, Clone, Copy)]
+pub struct RunForm {
+    pub ml_app: RwSignal<String>,
+    pub site: RwSignal<String>,
+    pub agentless_enabled: RwSignal<bool>,
+    pub project_name: RwSignal<String>,
+    pub dataset_name: RwSignal<String>,
+    pub dataset_version: RwSignal<String>,
+    pub sample_size: RwSignal<String>,
+    pub jobs: RwSignal<String>,
+    pub raise_errors: RwSignal<bool>,
+    pub repetitions: RwSignal<String>,
+    pub rows: RwSignal<Vec<ConfigRow>>,
+}
+
+impl RunForm {
+    /// The form holding the defaults.
+    pub fn new() -> Self {
+        let d = RunDraft::default();
+        RunForm {
+            ml_app: RwSignal::new(d.ml_app),
+            site: RwSignal::new(d.site),
+            agentless_enabled: RwSignal::new(d.agentless_enabled),
+            project_name: RwSignal::new(d.project_name),
+            dataset_name: RwSignal::new(d.dataset_name),
+            dataset_version: RwSignal::new(d.dataset_version),
+            sample_size: RwSignal::new(d.sample_size),
+            jobs: RwSignal::new(d.jobs),
+            raise_errors: RwSignal::new(d.raise_errors),
+            repetitions: RwSignal::new(d.repetitions),
+            rows: RwSignal::new(d.configs.into_iter().map(ConfigRow::new).collect()),
+        }
+    }
+
+    /// What the form holds now (untracked).
+    pub fn draft(&self) -> RunDraft {
+        RunDraft {
+            ml_app: self.ml_app.get_untracked(),
+            site: self.site.get_untracked(),
+            agentless_enabled: self.agentless_enabled.get_untracked(),
+            project_name: self.project_name.get_untracked(),
+            dataset_name: self.dataset_name.get_untracked(),
+            dataset_version: self.dataset_version.get_untracked(),
+            sample_size: self.sample_size.get_untracked(),
+            jobs: self.jobs.get_untracked(),
+            raise_errors: self.raise_errors.get_untracked(),
+            repetitions: self.repetitions.get_untracked(),
+            configs: self
+                .rows
+                .get_untracked()
+                .iter()
+                .map(ConfigRow::draft)
+                .collect(),
+        }
+    }
+
+    /// Back to the defaults; the chosen dataset stays.
+    pub fn reset(&self) {
+        let d = RunDraft::default();
+        self.ml_app.set(d.ml_app);
+        self.site.set(d.site);
+        self.agentless_enabled.set(d.agentless_enabled);
+        self.project_name.set(d.project_name);
+        self.dataset_version.set(d.dataset_version);
+        self.sample_size.set(d.sample_size);
+        self.jobs.set(d.jobs);
+        self.raise_errors.set(d.raise_errors);
+        self.repetitions.set(d.repetitions);
+        self.rows
+            .set(d.configs.into_iter().map(ConfigRow::new).collect());
+    }
+
+    /// Applies a quick preset: its configs, sample size and jobs.
+    pub fn apply(&self, preset: &Preset) {
+        let (configs, sample_size, jobs) = preset_parts(preset);
+        self.rows
+            .set(configs.into_iter().map(ConfigRow::new).collect());
+        self.sample_size.set(sample_size);
+        self.jobs.set(jobs);
+    }
+}
