@@ -14,6 +14,8 @@ mod wire;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_errors;
+#[cfg(test)]
 mod tests_parse;
 #[cfg(test)]
 mod tests_vertex;
