@@ -1,21 +1,27 @@
 //! tallylab: runs LLM extraction experiments on Thai vote-count forms and tells, with
 //! evidence, which model configuration to trust.
 //!
-//! Layout: [`thai`] normalises Thai text and numbers; [`report`] parses model output into
-//! vote reports; [`eval`] scores outputs against labels; [`stats`] turns scores into
-//! estimates with confidence intervals and paired verdicts; [`dataset`] generates and ships
-//! datasets; [`extract`] is the built-in offline extractor `rules-v1`; [`providers`] are the
-//! model backends; [`runner`] runs experiments; [`store`] keeps everything; [`service`] and
-//! [`api`] are the HTTP service on [`server`]; [`cli`] is the command line.
+//! Layers, each importing only from the layers below it (checked by `tests/architecture.rs`):
+//!
+//! - entry points: [`server`] (wires the process), [`api`] (HTTP), [`cli`] (command line);
+//! - [`service`]: what tallylab does (runs, history, comparisons, datasets), owning its
+//!   state and its error;
+//! - [`runner`] runs one experiment's trials; [`store`] keeps everything;
+//! - [`providers`] are the model backends;
+//! - the domain: [`outcome`] (a trial's result), [`eval`] (scores and the evaluator
+//!   registry), [`report`] (parsing model output), [`dataset`] (the generator and bundled
+//!   data), [`rules`] (the built-in offline extractor `rules-v1`), [`stats`], [`thai`],
+//!   and [`config`].
 
 pub mod api;
 pub mod cli;
 pub mod config;
 pub mod dataset;
 pub mod eval;
-pub mod extract;
+pub mod outcome;
 pub mod providers;
 pub mod report;
+pub mod rules;
 pub mod runner;
 pub mod server;
 pub mod service;

@@ -127,11 +127,23 @@ fn two_models_are_compared_with_a_verdict() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["verdict"].clone())
+        .map(|c| (c["metric"].as_str().unwrap(), c["verdict"].clone()))
         .collect();
-    assert_eq!(verdicts.len(), 4);
+    let metrics: std::collections::BTreeSet<&str> = doc["experiments"][0]["metrics"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .filter(|k| *k != "per_field")
+        .collect();
+    let compared: std::collections::BTreeSet<&str> = verdicts.iter().map(|(m, _)| *m).collect();
+    assert_eq!(
+        compared, metrics,
+        "one paired comparison per summary metric, the same ones the summary shows"
+    );
+    assert_eq!(verdicts.len(), metrics.len());
     assert!(
-        verdicts.iter().all(|v| v == "not_distinguishable"),
+        verdicts.iter().all(|(_, v)| v == "not_distinguishable"),
         "{verdicts:?}"
     );
 
@@ -149,6 +161,80 @@ fn two_models_are_compared_with_a_verdict() {
     // Two identical configs produce the same experiment name: rejected as invalid input.
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("same experiment name"));
+}
+
+/// Two models of known accuracy, served by a local OpenAI-compatible server through
+/// `MODELS_FILE`: the command line's verdicts must name the better one.
+#[test]
+fn the_better_model_wins_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("gen.jsonl");
+    let out = tallylab()
+        .args([
+            "dataset",
+            "generate",
+            "--records",
+            "40",
+            "--seed",
+            "9",
+            "--out",
+        ])
+        .arg(&file)
+        .output()
+        .expect("generate");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records: Vec<shared::DatasetRecord> = std::fs::read_to_string(&file)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("record"))
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let models = runtime.block_on(testkit::ModelServer::start(
+        records,
+        &[
+            testkit::OracleModel::perfect("oracle-good"),
+            testkit::OracleModel::wrong_on("oracle-bad", 3, 4),
+        ],
+    ));
+    let models_file = models.write_models_file(dir.path());
+    let out = tallylab()
+        .env("MODELS_FILE", &models_file)
+        .args(["experiment", "run", "--format", "json", "--dataset-file"])
+        .arg(&file)
+        .args(["--model", "oracle-good", "--model", "oracle-bad"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        runtime.block_on(models.calls()),
+        80,
+        "every record reached the model server"
+    );
+    let verdict = |metric: &str| {
+        doc["comparisons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["metric"] == metric)
+            .map(|c| c["verdict"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {metric} in {doc}"))
+    };
+    assert_eq!(verdict("overall_accuracy"), "a_better");
+    assert_eq!(verdict("avg_ballot_accuracy"), "a_better");
+    assert_eq!(verdict("success_rate"), "not_distinguishable");
+    let good = doc["experiments"][0]["avg_ballot_accuracy"]
+        .as_f64()
+        .unwrap();
+    let bad = doc["experiments"][1]["avg_ballot_accuracy"]
+        .as_f64()
+        .unwrap();
+    assert!(good > bad, "{good} vs {bad}");
 }
 
 #[test]

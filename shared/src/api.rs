@@ -1,11 +1,12 @@
 //! Request and response bodies of the experiments API.
 //!
-//! The seed contract (`POST /api/v1/experiments/run`, `run-async`, `health`) is kept field
+//! The original contract (`POST /api/v1/experiments/run`, `run-async`, `health`) is kept field
 //! for field; fields we add are additive and documented as such.
 
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::metrics::ExperimentMetrics;
+use crate::status::{ExperimentStatus, RunOutcome};
 
 /// Default `ml_app` when omitted.
 pub const DEFAULT_ML_APP: &str = "vote-extractor";
@@ -13,9 +14,9 @@ pub const DEFAULT_ML_APP: &str = "vote-extractor";
 pub const DEFAULT_SITE: &str = "datadoghq.com";
 /// Default project when omitted.
 pub const DEFAULT_PROJECT: &str = "vote-extraction-project";
-/// Default number of concurrent record tasks per experiment.
+/// Default number of concurrent trials per experiment.
 pub const DEFAULT_JOBS: u32 = 2;
-/// Experiment names are `{EXPERIMENT_PREFIX}-{name_suffix}`, as in the seed.
+/// Experiment names are `{EXPERIMENT_PREFIX}-{name_suffix}`, as in the original.
 pub const EXPERIMENT_PREFIX: &str = "vote-extraction";
 
 fn default_ml_app() -> String {
@@ -84,7 +85,7 @@ impl ModelConfig {
 /// Body of `POST /api/v1/experiments/run` and `run-async`.
 ///
 /// Every field but `dataset_name` and `model_configs` may be omitted; defaults are the
-/// seed's: ml_app "vote-extractor", site "datadoghq.com", agentless_enabled true,
+/// original's: ml_app "vote-extractor", site "datadoghq.com", agentless_enabled true,
 /// project_name "vote-extraction-project", dataset_version latest, sample_size all records,
 /// jobs 2, raise_errors false, repetitions 1.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,10 +110,10 @@ pub struct ExperimentRunRequest {
     /// Take the first N records of the dataset version; absent means all.
     #[serde(default)]
     pub sample_size: Option<u32>,
-    /// Concurrent record tasks per experiment, 1–64.
+    /// Concurrent trials per experiment, 1–64.
     #[serde(default = "default_jobs")]
     pub jobs: u32,
-    /// Stop an experiment at its first task error.
+    /// Stop an experiment at its first failed trial.
     #[serde(default)]
     pub raise_errors: bool,
     /// Addition: run each record this many times per config (1–20, default 1).
@@ -165,7 +166,7 @@ fn lenient_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Er
     }
 }
 
-/// Summary of one experiment in a run response (the seed's shape plus additions).
+/// Summary of one experiment in a run response (the original's shape plus additions).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExperimentSummary {
@@ -175,8 +176,8 @@ pub struct ExperimentSummary {
     pub experiment_url: Option<String>,
     pub model: String,
     pub temperature: f64,
-    /// "success" or "failed".
-    pub status: String,
+    /// "success", "failed" or "cancelled".
+    pub status: ExperimentStatus,
     pub total_records: u64,
     pub successful_records: u64,
     pub failed_records: u64,
@@ -215,7 +216,7 @@ fn one() -> u32 {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExperimentRunResponse {
     /// "success" when every experiment succeeded, "partial" when some did, "failed" otherwise.
-    pub status: String,
+    pub status: RunOutcome,
     pub message: String,
     pub total_experiments: u64,
     pub successful_experiments: u64,
@@ -261,7 +262,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seed_minimal_body_gets_documented_defaults() {
+    fn minimal_body_gets_the_original_defaults() {
         let body = r#"{"dataset_name":"vote-extraction-bangbamru-1-10",
             "model_configs":[{"model":"gemini-2.5-flash","temperature":0.0}],
             "sample_size":2,"jobs":1}"#;
@@ -290,7 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn experiment_name_follows_seed() {
+    fn experiment_name_follows_the_original() {
         assert_eq!(
             ModelConfig::new("gemini-2.5-flash", 0.0, Some("baseline")).experiment_name(),
             "vote-extraction-baseline"

@@ -1,4 +1,4 @@
-//! Dataset records: what a task receives and what it is expected to produce.
+//! Dataset records: what a trial receives and what it is expected to produce.
 
 use serde::{Deserialize, Serialize};
 

@@ -2,6 +2,28 @@
 
 use serde::{Deserialize, Serialize};
 
+crate::status::wire_enum! {
+    /// What kind of error a response reports; each has one HTTP status.
+    ErrorKind {
+        /// 400: the body is not JSON (line and column in the message).
+        BadJson => "bad_json",
+        /// 400: a query, path or body that cannot be read.
+        BadRequest => "bad_request",
+        /// 422: fields that break the rules; `errors` lists every one.
+        Validation => "validation",
+        /// 401: missing or wrong `X-API-Key`.
+        Unauthorized => "unauthorized",
+        /// 404: no such dataset, version, experiment, task or endpoint.
+        NotFound => "not_found",
+        /// 409: the resource is not in a state that allows this (e.g. cancelling a finished task).
+        Conflict => "conflict",
+        /// 413: the body is larger than the limit.
+        PayloadTooLarge => "payload_too_large",
+        /// 500: a fault of the server; the detail is in its log, not in the response.
+        Internal => "internal",
+    }
+}
+
 /// One invalid field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -15,8 +37,8 @@ pub struct FieldError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
-    /// Machine-readable kind: "validation", "not_found", "unauthorized", "bad_json", …
-    pub kind: String,
+    /// Machine-readable kind.
+    pub kind: ErrorKind,
     pub message: String,
     /// The first offending field, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

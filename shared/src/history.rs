@@ -1,4 +1,4 @@
-//! Bodies of the endpoints around the seed contract: tasks, history, comparisons, datasets,
+//! Bodies of the endpoints around the original contract: tasks, history, comparisons, datasets,
 //! models and presets.
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +8,7 @@ use crate::dataset::DatasetRecord;
 use crate::metrics::{ExperimentMetrics, FieldAccuracy, PairedComparison};
 use crate::report::ReportSet;
 use crate::score::{ArithmeticFlag, RecordScores};
+use crate::status::{ExperimentStatus, RecordStatus, RunStatus};
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,14 +20,14 @@ pub struct Page<T> {
     pub limit: u64,
 }
 
-/// Progress of one experiment of a task.
+/// Progress of one experiment of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExperimentProgress {
     pub experiment_id: String,
     pub experiment_name: String,
-    pub status: String,
-    /// Record tasks finished (records × repetitions).
+    pub status: ExperimentStatus,
+    /// Trials finished (records × repetitions).
     pub done: u64,
     pub total: u64,
     pub failed: u64,
@@ -37,8 +38,7 @@ pub struct ExperimentProgress {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskStatus {
     pub task_id: String,
-    /// queued | running | completed | failed | cancelled
-    pub status: String,
+    pub status: RunStatus,
     pub created_at: String,
     pub finished_at: Option<String>,
     pub done: u64,
@@ -62,7 +62,7 @@ pub struct ExperimentListItem {
     pub dataset_version: u32,
     pub model: String,
     pub temperature: f64,
-    pub status: String,
+    pub status: ExperimentStatus,
     pub created_at: String,
     pub finished_at: Option<String>,
     pub total_records: u64,
@@ -98,7 +98,9 @@ pub struct RecordResult {
     pub record_index: u64,
     pub record_id: String,
     pub repetition: u32,
-    /// What the task read: its text length and image references (not inline bytes).
+    /// How the trial ended.
+    pub status: RecordStatus,
+    /// What the trial read: its text length and image references (not inline bytes).
     pub input_ref: serde_json::Value,
     pub output: Option<ReportSet>,
     pub raw_output: Option<String>,
@@ -247,7 +249,7 @@ pub struct ModelAvailability {
     pub output_price_per_mtok: f64,
 }
 
-/// A named set of model configs (the seed's quick presets).
+/// A named set of model configs (the original page's quick presets).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preset {

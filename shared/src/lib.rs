@@ -11,6 +11,7 @@ pub mod history;
 pub mod metrics;
 pub mod report;
 pub mod score;
+pub mod status;
 pub mod validation;
 
 pub use api::*;
@@ -21,4 +22,5 @@ pub use history::*;
 pub use metrics::*;
 pub use report::*;
 pub use score::*;
+pub use status::*;
 pub use validation::*;

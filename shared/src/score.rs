@@ -72,27 +72,80 @@ pub struct ArithmeticFlag {
     pub message: String,
 }
 
-/// Every evaluator's result on one record (one repetition).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Every evaluator's result on one trial, as a list keyed by evaluator name.
+///
+/// Stored as it is serialised: an evaluator added later is simply absent from older
+/// trials (shown as absent, never as 0), and one removed later still loads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordScores {
-    /// Every form_info field equal after normalisation.
-    pub exact_form_match: bool,
-    /// Share of the six ballot fields equal (0–1).
-    pub ballot_accuracy_score: f64,
-    /// Correct rows ÷ max(expected rows, output rows) (0–1).
-    pub vote_results_quality: f64,
-    /// The task returned and its output parsed into a vote report.
-    pub has_no_errors: bool,
-    /// Share of the two voter fields equal (0–1).
-    pub voter_statistics_accuracy: f64,
-    /// The output satisfies every checkable arithmetic identity.
-    pub arithmetic_consistency: bool,
-    /// mean(exact_form_match, ballot_accuracy_score, vote_results_quality); 0 for a failed record.
+    /// Mean of the evaluators that make up overall accuracy (the original's three:
+    /// exact_form_match, ballot_accuracy_score, vote_results_quality); 0 for a failed trial.
     pub overall: f64,
-    /// Each evaluator with its per-field detail.
+    /// Each evaluator with its per-field detail, in the registry's order.
     pub scores: Vec<Score>,
     /// Identities the output breaks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arithmetic_flags: Vec<ArithmeticFlag>,
+}
+
+impl RecordScores {
+    /// One evaluator's result, if it ran on this trial.
+    pub fn get(&self, evaluator: &str) -> Option<&Score> {
+        self.scores.iter().find(|s| s.name == evaluator)
+    }
+
+    /// One evaluator's value as a number in 0–1 (true = 1), if it ran.
+    pub fn value(&self, evaluator: &str) -> Option<f64> {
+        self.get(evaluator).map(|s| s.value.as_f64())
+    }
+
+    /// One evaluator's value as pass/fail (a score passes at 1), if it ran.
+    pub fn passed(&self, evaluator: &str) -> Option<bool> {
+        self.get(evaluator).map(|s| s.value.as_f64() >= 1.0)
+    }
+}
+
+/// Whether an evaluator gives pass/fail or a score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MetricKind {
+    /// true/false per trial: summarised as a proportion (Wilson interval), compared with
+    /// exact McNemar.
+    Binary,
+    /// 0–1 per trial: summarised as a mean (bootstrap interval), compared with a paired
+    /// bootstrap and an exact sign-flip test.
+    Score,
+}
+
+/// Which trials a summary metric is computed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Population {
+    /// Every trial; a failed trial scores 0 (or false).
+    AllTrials,
+    /// Only trials whose output parsed (a property of outputs, not of failures).
+    ParsedOutputs,
+}
+
+/// One evaluator of the registry, as `GET /api/v1/evaluators` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvaluatorInfo {
+    /// Name of the per-trial score, e.g. "ballot_accuracy_score".
+    pub name: String,
+    /// Short label for tables, e.g. "Ballots".
+    pub label: String,
+    /// What it measures, in one sentence.
+    pub description: String,
+    pub kind: MetricKind,
+    /// Name of the summary metric, e.g. "avg_ballot_accuracy".
+    pub metric: String,
+    /// Label of the summary metric, e.g. "Ballot accuracy".
+    pub metric_label: String,
+    pub population: Population,
+    /// Whether it is one of the parts averaged into overall accuracy.
+    pub in_overall: bool,
 }

@@ -1,26 +1,39 @@
-//! HTTP endpoints, one file per resource, declared in one place.
+//! The HTTP API: one file per resource, each route declared once, on its handler
+//! (`#[get("/api/v1/…")]` plus its OpenAPI description); [`routes`] registers every
+//! handler in the app and the OpenAPI document together. Handlers only translate HTTP to
+//! service calls and back.
 
 pub mod catalog;
 pub mod datasets;
+pub mod error;
 pub mod experiments;
 pub mod history;
 mod openapi;
+pub mod request;
 mod spa;
+pub mod state;
+pub mod tasks;
 
 use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use openapi::ApiDoc;
+pub use spa::{not_found_or_spa, static_files};
 
-/// Registers every route. Fixed paths come before `{id}` paths they would otherwise match.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// The state handlers extract.
+pub(crate) type State = web::Data<state::AppState>;
+
+/// Registers every route (and documents it). Fixed paths come before the `{id}` paths they
+/// would otherwise match.
+pub fn routes(cfg: &mut ServiceConfig<'_>) {
     cfg.service(experiments::health)
         .service(experiments::experiments_health)
         .service(experiments::run_experiments)
         .service(experiments::run_experiments_async)
         .service(experiments::estimate_cost)
-        .service(experiments::get_task)
-        .service(experiments::cancel_task)
-        .service(experiments::task_events)
+        .service(tasks::get_task)
+        .service(tasks::cancel_task)
+        .service(tasks::task_events)
         .service(history::list_experiments)
         .service(history::get_experiment)
         .service(history::list_records)
@@ -28,11 +41,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(catalog::compare_experiments)
         .service(catalog::list_models)
         .service(catalog::list_presets)
+        .service(catalog::list_evaluators)
         .service(datasets::list_datasets)
         .service(datasets::get_dataset)
         .service(datasets::list_dataset_records)
         .service(datasets::upload_version)
         .service(datasets::correct_label);
 }
-
-pub use spa::{not_found_or_spa, static_files};

@@ -3,8 +3,8 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::server::error::ApiError;
-use crate::server::state::AppState;
+use super::error::ApiError;
+use super::state::AppState;
 
 /// Serves a file of the built web app, if there is one.
 pub fn static_files(state: &AppState) -> Option<actix_files::Files> {

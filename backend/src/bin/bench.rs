@@ -9,10 +9,12 @@ use std::time::Instant;
 
 use futures::future::BoxFuture;
 use shared::{DatasetRecord, ModelConfig, RecordInput};
+use shared::{ExperimentStatus, RunMode, RunStatus};
 use tallylab::dataset::generate::{generate, GeneratorConfig};
+use tallylab::outcome::RecordOutcome;
 use tallylab::providers::{CallOptions, Completion, Provider, ProviderError};
-use tallylab::runner::{run_experiment, ExperimentPlan, RecordOutcome};
-use tallylab::store::{ExperimentRow, RunRow, SqliteStore, Store};
+use tallylab::runner::{run_experiment, ExperimentPlan};
+use tallylab::store::{ExperimentRow, ExperimentStore, RunRow, RunStore, SqliteStore};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -106,7 +108,7 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let ok = texts
         .iter()
-        .filter(|t| tallylab::extract::extract(t).is_ok())
+        .filter(|t| tallylab::rules::extract(t).is_ok())
         .count();
     println!(
         "rules-v1 extraction (1 thread)            {} ({ok} parsed)",
@@ -121,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .sum();
     println!(
-        "evaluators (all six, per record)          {} (mean {:.3})",
+        "evaluators (the whole registry, per trial) {} (mean {:.3})",
         rate(n, t.elapsed().as_secs_f64()),
         scored / n as f64
     );
@@ -186,8 +188,8 @@ async fn create_experiment(store: &SqliteStore, id: &str) -> anyhow::Result<()> 
     store
         .create_run(&RunRow {
             id: format!("run-{id}"),
-            mode: "sync".into(),
-            status: "running".into(),
+            mode: RunMode::Sync,
+            status: RunStatus::Running,
             request: Default::default(),
             dataset_id: "bench".into(),
             dataset_name: "bench".into(),
@@ -213,8 +215,8 @@ async fn create_experiment(store: &SqliteStore, id: &str) -> anyhow::Result<()> 
             jobs: 1,
             repetitions: 1,
             raise_errors: false,
-            total_tasks: 0,
-            status: "running".into(),
+            total_trials: 0,
+            status: ExperimentStatus::Running,
             error: None,
             summary: None,
             created_at: now,

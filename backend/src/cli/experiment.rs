@@ -11,12 +11,14 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::dataset::SourceArgs;
-use super::print;
+use super::print::{self, Ran};
 use crate::eval::audit_label;
+use crate::outcome::RecordOutcome;
 use crate::providers::images::ImagePolicy;
 use crate::providers::setup::build_registry;
 use crate::providers::HttpContext;
-use crate::runner::{self, ExperimentEnd, ExperimentFacts, ExperimentPlan, RecordOutcome};
+use crate::runner::{self, ExperimentFacts, ExperimentPlan};
+use crate::service::SUMMARY_SEED;
 
 /// Experiment commands.
 #[derive(Debug, Subcommand)]
@@ -47,7 +49,7 @@ pub struct RunArgs {
     /// Run only the first N records.
     #[arg(long)]
     pub sample_size: Option<u32>,
-    /// Concurrent record tasks per experiment.
+    /// Concurrent trials per experiment.
     #[arg(long, default_value_t = 4)]
     pub jobs: u32,
     /// Runs per record.
@@ -58,14 +60,6 @@ pub struct RunArgs {
     pub raise_errors: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-/// One experiment's result.
-pub struct Ran {
-    pub config: ModelConfig,
-    pub end: ExperimentEnd,
-    pub outcomes: Vec<RecordOutcome>,
-    pub seconds: f64,
 }
 
 /// `NAME` or `NAME@TEMP` as a model config.
@@ -185,7 +179,7 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
                 outcomes: &r.outcomes,
                 repetitions: args.repetitions,
                 label_issues: label_issues as u64,
-                seed: 42,
+                seed: SUMMARY_SEED,
             })
         })
         .collect();
@@ -193,7 +187,9 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
         Format::Json => print::json(&name, records.len(), &summaries, &ran)?,
         Format::Text => print::text(&name, &records, &summaries, &ran),
     }
-    let any_failed = summaries.iter().any(|s| s.status != "success");
+    let any_failed = summaries
+        .iter()
+        .any(|s| s.status != shared::ExperimentStatus::Success);
     Ok(if any_failed {
         ExitCode::from(1)
     } else {

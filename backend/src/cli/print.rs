@@ -1,10 +1,19 @@
 //! Printing offline experiment results for people (text) and scripts (JSON).
 
-use shared::{DatasetRecord, ExperimentSummary, MetricEstimate};
+use shared::{DatasetRecord, ExperimentSummary, MetricEstimate, ModelConfig};
 
-use super::experiment::Ran;
 use crate::eval::audit_label;
-use crate::stats;
+use crate::outcome::RecordOutcome;
+use crate::runner::ExperimentEnd;
+use crate::service::compare::paired;
+
+/// One offline experiment's result.
+pub struct Ran {
+    pub config: ModelConfig,
+    pub end: ExperimentEnd,
+    pub outcomes: Vec<RecordOutcome>,
+    pub seconds: f64,
+}
 
 fn ci(m: &MetricEstimate) -> String {
     format!(
@@ -48,23 +57,15 @@ pub fn text(name: &str, records: &[DatasetRecord], summaries: &[ExperimentSummar
         #[allow(clippy::cast_precision_loss)]
         let rate = r.outcomes.len() as f64 / r.seconds.max(1e-9);
         println!(
-            "  tasks {} ({} ok, {} failed) in {:.2}s — {:.0} tasks/s",
+            "  trials {} ({} ok, {} failed) in {:.2}s — {:.0} trials/s",
             s.total_records, s.successful_records, s.failed_records, r.seconds, rate
         );
         let Some(m) = &s.metrics else { continue };
-        for (label, est) in [
-            ("overall_accuracy", &m.overall_accuracy),
-            ("success_rate", &m.success_rate),
-            ("avg_ballot_accuracy", &m.avg_ballot_accuracy),
-            ("exact_form_match", &m.exact_form_match_rate),
-            ("vote_results_quality", &m.avg_vote_results_quality),
-            ("voter_statistics", &m.avg_voter_statistics_accuracy),
-            ("arithmetic_consistency", &m.arithmetic_consistency_rate),
-        ] {
-            println!("  {label:<24}{}", ci(est));
+        for (name, est) in &m.estimates {
+            println!("  {name:<32}{}", ci(est));
         }
         if let Some(a) = s.repetition_agreement {
-            println!("  {:<24}{a:.3}", "repetition_agreement");
+            println!("  {:<32}{a:.3}", "repetition_agreement");
         }
         let mut weakest: Vec<_> = m.per_field.iter().filter(|f| f.accuracy < 1.0).collect();
         weakest.sort_by(|a, b| a.accuracy.total_cmp(&b.accuracy));
@@ -87,42 +88,15 @@ pub fn text(name: &str, records: &[DatasetRecord], summaries: &[ExperimentSummar
                 other.config.experiment_name()
             );
             for c in comparisons(first, other) {
-                println!("  {:<22}{:?}: {}", c.metric, c.verdict, c.explanation);
+                println!("  {:<32}{:?}: {}", c.metric, c.verdict, c.explanation);
             }
         }
     }
 }
 
-/// The paired comparisons of two experiments on the records both ran.
+/// The paired comparisons of two experiments on the trials both ran (the service's).
 pub fn comparisons(a: &Ran, b: &Ran) -> Vec<shared::PairedComparison> {
-    let key = |o: &crate::runner::RecordOutcome| (o.record_index, o.repetition);
-    let b_by: std::collections::HashMap<_, _> = b.outcomes.iter().map(|o| (key(o), o)).collect();
-    let pairs: Vec<_> = a
-        .outcomes
-        .iter()
-        .filter_map(|o| b_by.get(&key(o)).map(|p| (o, *p)))
-        .collect();
-    let f = |g: fn(&crate::runner::RecordOutcome) -> f64| -> (Vec<f64>, Vec<f64>) {
-        pairs.iter().map(|(x, y)| (g(x), g(y))).unzip()
-    };
-    let (oa, ob) = f(|o| o.scores.overall);
-    let (ba, bb) = f(|o| o.scores.ballot_accuracy_score);
-    let sa: Vec<bool> = pairs.iter().map(|(x, _)| x.scores.has_no_errors).collect();
-    let sb: Vec<bool> = pairs.iter().map(|(_, y)| y.scores.has_no_errors).collect();
-    let ea: Vec<bool> = pairs
-        .iter()
-        .map(|(x, _)| x.scores.exact_form_match)
-        .collect();
-    let eb: Vec<bool> = pairs
-        .iter()
-        .map(|(_, y)| y.scores.exact_form_match)
-        .collect();
-    vec![
-        stats::compare_scores("overall_accuracy", &oa, &ob, 42),
-        stats::compare_scores("avg_ballot_accuracy", &ba, &bb, 43),
-        stats::compare_binary("success_rate", &sa, &sb),
-        stats::compare_binary("exact_form_match", &ea, &eb),
-    ]
+    paired(&a.outcomes, &b.outcomes)
 }
 
 /// Prints a JSON document with the dataset, every summary and the comparisons.

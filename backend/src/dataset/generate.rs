@@ -8,96 +8,11 @@ use shared::dataset::{DatasetRecord, RecordInput};
 use shared::report::{ReportSet, VoteReport};
 
 use super::names::DISTRICTS;
+pub use super::noise::NoiseLevel;
 use super::noise::Noiser;
 use super::render::render_unit;
+pub use super::truth::Election;
 use super::truth::{roster, truth, UnitSpec};
-
-/// How much scanner/handwriting noise the OCR text carries. The label is never noisy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NoiseLevel {
-    /// Clean text (digit styles still vary between Thai and Arabic).
-    None,
-    /// Rare digit confusions and letter noise, extra whitespace.
-    Light,
-    /// What a decent OCR of handwritten forms gives: confusions, a few dropped lines, row
-    /// shifts, number bleed, unreadable counts.
-    #[default]
-    Realistic,
-    /// Several times the realistic rates.
-    Heavy,
-}
-
-impl NoiseLevel {
-    /// Lower-case name, as used in metadata and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoiseLevel::None => "none",
-            NoiseLevel::Light => "light",
-            NoiseLevel::Realistic => "realistic",
-            NoiseLevel::Heavy => "heavy",
-        }
-    }
-}
-
-impl std::str::FromStr for NoiseLevel {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "none" | "clean" => Ok(NoiseLevel::None),
-            "light" => Ok(NoiseLevel::Light),
-            "realistic" => Ok(NoiseLevel::Realistic),
-            "heavy" => Ok(NoiseLevel::Heavy),
-            other => Err(format!(
-                "unknown noise level \"{other}\" (none, light, realistic, heavy)"
-            )),
-        }
-    }
-}
-
-/// Which general election a generated form belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Election {
-    /// 14 May 2023 (14/05/2566), up to 67 party-list rows.
-    Y2566,
-    /// 8 February 2026 (08/02/2569), 57 party-list rows.
-    Y2569,
-}
-
-impl Election {
-    /// Buddhist-era year.
-    pub fn year_be(self) -> u32 {
-        match self {
-            Election::Y2566 => 2566,
-            Election::Y2569 => 2569,
-        }
-    }
-
-    /// Polling day as the labels write it, "dd/mm/yyyy" in the Buddhist era.
-    pub fn date_numeric(self) -> &'static str {
-        match self {
-            Election::Y2566 => "14/05/2566",
-            Election::Y2569 => "08/02/2569",
-        }
-    }
-
-    /// Day of month and Thai month name of polling day.
-    pub(crate) fn day_month(self) -> (u32, &'static str) {
-        match self {
-            Election::Y2566 => (14, "พฤษภาคม"),
-            Election::Y2569 => (8, "กุมภาพันธ์"),
-        }
-    }
-
-    /// Rows of the party-list form.
-    pub fn party_count(self) -> usize {
-        match self {
-            Election::Y2566 => 67,
-            Election::Y2569 => 57,
-        }
-    }
-}
 
 /// Settings of [`generate`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 
 pub mod builtin;
 pub mod generate;
+mod layout;
 pub mod load;
 mod names;
 mod noise;

@@ -5,7 +5,51 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
-use super::generate::NoiseLevel;
+use serde::{Deserialize, Serialize};
+
+/// How much scanner/handwriting noise the OCR text carries. The label is never noisy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoiseLevel {
+    /// Clean text (digit styles still vary between Thai and Arabic).
+    None,
+    /// Rare digit confusions and letter noise, extra whitespace.
+    Light,
+    /// What a decent OCR of handwritten forms gives: confusions, a few dropped lines, row
+    /// shifts, number bleed, unreadable counts.
+    #[default]
+    Realistic,
+    /// Several times the realistic rates.
+    Heavy,
+}
+
+impl NoiseLevel {
+    /// Lower-case name, as used in metadata and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoiseLevel::None => "none",
+            NoiseLevel::Light => "light",
+            NoiseLevel::Realistic => "realistic",
+            NoiseLevel::Heavy => "heavy",
+        }
+    }
+}
+
+impl std::str::FromStr for NoiseLevel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" | "clean" => Ok(NoiseLevel::None),
+            "light" => Ok(NoiseLevel::Light),
+            "realistic" => Ok(NoiseLevel::Realistic),
+            "heavy" => Ok(NoiseLevel::Heavy),
+            other => Err(format!(
+                "unknown noise level \"{other}\" (none, light, realistic, heavy)"
+            )),
+        }
+    }
+}
 
 /// Chance of each kind of noise per opportunity (a number, a row, a line, a form).
 #[derive(Debug, Clone, Copy, Default)]

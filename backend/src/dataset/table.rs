@@ -2,8 +2,8 @@
 
 use shared::report::{FormType, VoteReport};
 
+use super::layout::{Field, Line, Style};
 use super::noise::Noiser;
-use super::render::{Field, Line, Style};
 use crate::thai::words::to_words;
 
 /// The vote cell of a row: digits and, when legible, words.

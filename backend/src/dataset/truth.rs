@@ -7,10 +7,53 @@ use shared::report::{
     BallotStatistics, FormInfo, FormType, VoteReport, VoteResult, VoterStatistics,
 };
 
-use super::generate::Election;
 use super::names::{
     party_name, District, FEMALE_NAMES, FEMALE_TITLES, MALE_NAMES, MALE_TITLES, SURNAMES,
 };
+use serde::{Deserialize, Serialize};
+
+/// Which general election a generated form belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Election {
+    /// 14 May 2023 (14/05/2566), up to 67 party-list rows.
+    Y2566,
+    /// 8 February 2026 (08/02/2569), 57 party-list rows.
+    Y2569,
+}
+
+impl Election {
+    /// Buddhist-era year.
+    pub fn year_be(self) -> u32 {
+        match self {
+            Election::Y2566 => 2566,
+            Election::Y2569 => 2569,
+        }
+    }
+
+    /// Polling day as the labels write it, "dd/mm/yyyy" in the Buddhist era.
+    pub fn date_numeric(self) -> &'static str {
+        match self {
+            Election::Y2566 => "14/05/2566",
+            Election::Y2569 => "08/02/2569",
+        }
+    }
+
+    /// Day of month and Thai month name of polling day.
+    pub(crate) fn day_month(self) -> (u32, &'static str) {
+        match self {
+            Election::Y2566 => (14, "พฤษภาคม"),
+            Election::Y2569 => (8, "กุมภาพันธ์"),
+        }
+    }
+
+    /// Rows of the party-list form.
+    pub fn party_count(self) -> usize {
+        match self {
+            Election::Y2566 => 67,
+            Election::Y2569 => 57,
+        }
+    }
+}
 
 /// Which polling unit a record is about.
 pub(crate) struct UnitSpec {

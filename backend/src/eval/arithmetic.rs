@@ -9,9 +9,29 @@
 //!
 //! An identity with an unreadable (null) operand cannot be checked and is skipped.
 
-use shared::{ArithmeticFlag, ReportSet, VoteReport};
+use shared::{ArithmeticFlag, ReportSet, Score, ScoreValue, VoteReport};
+
+use super::names;
 
 use crate::thai::words;
+
+/// `arithmetic_consistency`: true when the output satisfies every checkable identity; the
+/// explanation lists what it breaks.
+pub fn arithmetic_consistency(_expected: &ReportSet, output: &ReportSet) -> Score {
+    let flags: Vec<ArithmeticFlag> = output.0.iter().flat_map(check_identities).collect();
+    let consistent = flags.is_empty();
+    let mut score = Score::new(names::ARITHMETIC_CONSISTENCY, ScoreValue::Bool(consistent));
+    score.explanation = Some(if consistent {
+        "every checkable identity holds on the output".into()
+    } else {
+        flags
+            .iter()
+            .map(|f| format!("{} {}: {}", f.form, f.identity, f.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    score
+}
 
 /// Every identity the report breaks.
 pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {

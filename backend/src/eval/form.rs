@@ -4,7 +4,7 @@ use serde_json::json;
 use shared::{FieldCheck, ReportSet, Score, ScoreValue};
 
 use super::{check, names, opt_json, pair};
-use crate::thai::{dates, digits, normalize};
+use crate::thai::{dates, normalize};
 
 /// A form_info text field: name, expected, actual, and how to compare them.
 type TextField<'a> = (
@@ -46,13 +46,13 @@ pub fn exact_form_match(expected: &ReportSet, output: &ReportSet) -> Score {
                 "constituency_number",
                 &e.constituency_number,
                 &o.constituency_number,
-                digits::numbers_equal,
+                normalize::numbers_equal,
             ),
             (
                 "polling_station_number",
                 &e.polling_station_number,
                 &o.polling_station_number,
-                digits::numbers_equal,
+                normalize::numbers_equal,
             ),
         ];
         for (name, exp, out, same) in fields {

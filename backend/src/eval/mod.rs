@@ -6,23 +6,25 @@
 pub mod arithmetic;
 mod counts;
 mod form;
+pub mod registry;
 pub mod summary;
 mod votes;
 
 use serde_json::Value;
-use shared::{FieldCheck, RecordScores, ReportSet, Score, ScoreValue, VoteReport};
+use shared::{FieldCheck, RecordScores, ReportSet, Score, VoteReport};
 
-pub use arithmetic::{audit_label, check_identities};
+pub use arithmetic::{arithmetic_consistency, audit_label, check_identities};
 pub use counts::{ballot_accuracy_score, voter_statistics_accuracy};
 pub use form::exact_form_match;
+pub use registry::{evaluator, Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 pub use votes::vote_results_quality;
 
 /// Evaluator names, as stored and shown.
 pub mod names {
+    pub const HAS_NO_ERRORS: &str = "has_no_errors";
     pub const EXACT_FORM_MATCH: &str = "exact_form_match";
     pub const BALLOT_ACCURACY: &str = "ballot_accuracy_score";
     pub const VOTE_RESULTS_QUALITY: &str = "vote_results_quality";
-    pub const HAS_NO_ERRORS: &str = "has_no_errors";
     pub const VOTER_STATISTICS_ACCURACY: &str = "voter_statistics_accuracy";
     pub const ARITHMETIC_CONSISTENCY: &str = "arithmetic_consistency";
 }
@@ -70,69 +72,56 @@ pub(crate) fn opt_json<T: serde::Serialize>(v: &Option<T>) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-/// Scores one record: `output` is the parsed output, or the task's error message.
+/// Scores one trial with every evaluator of the registry: `output` is the parsed output,
+/// or the trial's error message.
 pub fn evaluate_record(expected: &ReportSet, output: Result<&ReportSet, &str>) -> RecordScores {
     let out = match output {
         Ok(out) => out,
         Err(message) => return failed_record(message),
     };
-    let form = exact_form_match(expected, out);
-    let ballot = ballot_accuracy_score(expected, out);
-    let votes = vote_results_quality(expected, out);
-    let voters = voter_statistics_accuracy(expected, out);
-    let flags: Vec<_> = out.0.iter().flat_map(check_identities).collect();
-    let consistent = flags.is_empty();
-    let mut arith = Score::new(names::ARITHMETIC_CONSISTENCY, ScoreValue::Bool(consistent));
-    arith.explanation = Some(if consistent {
-        "every checkable identity holds on the output".into()
-    } else {
-        flags
-            .iter()
-            .map(|f| format!("{} {}: {}", f.form, f.identity, f.message))
-            .collect::<Vec<_>>()
-            .join("; ")
-    });
-    let overall = (form.value.as_f64() + ballot.value.as_f64() + votes.value.as_f64()) / 3.0;
+    let scores: Vec<Score> = EVALUATORS
+        .iter()
+        .map(|e| (e.score)(expected, out))
+        .collect();
     RecordScores {
-        exact_form_match: form.value.as_f64() >= 1.0,
-        ballot_accuracy_score: ballot.value.as_f64(),
-        vote_results_quality: votes.value.as_f64(),
-        has_no_errors: true,
-        voter_statistics_accuracy: voters.value.as_f64(),
-        arithmetic_consistency: consistent,
-        overall,
-        scores: vec![
-            form,
-            ballot,
-            votes,
-            Score::new(names::HAS_NO_ERRORS, ScoreValue::Bool(true)),
-            voters,
-            arith,
-        ],
-        arithmetic_flags: flags,
+        overall: overall(&scores),
+        scores,
+        arithmetic_flags: out.0.iter().flat_map(check_identities).collect(),
     }
 }
 
-/// The scores of a record whose task failed: every metric 0, has_no_errors false.
+/// Mean of the evaluators that make up overall accuracy.
+pub fn overall(scores: &[Score]) -> f64 {
+    let parts: Vec<f64> = EVALUATORS
+        .iter()
+        .filter(|e| e.in_overall)
+        .filter_map(|e| scores.iter().find(|s| s.name == e.name))
+        .map(|s| s.value.as_f64())
+        .collect();
+    if parts.is_empty() {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let n = parts.len() as f64;
+    parts.iter().sum::<f64>() / n
+}
+
+/// The scores of a trial that produced no report: every evaluator at its zero, and
+/// has_no_errors false with the error as its explanation.
 pub fn failed_record(message: &str) -> RecordScores {
-    let mut err = Score::new(names::HAS_NO_ERRORS, ScoreValue::Bool(false));
-    err.explanation = Some(message.to_string());
+    let scores = EVALUATORS
+        .iter()
+        .map(|e| {
+            let mut s = Score::new(e.name, e.zero());
+            if e.name == names::HAS_NO_ERRORS {
+                s.explanation = Some(message.to_string());
+            }
+            s
+        })
+        .collect();
     RecordScores {
-        exact_form_match: false,
-        ballot_accuracy_score: 0.0,
-        vote_results_quality: 0.0,
-        has_no_errors: false,
-        voter_statistics_accuracy: 0.0,
-        arithmetic_consistency: false,
         overall: 0.0,
-        scores: vec![
-            Score::new(names::EXACT_FORM_MATCH, ScoreValue::Bool(false)),
-            Score::new(names::BALLOT_ACCURACY, ScoreValue::Number(0.0)),
-            Score::new(names::VOTE_RESULTS_QUALITY, ScoreValue::Number(0.0)),
-            err,
-            Score::new(names::VOTER_STATISTICS_ACCURACY, ScoreValue::Number(0.0)),
-            Score::new(names::ARITHMETIC_CONSISTENCY, ScoreValue::Bool(false)),
-        ],
+        scores,
         arithmetic_flags: Vec::new(),
     }
 }

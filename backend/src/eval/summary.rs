@@ -1,4 +1,4 @@
-//! Summary evaluators over an experiment: the seed's three metrics and the extras, each
+//! Summary evaluators over an experiment: overall accuracy and one metric per evaluator, each
 //! with a 95% confidence interval, plus per-field accuracy across the dataset.
 //!
 //! The unit of analysis is the record: with repetitions, a record's scores are averaged
@@ -6,65 +6,113 @@
 
 use std::collections::BTreeMap;
 
-use shared::{ExperimentMetrics, FieldAccuracy, MetricEstimate, RecordScores};
+use shared::{
+    ExperimentMetrics, FieldAccuracy, MetricEstimate, MetricKind, Population, RecordScores,
+};
 
+use super::names;
+use super::registry::{Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 use crate::stats;
 
-/// One scored task: the record it ran and its scores.
+/// One scored trial: the record it ran and its scores.
 pub struct ScoredRecord<'a> {
     pub record_id: &'a str,
     pub scores: &'a RecordScores,
 }
 
-/// Summarises an experiment. `seed` makes the bootstrap intervals reproducible.
+/// Summarises an experiment: overall accuracy, then one metric per evaluator of the
+/// registry. `seed` makes the bootstrap intervals reproducible.
 pub fn summarize(scored: &[ScoredRecord<'_>], seed: u64) -> ExperimentMetrics {
     let groups = group_by_record(scored);
     let repeated = groups.iter().any(|g| g.len() > 1);
-    let per_record = |f: &dyn Fn(&RecordScores) -> f64| -> Vec<f64> {
-        #[allow(clippy::cast_precision_loss)]
-        groups
-            .iter()
-            .map(|g| g.iter().map(|s| f(s)).sum::<f64>() / g.len() as f64)
-            .collect()
-    };
-    // Binary metrics use Wilson on counts; with repetitions they become per-record shares,
-    // which need the bootstrap instead.
-    let binary = |f: &dyn Fn(&RecordScores) -> bool, salt: u64| -> MetricEstimate {
-        if repeated {
-            stats::mean_with_ci(&per_record(&|s| f64::from(u8::from(f(s)))), seed ^ salt)
-        } else {
-            let hits = groups.iter().filter(|g| f(g[0])).count();
-            stats::proportion(hits, groups.len())
+    let overall: Vec<f64> = groups
+        .iter()
+        .map(|g| mean(&g.iter().map(|s| s.overall).collect::<Vec<_>>()))
+        .collect();
+    let mut estimates = vec![(
+        OVERALL_METRIC.to_string(),
+        MetricEstimate {
+            label: OVERALL_LABEL.into(),
+            ..stats::mean_with_ci(&overall, stats::seed_for(seed, OVERALL_METRIC))
+        },
+    )];
+    for e in EVALUATORS {
+        if let Some(estimate) = estimate(e, &groups, repeated, seed) {
+            estimates.push((e.metric.to_string(), estimate));
         }
-    };
-    let succeeded: Vec<&RecordScores> = scored
+    }
+    let parsed: Vec<&RecordScores> = scored
         .iter()
         .map(|s| s.scores)
-        .filter(|s| s.has_no_errors)
+        .filter(|s| parsed_output(s))
         .collect();
-    let consistent = succeeded
-        .iter()
-        .filter(|s| s.arithmetic_consistency)
-        .count();
     ExperimentMetrics {
-        overall_accuracy: stats::mean_with_ci(&per_record(&|s| s.overall), seed ^ 1),
-        success_rate: binary(&|s| s.has_no_errors, 2),
-        avg_ballot_accuracy: stats::mean_with_ci(
-            &per_record(&|s| s.ballot_accuracy_score),
-            seed ^ 3,
-        ),
-        exact_form_match_rate: binary(&|s| s.exact_form_match, 4),
-        avg_vote_results_quality: stats::mean_with_ci(
-            &per_record(&|s| s.vote_results_quality),
-            seed ^ 5,
-        ),
-        avg_voter_statistics_accuracy: stats::mean_with_ci(
-            &per_record(&|s| s.voter_statistics_accuracy),
-            seed ^ 6,
-        ),
-        arithmetic_consistency_rate: stats::proportion(consistent, succeeded.len()),
-        per_field: per_field_accuracy(&succeeded),
+        estimates,
+        per_field: per_field_accuracy(&parsed),
     }
+}
+
+/// Whether a trial's output parsed (has_no_errors).
+pub fn parsed_output(s: &RecordScores) -> bool {
+    s.passed(names::HAS_NO_ERRORS).unwrap_or(false)
+}
+
+/// Whether a trial counts towards an evaluator's summary.
+pub fn in_population(e: &Evaluator, s: &RecordScores) -> bool {
+    match e.population {
+        Population::AllTrials => true,
+        Population::ParsedOutputs => parsed_output(s),
+    }
+}
+
+/// One evaluator's summary; `None` when no trial carries its score (an experiment stored
+/// before the evaluator existed).
+fn estimate(
+    e: &Evaluator,
+    groups: &[Vec<&RecordScores>],
+    repeated: bool,
+    seed: u64,
+) -> Option<MetricEstimate> {
+    let mut carried = false;
+    // Per record: its trials' values (repetitions are averaged, so intervals do not treat
+    // repetitions as new records).
+    let per_record: Vec<Vec<f64>> = groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .filter_map(|s| {
+                    let v = s.value(e.name)?;
+                    carried = true;
+                    in_population(e, s).then_some(v)
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|v| !v.is_empty())
+        .collect();
+    if !carried {
+        return None;
+    }
+    let base = if e.kind == MetricKind::Binary && !repeated {
+        let hits = per_record.iter().filter(|v| v[0] >= 1.0).count();
+        stats::proportion(hits, per_record.len())
+    } else {
+        let means: Vec<f64> = per_record.iter().map(|v| mean(v)).collect();
+        stats::mean_with_ci(&means, stats::seed_for(seed, e.metric))
+    };
+    Some(MetricEstimate {
+        label: e.metric_label.into(),
+        evaluator: Some(e.name.into()),
+        ..base
+    })
+}
+
+fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let n = v.len() as f64;
+    v.iter().sum::<f64>() / n
 }
 
 fn group_by_record<'a>(scored: &'a [ScoredRecord<'a>]) -> Vec<Vec<&'a RecordScores>> {

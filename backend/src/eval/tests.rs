@@ -1,5 +1,15 @@
+use shared::ScoreValue;
+
 use super::fixtures::{both, constituency, party_list, row};
 use super::*;
+
+fn flag(s: &RecordScores, name: &str) -> bool {
+    s.passed(name).expect(name)
+}
+
+fn val(s: &RecordScores, name: &str) -> f64 {
+    s.value(name).expect(name)
+}
 
 fn one(r: VoteReport) -> ReportSet {
     ReportSet(vec![r])
@@ -8,12 +18,16 @@ fn one(r: VoteReport) -> ReportSet {
 #[test]
 fn identical_output_scores_perfectly() {
     let s = evaluate_record(&both(), Ok(&both()));
-    assert!(s.exact_form_match && s.has_no_errors && s.arithmetic_consistency);
+    assert!(
+        flag(&s, names::EXACT_FORM_MATCH)
+            && flag(&s, names::HAS_NO_ERRORS)
+            && flag(&s, names::ARITHMETIC_CONSISTENCY)
+    );
     assert_eq!(
         (
-            s.ballot_accuracy_score,
-            s.vote_results_quality,
-            s.voter_statistics_accuracy
+            val(&s, names::BALLOT_ACCURACY),
+            val(&s, names::VOTE_RESULTS_QUALITY),
+            val(&s, names::VOTER_STATISTICS_ACCURACY)
         ),
         (1.0, 1.0, 1.0)
     );
@@ -46,20 +60,32 @@ fn form_fields_compare_after_normalisation() {
 
 #[test]
 fn null_is_not_zero_in_ballot_accuracy() {
-    let mut out = constituency();
-    out.ballot_statistics.bad_ballots = None; // unreadable
-    let mut label = constituency();
-    label.ballot_statistics.bad_ballots = Some(0);
-    let s = ballot_accuracy_score(&one(label.clone()), &one(out));
-    assert!((s.value.as_f64() - 5.0 / 6.0).abs() < 1e-12);
-    let mut zero = label.clone();
-    zero.ballot_statistics.bad_ballots = Some(0);
-    assert_eq!(
-        ballot_accuracy_score(&one(label), &one(zero))
+    // The fixture's bad_ballots is 4: every variant below differs from it.
+    let with_bad = |v: Option<u64>| {
+        let mut r = constituency();
+        r.ballot_statistics.bad_ballots = v;
+        one(r)
+    };
+    let score = |label: Option<u64>, output: Option<u64>| {
+        ballot_accuracy_score(&with_bad(label), &with_bad(output))
             .value
-            .as_f64(),
-        1.0
+            .as_f64()
+    };
+    let five_of_six = 5.0 / 6.0;
+    assert!(
+        (score(Some(0), None) - five_of_six).abs() < 1e-12,
+        "label 0, output unreadable"
     );
+    assert!(
+        (score(None, Some(0)) - five_of_six).abs() < 1e-12,
+        "label unreadable, output 0"
+    );
+    assert!(
+        (score(Some(0), Some(4)) - five_of_six).abs() < 1e-12,
+        "0 is a value like any other"
+    );
+    assert_eq!(score(Some(0), Some(0)), 1.0, "0 read as 0");
+    assert_eq!(score(None, None), 1.0, "unreadable read as unreadable");
 }
 
 #[test]
@@ -119,9 +145,9 @@ fn reports_pair_by_form_type_not_position() {
     assert_eq!(evaluate_record(&both(), Ok(&reversed)).overall, 1.0);
     let only_constituency = one(constituency());
     let s = evaluate_record(&both(), Ok(&only_constituency));
-    assert!(!s.exact_form_match);
-    assert!((s.ballot_accuracy_score - 0.5).abs() < 1e-12);
-    assert!((s.vote_results_quality - 4.0 / 6.0).abs() < 1e-12);
+    assert!(!flag(&s, names::EXACT_FORM_MATCH));
+    assert!((val(&s, names::BALLOT_ACCURACY) - 0.5).abs() < 1e-12);
+    assert!((val(&s, names::VOTE_RESULTS_QUALITY) - 4.0 / 6.0).abs() < 1e-12);
 }
 
 #[test]
@@ -145,7 +171,7 @@ fn arithmetic_consistency_checks_sum_and_words() {
     let mut out = constituency();
     out.vote_results[2].vote_count = Some(77); // Σ = 440 ≠ 439, and 77 ≠ เจ็ดสิบหก
     let s = evaluate_record(&one(constituency()), Ok(&one(out.clone())));
-    assert!(!s.arithmetic_consistency);
+    assert!(!flag(&s, names::ARITHMETIC_CONSISTENCY));
     let ids: Vec<_> = s
         .arithmetic_flags
         .iter()
@@ -175,9 +201,18 @@ fn thai_words_with_eds_variants_pass_i4() {
 #[test]
 fn failed_record_scores_zero() {
     let s = evaluate_record(&both(), Err("timeout"));
-    assert!(!s.has_no_errors && !s.exact_form_match);
+    assert!(!flag(&s, names::HAS_NO_ERRORS) && !flag(&s, names::EXACT_FORM_MATCH));
     assert_eq!(s.overall, 0.0);
-    assert_eq!(s.scores[3].explanation.as_deref(), Some("timeout"));
+    assert_eq!(
+        s.scores.len(),
+        EVALUATORS.len(),
+        "every evaluator scores a failure"
+    );
+    assert!(s.scores.iter().all(|x| x.value.as_f64() == 0.0));
+    assert_eq!(
+        s.get(names::HAS_NO_ERRORS).unwrap().explanation.as_deref(),
+        Some("timeout")
+    );
 }
 
 #[test]
@@ -195,10 +230,18 @@ fn summary_counts_failures_as_zero_and_averages_repetitions() {
         },
     ];
     let m = summary::summarize(&scored, 7);
-    assert!((m.overall_accuracy.value - 0.5).abs() < 1e-12);
-    assert!((m.success_rate.value - 0.5).abs() < 1e-12);
-    assert_eq!(m.success_rate.method, "wilson");
-    assert!(m.success_rate.ci_low < 0.5 && m.success_rate.ci_high > 0.5);
+    let success = m.get("success_rate").unwrap();
+    assert!((m.value(OVERALL_METRIC) - 0.5).abs() < 1e-12);
+    assert!((success.value - 0.5).abs() < 1e-12);
+    assert_eq!(success.method, "wilson");
+    assert!(success.ci_low < 0.5 && success.ci_high > 0.5);
+    // Arithmetic consistency is a property of outputs: over the one that parsed.
+    let arith = m.get("arithmetic_consistency_rate").unwrap();
+    assert_eq!((arith.n, arith.value), (1, 1.0));
+    let order: Vec<_> = m.estimates.iter().map(|(n, _)| n.as_str()).collect();
+    let mut expected = vec![OVERALL_METRIC];
+    expected.extend(EVALUATORS.iter().map(|e| e.metric));
+    assert_eq!(order, expected, "overall, then the registry's order");
     assert!(m.per_field.iter().all(|f| f.total > 0 && f.accuracy == 1.0));
     // Two repetitions of record "a", one failed: record a averages to 0.5.
     let scored = [
@@ -212,8 +255,8 @@ fn summary_counts_failures_as_zero_and_averages_repetitions() {
         },
     ];
     let m = summary::summarize(&scored, 7);
-    assert_eq!(m.overall_accuracy.n, 1);
-    assert!((m.success_rate.value - 0.5).abs() < 1e-12);
+    assert_eq!(m.get(OVERALL_METRIC).unwrap().n, 1);
+    assert!((m.value("success_rate") - 0.5).abs() < 1e-12);
 }
 
 #[test]

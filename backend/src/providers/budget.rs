@@ -240,10 +240,33 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_do_not_reveal_keys() {
-        let f = key_fingerprint("AIzaSecretKey");
-        assert_eq!(f.len(), 12);
-        assert!(!f.contains("AIza"));
+    fn fingerprints_tell_keys_apart_without_holding_them() {
+        let keys = [
+            "AIzaSecretKey",
+            "AIzaSecretKez",
+            "sk-proj-abc",
+            "",
+            "k1",
+            "k2",
+        ];
+        let prints: Vec<String> = keys.iter().map(|k| key_fingerprint(k)).collect();
+        for (k, f) in keys.iter().zip(&prints) {
+            assert_eq!(
+                f,
+                &key_fingerprint(k),
+                "the same key always gives the same budget"
+            );
+            assert_eq!(f.len(), 12);
+            assert!(f.chars().all(|c| c.is_ascii_hexdigit()), "{f}");
+        }
+        let distinct: std::collections::HashSet<_> = prints.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            keys.len(),
+            "keys one character apart get their own budget"
+        );
+        // A digest, not an encoding: 12 hex digits cannot carry a 13-character key.
+        assert_ne!(prints[0], prints[1]);
     }
 }
 

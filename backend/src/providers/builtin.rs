@@ -4,9 +4,9 @@ use futures::future::BoxFuture;
 use shared::{ModelConfig, RecordInput};
 
 use super::{CallOptions, Completion, Provider, ProviderError};
-use crate::extract;
+use crate::rules;
 
-/// Runs [`extract::extract`] on the record's text. Needs no network and no key.
+/// Runs [`rules::extract`] on the record's text. Needs no network and no key.
 pub struct RulesProvider;
 
 impl Provider for RulesProvider {
@@ -28,7 +28,7 @@ impl Provider for RulesProvider {
                 )
             })?;
             let reports =
-                extract::extract(text).map_err(|e| ProviderError::NoContent(e.to_string()))?;
+                rules::extract(text).map_err(|e| ProviderError::NoContent(e.to_string()))?;
             let text = serde_json::to_string(&reports)
                 .map_err(|e| ProviderError::NoContent(format!("cannot encode output: {e}")))?;
             Ok(Completion {

@@ -2,14 +2,15 @@
 //! everything that determines it (model, parameters, prompt version, schema, input and
 //! image bytes — in practice the exact request body). Re-running a configuration costs
 //! nothing and says so; resume after a crash hits it, so nothing is billed twice.
+//!
+//! The server wires a store-backed cache in at start-up (`service::cache`); providers only
+//! know this trait.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
-
-use crate::store::Store;
 
 /// Where cached responses live.
 #[async_trait]
@@ -29,21 +30,6 @@ pub fn cache_key(provider: &str, model: &str, body: &[u8]) -> String {
     h.update([0]);
     h.update(body);
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A cache in the store (survives restarts).
-pub struct StoreCache(pub Arc<dyn Store>);
-
-#[async_trait]
-impl ResponseCache for StoreCache {
-    async fn get(&self, key: &str) -> Option<String> {
-        self.0.cache_get(key).await.ok().flatten()
-    }
-    async fn put(&self, key: &str, model: &str, body: &str) {
-        if let Err(e) = self.0.cache_put(key, model, body).await {
-            tracing::warn!(error = %e, "cannot store a response in the cache");
-        }
-    }
 }
 
 /// An in-memory cache (the CLI and tests).

@@ -221,13 +221,21 @@ mod tests {
 
     const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0];
 
+    /// Real images sit outside the root, so each refusal below can only come from the
+    /// root checks (deleting any of them lets a real image through and fails the test).
+    #[cfg(unix)]
     #[tokio::test]
     async fn local_paths_stay_under_the_root() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.png"), PNG).unwrap();
-        std::fs::write(dir.path().join("notes.txt"), b"hello").unwrap();
+        let (root, outside) = (dir.path().join("root"), dir.path().join("outside"));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(root.join("a.png"), PNG).unwrap();
+        std::fs::write(outside.join("secret.png"), PNG).unwrap();
+        std::os::unix::fs::symlink(outside.join("secret.png"), root.join("link.png")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("dir-link")).unwrap();
         let policy = ImagePolicy {
-            root: Some(dir.path().into()),
+            root: Some(root.clone()),
             ..Default::default()
         };
         let client = reqwest::Client::new();
@@ -240,14 +248,26 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(&ok[0], ImageData::Inline { mime_type, .. } if mime_type == "image/png"));
-        for p in ["../etc/passwd", "/etc/passwd", "notes.txt", "missing.png"] {
-            assert!(
-                policy.resolve(&client, &input(p), false).await.is_err(),
-                "{p}"
-            );
+        let absolute = outside.join("secret.png").display().to_string();
+        for (p, reason) in [
+            ("../outside/secret.png", "without '..'"),
+            (absolute.as_str(), "must be relative"),
+            ("link.png", "outside IMAGE_ROOT"),
+            ("dir-link/secret.png", "outside IMAGE_ROOT"),
+        ] {
+            let err = policy
+                .resolve(&client, &input(p), false)
+                .await
+                .expect_err(p)
+                .to_string();
+            assert!(err.contains(reason), "{p}: {err}");
         }
         let none = ImagePolicy::default();
-        assert!(none.resolve(&client, &input("a.png"), false).await.is_err());
+        let err = none
+            .resolve(&client, &input("a.png"), false)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("IMAGE_ROOT"), "{err}");
     }
 
     #[test]

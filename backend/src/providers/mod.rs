@@ -147,7 +147,7 @@ impl Registry {
         {
             r.specs.insert(rules.name.clone(), rules);
         }
-        r.register(crate::extract::RULES_MODEL_NAME, Arc::new(RulesProvider));
+        r.register(crate::rules::RULES_MODEL_NAME, Arc::new(RulesProvider));
         r
     }
 

@@ -111,7 +111,7 @@ impl ModelSpec {
 pub fn builtin_specs() -> Vec<ModelSpec> {
     vec![
         ModelSpec::new(
-            crate::extract::RULES_MODEL_NAME,
+            crate::rules::RULES_MODEL_NAME,
             ProviderKind::Builtin,
             0.0,
             0.0,

@@ -1,31 +1,34 @@
 //! The experiment runner: runs one model config over dataset records with bounded
-//! concurrency, scores every record as it finishes and hands it to a sink at once, so a
-//! caller can commit each finished record before the next one ends.
+//! concurrency, scores every trial (a record × repetition) as it finishes and hands it to a
+//! sink at once, so a caller can commit each finished trial before the next one ends.
 
 mod summary;
-mod task;
+mod trial;
 
 use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use serde::Serialize;
-use shared::{DatasetRecord, ModelConfig, RecordScores, ReportSet};
+use futures::FutureExt;
+use shared::{DatasetRecord, ModelConfig, RecordStatus};
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
+use crate::outcome::RecordOutcome;
 use crate::providers::{CallOptions, Provider};
 
-pub use summary::{experiment_summary, repetition_agreement, ExperimentFacts};
-pub use task::run_task;
+pub use summary::{experiment_summary, repetition_agreement, usage, ExperimentFacts};
+pub use trial::run_trial;
 
 /// What to run for one experiment.
 #[derive(Debug, Clone)]
 pub struct ExperimentPlan {
     pub config: ModelConfig,
-    /// Concurrent record tasks (≥ 1).
+    /// Concurrent trials (≥ 1).
     pub jobs: usize,
-    /// Stop at the first task error.
+    /// Stop at the first failed trial.
     pub raise_errors: bool,
     /// Runs per record (≥ 1).
     pub repetitions: u32,
@@ -33,44 +36,21 @@ pub struct ExperimentPlan {
     pub options: CallOptions,
 }
 
-/// One finished task: a record × repetition, with its output and scores.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecordOutcome {
-    pub record_index: usize,
-    pub record_id: String,
-    pub repetition: u32,
-    /// The model's raw text, when it returned any.
-    pub raw_output: Option<String>,
-    /// The parsed reports, when the text parsed.
-    pub output: Option<ReportSet>,
-    /// Why the task failed, when it did.
-    pub error: Option<String>,
-    pub scores: RecordScores,
-    pub latency_ms: f64,
-    pub input_tokens: Option<u64>,
-    pub output_tokens: Option<u64>,
-    pub thinking_tokens: Option<u64>,
-    pub retries: u32,
-    /// USD; 0 when cached or free.
-    pub cost_usd: Option<f64>,
-    /// Answered from the response cache.
-    pub cached: bool,
-}
-
 /// How an experiment ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExperimentEnd {
-    /// Every task ran (some may have recorded errors).
+    /// Every trial ran (some may have recorded errors).
     Completed,
-    /// `raise_errors` was set and a task failed with this error.
+    /// `raise_errors` was set and a trial failed with this error.
     Failed(String),
-    /// The caller cancelled; finished records were delivered.
+    /// The caller cancelled; finished trials were delivered.
     Cancelled,
 }
 
 /// Runs every (record, repetition) not in `done` and sends each outcome to `sink` as it
-/// finishes. Returns when all tasks ended, the first error stopped a `raise_errors`
-/// experiment, or `cancel` fired.
+/// finishes. Returns when all trials ended, the first failure stopped a `raise_errors`
+/// experiment, or `cancel` fired. A trial that panics is delivered as a `crashed` outcome
+/// carrying the panic message.
 pub async fn run_experiment(
     provider: Arc<dyn Provider>,
     records: Arc<[DatasetRecord]>,
@@ -85,10 +65,10 @@ pub async fn run_experiment(
     let options = plan.options;
     let mut set: JoinSet<Option<RecordOutcome>> = JoinSet::new();
     let mut failure: Option<String> = None;
-    let tasks = (0..records.len())
+    let trials = (0..records.len())
         .flat_map(|i| (0..plan.repetitions.max(1)).map(move |r| (i, r)))
         .filter(|t| !done.contains(t));
-    for (index, repetition) in tasks {
+    for (index, repetition) in trials {
         let permit = tokio::select! {
             p = semaphore.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
             () = stop.cancelled() => break,
@@ -105,14 +85,23 @@ pub async fn run_experiment(
             config.clone(),
             stop.clone(),
         );
-        set.spawn(async move {
-            let _permit = permit;
-            let record = &records[index];
-            tokio::select! {
-                o = run_task(provider.as_ref(), record, index, repetition, &config, options) => Some(o),
-                () = stop.cancelled() => None,
+        let span = tracing::debug_span!("trial", record_id = %records[index].id, repetition);
+        set.spawn(
+            async move {
+                let _permit = permit;
+                let record = &records[index];
+                let trial = run_trial(provider.as_ref(), record, index, repetition, &config, options);
+                tokio::select! {
+                    o = AssertUnwindSafe(trial).catch_unwind() => Some(o.unwrap_or_else(|panic| {
+                        let message = format!("the trial panicked: {}", panic_message(panic.as_ref()));
+                        tracing::error!(error = %message, "trial panicked");
+                        RecordOutcome::failed(index, &record.id, repetition, RecordStatus::Crashed, message)
+                    })),
+                    () = stop.cancelled() => None,
+                }
             }
-        });
+            .instrument(span),
+        );
     }
     while let Some(joined) = set.join_next().await {
         deliver(joined, plan, &sink, &stop, &mut failure).await;
@@ -122,6 +111,15 @@ pub async fn run_experiment(
         None if cancel.is_cancelled() => ExperimentEnd::Cancelled,
         None => ExperimentEnd::Completed,
     }
+}
+
+/// The text of a panic payload (`panic!("…")` gives a `&str` or a `String`).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 async fn deliver(
@@ -135,15 +133,18 @@ async fn deliver(
         Ok(Some(o)) => o,
         Ok(None) => return,
         Err(e) => {
-            // A panicking task must not take the run down; it counts as a failed task.
-            tracing::error!(error = %e, "record task panicked");
-            if plan.raise_errors && failure.is_none() {
-                *failure = Some(format!("a record task panicked: {e}"));
-                stop.cancel();
-            }
+            // Panics are caught inside the trial; this is an abort, which only cancel does.
+            tracing::warn!(error = %e, "a trial ended without an outcome");
             return;
         }
     };
+    tracing::debug!(
+        record_id = %outcome.record_id,
+        repetition = outcome.repetition,
+        status = %outcome.status,
+        overall = outcome.scores.overall,
+        "trial finished"
+    );
     if let (true, Some(err), None) = (plan.raise_errors, &outcome.error, &failure) {
         *failure = Some(format!("record {}: {err}", outcome.record_id));
         stop.cancel();

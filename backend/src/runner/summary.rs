@@ -1,11 +1,17 @@
-//! Turning an experiment's outcomes into the seed's per-experiment summary.
+//! Turning an experiment's outcomes into the original's per-experiment summary.
 
 use std::collections::BTreeMap;
 
-use shared::{ExperimentSummary, ModelConfig};
+use shared::{ExperimentStatus, ExperimentSummary, ModelConfig};
 
-use super::{ExperimentEnd, RecordOutcome};
+use super::ExperimentEnd;
 use crate::eval::summary::{summarize, ScoredRecord};
+use crate::eval::OVERALL_METRIC;
+use crate::outcome::RecordOutcome;
+
+/// The original contract's other two summary fields, by metric name.
+const SUCCESS_RATE: &str = "success_rate";
+const AVG_BALLOT_ACCURACY: &str = "avg_ballot_accuracy";
 
 /// Everything needed to describe one finished experiment.
 pub struct ExperimentFacts<'a> {
@@ -21,7 +27,7 @@ pub struct ExperimentFacts<'a> {
     pub seed: u64,
 }
 
-/// Builds the seed's summary (plus metrics with CIs) from an experiment's outcomes.
+/// Builds the original's summary (plus metrics with CIs) from an experiment's outcomes.
 pub fn experiment_summary(f: &ExperimentFacts<'_>) -> ExperimentSummary {
     let scored: Vec<ScoredRecord<'_>> = f
         .outcomes
@@ -35,10 +41,10 @@ pub fn experiment_summary(f: &ExperimentFacts<'_>) -> ExperimentSummary {
     let total = f.outcomes.len() as u64;
     let ok = f.outcomes.iter().filter(|o| o.error.is_none()).count() as u64;
     let (status, error) = match f.end {
-        ExperimentEnd::Completed => ("success", None),
-        ExperimentEnd::Failed(e) => ("failed", Some(e.clone())),
+        ExperimentEnd::Completed => (ExperimentStatus::Success, None),
+        ExperimentEnd::Failed(e) => (ExperimentStatus::Failed, Some(e.clone())),
         ExperimentEnd::Cancelled => (
-            "cancelled",
+            ExperimentStatus::Cancelled,
             Some("cancelled before every record ran".into()),
         ),
     };
@@ -48,13 +54,13 @@ pub fn experiment_summary(f: &ExperimentFacts<'_>) -> ExperimentSummary {
         experiment_url: f.experiment_url.clone(),
         model: f.config.model.clone(),
         temperature: f.config.temperature,
-        status: status.into(),
+        status,
         total_records: total,
         successful_records: ok,
         failed_records: total - ok,
-        overall_accuracy: metrics.overall_accuracy.value,
-        success_rate: metrics.success_rate.value,
-        avg_ballot_accuracy: metrics.avg_ballot_accuracy.value,
+        overall_accuracy: metrics.value(OVERALL_METRIC),
+        success_rate: metrics.value(SUCCESS_RATE),
+        avg_ballot_accuracy: metrics.value(AVG_BALLOT_ACCURACY),
         error,
         metrics: Some(metrics),
         repetitions: f.repetitions,

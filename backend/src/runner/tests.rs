@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use shared::{RecordInput, ReportSet};
+use shared::{RecordInput, RecordStatus, ReportSet};
 
 use super::*;
 use crate::eval::fixtures;
@@ -43,6 +43,7 @@ impl Provider for Scripted {
                     text: "I cannot read this".into(),
                     ..Default::default()
                 }),
+                Some("panic") => panic!("scripted model crashed on this record"),
                 _ => Err(ProviderError::Call("HTTP 500".into())),
             }
         })
@@ -105,7 +106,7 @@ async fn run(
 }
 
 #[tokio::test]
-async fn jobs_bound_concurrency_and_every_task_is_delivered() {
+async fn jobs_bound_concurrency_and_every_trial_is_delivered() {
     let p = scripted(20);
     let recs = records(&["ok"; 12]);
     let (end, outs) = run(
@@ -143,6 +144,10 @@ async fn errors_are_recorded_and_the_run_goes_on() {
         .map(|o| o.record_id.as_str())
         .collect();
     assert_eq!(failed.len(), 2);
+    let status = |id: &str| outs.iter().find(|o| o.record_id == id).map(|o| o.status);
+    assert_eq!(status("r0"), Some(RecordStatus::Ok));
+    assert_eq!(status("r1"), Some(RecordStatus::CallFailed));
+    assert_eq!(status("r2"), Some(RecordStatus::InvalidOutput));
     let garbage = outs
         .iter()
         .find(|o| o.record_id == "r2")
@@ -150,6 +155,56 @@ async fn errors_are_recorded_and_the_run_goes_on() {
     assert!(garbage
         .flatten()
         .is_some_and(|e| e.contains("not a vote report")));
+}
+
+#[tokio::test]
+async fn a_trial_that_panics_is_delivered_as_crashed_with_the_message() {
+    let recs = records(&["ok", "panic", "ok", "ok"]);
+    let (end, outs) = run(
+        scripted(1),
+        recs,
+        &plan(2, false, 1),
+        HashSet::new(),
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(
+        end,
+        ExperimentEnd::Completed,
+        "one crash does not stop the others"
+    );
+    assert_eq!(outs.len(), 4, "the crashed trial is delivered, not dropped");
+    let crashed = outs.iter().find(|o| o.record_id == "r1").unwrap();
+    assert_eq!(crashed.status, RecordStatus::Crashed);
+    let error = crashed.error.as_deref().unwrap_or_default();
+    assert!(
+        error.contains("scripted model crashed on this record"),
+        "{error}"
+    );
+    assert_eq!(crashed.scores.overall, 0.0);
+    assert_eq!(
+        crashed.scores.passed(crate::eval::names::HAS_NO_ERRORS),
+        Some(false)
+    );
+    assert_eq!(outs.iter().filter(|o| o.error.is_none()).count(), 3);
+}
+
+#[tokio::test]
+async fn a_crash_stops_a_raise_errors_experiment() {
+    let mut texts = vec!["panic"];
+    texts.extend(["ok"; 50]);
+    let (end, _) = run(
+        scripted(5),
+        records(&texts),
+        &plan(1, true, 1),
+        HashSet::new(),
+        CancellationToken::new(),
+    )
+    .await;
+    assert!(
+        matches!(end, ExperimentEnd::Failed(ref e) if e.contains("panicked")),
+        "{end:?}"
+    );
 }
 
 #[tokio::test]
@@ -168,11 +223,11 @@ async fn raise_errors_stops_at_the_first_error() {
         matches!(end, ExperimentEnd::Failed(ref e) if e.contains("r0") && e.contains("HTTP 500")),
         "{end:?}"
     );
-    assert!(outs.len() < 5, "ran {} tasks after the error", outs.len());
+    assert!(outs.len() < 5, "ran {} trials after the error", outs.len());
 }
 
 #[tokio::test]
-async fn done_tasks_are_skipped() {
+async fn done_trials_are_skipped() {
     let done: HashSet<(usize, u32)> = [(0, 0), (2, 0)].into_iter().collect();
     let (_, outs) = run(
         scripted(1),

@@ -1,8 +1,6 @@
-//! The HTTP server: settings → store → state → Actix app on a bound port.
+//! The HTTP server: settings → store → providers → service → Actix app on a bound port.
 
-pub mod error;
-pub mod extract;
-pub mod state;
+mod access_log;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -11,23 +9,22 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use tokio_util::sync::CancellationToken;
 use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api;
+use crate::api::error::ApiError;
+use crate::api::state::AppState;
+use crate::api::{self, ApiDoc};
 use crate::config::{Secret, Settings};
 use crate::dataset::builtin;
 use crate::providers::budget::Budgets;
-use crate::providers::cache::StoreCache;
 use crate::providers::images::ImagePolicy;
 use crate::providers::setup::build_registry;
 use crate::providers::HttpContext;
-use crate::service::runs;
-use crate::service::tasks::TaskManager;
-use crate::store::{SqliteStore, Store};
-use error::ApiError;
-use state::AppState;
+use crate::service::cache::StoreCache;
+use crate::service::Service;
+use crate::store::{SqliteStore, Store, StoreError};
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -44,7 +41,7 @@ pub enum KeySource {
 }
 
 impl Application {
-    /// Opens the store, seeds the bundled dataset, resumes unfinished tasks and binds.
+    /// Opens the store, installs the bundled dataset, resumes unfinished runs and binds.
     pub async fn build(settings: Settings) -> anyhow::Result<(Self, KeySource)> {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("cannot create DATA_DIR {}", settings.data_dir.display()))?;
@@ -52,13 +49,14 @@ impl Application {
         let store = SqliteStore::open(&settings.database_url)
             .await
             .context("cannot open the database")?;
-        seed_builtin(&store).await?;
+        install_bundled_dataset(&store).await?;
         let store: Arc<dyn Store> = Arc::new(store);
         let images = ImagePolicy::from_settings(&settings.providers);
         let ctx = HttpContext {
             client: reqwest::Client::builder()
                 .connect_timeout(std::time::Duration::from_secs(10))
                 .build()?,
+            // The store-backed cache is wired here: providers know only the cache trait.
             cache: Arc::new(StoreCache(store.clone())),
             images: Arc::new(images.clone()),
             budgets: Arc::new(Budgets::default()),
@@ -71,22 +69,24 @@ impl Application {
         if settings.port == 0 {
             settings.public_base_url = settings.public_base_url.replace(":0", &format!(":{port}"));
         }
-        let state = web::Data::new(AppState {
+        let service = Arc::new(Service::new(
             store,
-            registry: Arc::new(registry),
-            settings: Arc::new(settings),
-            api_key,
-            tasks: TaskManager::default(),
+            Arc::new(registry),
             images,
-            runtime: tokio::runtime::Handle::current(),
-            shutdown: CancellationToken::new(),
-        });
-        let resumed = runs::resume_unfinished(state.clone().into_inner())
+            settings.public_base_url.clone(),
+        ));
+        let resumed = service
+            .resume_unfinished()
             .await
-            .map_err(|e| anyhow::anyhow!("cannot resume unfinished tasks: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot resume unfinished runs: {e}"))?;
         if resumed > 0 {
-            tracing::info!(resumed, "resumed unfinished tasks");
+            tracing::info!(resumed, "resumed unfinished runs");
         }
+        let state = web::Data::new(AppState {
+            service,
+            api_key,
+            settings: Arc::new(settings),
+        });
         let server = build_server(listener, state.clone())?;
         Ok((
             Application {
@@ -98,19 +98,20 @@ impl Application {
         ))
     }
 
-    /// Serves until the process is stopped; running tasks stop without being cancelled, so
+    /// Serves until the process is stopped; running runs stop without being cancelled, so
     /// the next start resumes them.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        self.state.shutdown.cancel();
+        self.state.service.shut_down();
         result
     }
 }
 
-async fn seed_builtin(store: &SqliteStore) -> anyhow::Result<()> {
+async fn install_bundled_dataset(store: &SqliteStore) -> anyhow::Result<()> {
+    use crate::store::DatasetStore;
     match store.dataset_detail(builtin::BUILTIN_DATASET_NAME).await {
         Ok(_) => Ok(()),
-        Err(crate::store::StoreError::NotFound(_)) => {
+        Err(StoreError::NotFound(_)) => {
             store
                 .create_dataset_version(
                     builtin::BUILTIN_DATASET_NAME,
@@ -171,18 +172,20 @@ fn json_error(e: impl std::fmt::Display, field: &str) -> actix_web::Error {
 fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let limit = state.settings.max_body_bytes;
     let server = HttpServer::new(move || {
-        let app = App::new()
+        let (app, openapi) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(limit))
             .app_data(web::JsonConfig::default().limit(limit))
             .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(e, "query")))
             .app_data(web::PathConfig::default().error_handler(|e, _| json_error(e, "path")))
+            .configure(api::routes)
+            .split_for_parts();
+        let app = app
             .wrap(actix_web::middleware::Compress::default())
-            .wrap(tracing_actix())
-            .configure(api::configure)
-            .service(
-                SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api::ApiDoc::openapi()),
-            )
+            .wrap(actix_web::middleware::from_fn(access_log::access_log))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
             .service(web::redirect("/docs", "/docs/"));
         match api::static_files(&state) {
             Some(files) => app.service(files.default_handler(web::to(api::not_found_or_spa))),
@@ -195,9 +198,4 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
     .shutdown_timeout(5)
     .run();
     Ok(server)
-}
-
-fn tracing_actix() -> actix_web::middleware::Logger {
-    // Method, path, status and time only: never headers, so the API key is never logged.
-    actix_web::middleware::Logger::new("%r %s %Dms").exclude("/health")
 }

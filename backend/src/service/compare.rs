@@ -3,97 +3,138 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use shared::{ComparisonPair, ComparisonResponse, Disagreement, FieldRow, PairedComparison};
+use shared::{
+    ComparisonPair, ComparisonResponse, Disagreement, FieldRow, MetricKind, PairedComparison,
+    RecordScores,
+};
 
-use super::views::experiment_detail;
-use crate::runner::RecordOutcome;
-use crate::server::error::ApiError;
-use crate::server::state::AppState;
+use super::execute::SUMMARY_SEED;
+use super::{Service, ServiceError, ServiceResult};
+use crate::eval::summary::in_population;
+use crate::eval::{Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
+use crate::outcome::RecordOutcome;
 use crate::stats;
 
 /// Most disagreeing records listed.
 const MAX_DISAGREEMENTS: usize = 200;
+/// Most experiments in one comparison.
+const MAX_COMPARED: usize = 10;
 
-/// Paired comparisons of A against B on the tasks both ran (matched by record id and
-/// repetition).
+/// Paired comparisons of A against B on the trials both ran (matched by record id and
+/// repetition): overall accuracy, then one per evaluator of the registry. Binary
+/// evaluators use exact McNemar, scores a paired bootstrap guarded by a sign-flip test.
+/// An evaluator over parsed outputs pairs only trials where both outputs parsed; one that
+/// either experiment lacks (stored before it existed) is left out.
 pub fn paired(a: &[RecordOutcome], b: &[RecordOutcome]) -> Vec<PairedComparison> {
     let b_by: HashMap<(&str, u32), &RecordOutcome> = b
         .iter()
         .map(|o| ((o.record_id.as_str(), o.repetition), o))
         .collect();
-    let pairs: Vec<(&RecordOutcome, &RecordOutcome)> = a
+    let pairs: Vec<(&RecordScores, &RecordScores)> = a
         .iter()
         .filter_map(|o| {
             b_by.get(&(o.record_id.as_str(), o.repetition))
-                .map(|p| (o, *p))
+                .map(|p| (&o.scores, &p.scores))
         })
         .collect();
-    let scores = |f: fn(&RecordOutcome) -> f64| -> (Vec<f64>, Vec<f64>) {
-        pairs.iter().map(|(x, y)| (f(x), f(y))).unzip()
-    };
-    let flags = |f: fn(&RecordOutcome) -> bool| -> (Vec<bool>, Vec<bool>) {
-        pairs.iter().map(|(x, y)| (f(x), f(y))).unzip()
-    };
-    let (oa, ob) = scores(|o| o.scores.overall);
-    let (ba, bb) = scores(|o| o.scores.ballot_accuracy_score);
-    let (va, vb) = scores(|o| o.scores.vote_results_quality);
-    let (sa, sb) = flags(|o| o.scores.has_no_errors);
-    let (ea, eb) = flags(|o| o.scores.exact_form_match);
-    vec![
-        stats::compare_scores("overall_accuracy", &oa, &ob, 42),
-        stats::compare_scores("avg_ballot_accuracy", &ba, &bb, 43),
-        stats::compare_scores("vote_results_quality", &va, &vb, 44),
-        stats::compare_binary("success_rate", &sa, &sb),
-        stats::compare_binary("exact_form_match", &ea, &eb),
-    ]
+    let (oa, ob): (Vec<f64>, Vec<f64>) = pairs.iter().map(|(x, y)| (x.overall, y.overall)).unzip();
+    let mut out = vec![PairedComparison {
+        label: OVERALL_LABEL.into(),
+        ..stats::compare_scores(
+            OVERALL_METRIC,
+            &oa,
+            &ob,
+            stats::seed_for(SUMMARY_SEED, OVERALL_METRIC),
+        )
+    }];
+    out.extend(
+        EVALUATORS
+            .iter()
+            .filter_map(|e| compare_evaluator(e, &pairs)),
+    );
+    out
 }
 
-/// Builds the comparison of the given experiments (the first is A).
-pub async fn compare(state: &AppState, ids: &[String]) -> Result<ComparisonResponse, ApiError> {
-    if ids.len() < 2 || ids.len() > 10 {
-        return Err(ApiError::field(
-            "ids",
-            "give 2 to 10 experiment ids separated by commas",
-        ));
-    }
-    let mut rows = Vec::new();
-    let mut outcomes = Vec::new();
-    for id in ids {
-        let row = state.store.get_experiment(id).await?;
-        outcomes.push(state.store.outcomes(id).await?);
-        rows.push(row);
-    }
-    let details: Vec<_> = rows.iter().map(|r| experiment_detail(state, r)).collect();
-    let pairs = rows
+fn compare_evaluator(
+    e: &Evaluator,
+    pairs: &[(&RecordScores, &RecordScores)],
+) -> Option<PairedComparison> {
+    let values: Vec<(f64, f64)> = pairs
         .iter()
-        .zip(&outcomes)
-        .skip(1)
-        .map(|(row, o)| ComparisonPair {
-            a: rows[0].id.clone(),
-            b: row.id.clone(),
-            comparisons: paired(&outcomes[0], o),
-        })
+        .filter(|(x, y)| in_population(e, x) && in_population(e, y))
+        .filter_map(|(x, y)| Some((x.value(e.name)?, y.value(e.name)?)))
         .collect();
-    let mut fields: BTreeMap<String, Vec<Option<shared::FieldAccuracy>>> = BTreeMap::new();
-    for (i, d) in details.iter().enumerate() {
-        for f in d.metrics.iter().flat_map(|m| m.per_field.iter()) {
-            fields
-                .entry(f.field.clone())
-                .or_insert_with(|| vec![None; details.len()])[i] = Some(f.clone());
-        }
+    let carried = pairs
+        .iter()
+        .any(|(x, y)| x.get(e.name).is_some() && y.get(e.name).is_some());
+    if !carried {
+        return None;
     }
-    let per_field = fields
-        .into_iter()
-        .map(|(field, accuracy)| FieldRow { field, accuracy })
-        .collect();
-    let (disagreements, paired_records) = disagreements(&outcomes);
-    Ok(ComparisonResponse {
-        experiments: details,
-        pairs,
-        per_field,
-        disagreements,
-        paired_records,
+    let comparison = match e.kind {
+        MetricKind::Binary => {
+            let (a, b): (Vec<bool>, Vec<bool>) =
+                values.iter().map(|(x, y)| (*x >= 1.0, *y >= 1.0)).unzip();
+            stats::compare_binary(e.metric, &a, &b)
+        }
+        MetricKind::Score => {
+            let (a, b): (Vec<f64>, Vec<f64>) = values.into_iter().unzip();
+            stats::compare_scores(e.metric, &a, &b, stats::seed_for(SUMMARY_SEED, e.metric))
+        }
+    };
+    Some(PairedComparison {
+        label: e.metric_label.into(),
+        ..comparison
     })
+}
+
+impl Service {
+    /// Builds the comparison of the given experiments (the first is A).
+    pub async fn compare(&self, ids: &[String]) -> ServiceResult<ComparisonResponse> {
+        if ids.len() < 2 || ids.len() > MAX_COMPARED {
+            return Err(ServiceError::field(
+                "ids",
+                "give 2 to 10 experiment ids separated by commas",
+            ));
+        }
+        let mut rows = Vec::new();
+        let mut outcomes = Vec::new();
+        for id in ids {
+            let row = self.store.get_experiment(id).await?;
+            outcomes.push(self.store.outcomes(id).await?);
+            rows.push(row);
+        }
+        let details: Vec<_> = rows.iter().map(|r| self.experiment_detail(r)).collect();
+        let pairs = rows
+            .iter()
+            .zip(&outcomes)
+            .skip(1)
+            .map(|(row, o)| ComparisonPair {
+                a: rows[0].id.clone(),
+                b: row.id.clone(),
+                comparisons: paired(&outcomes[0], o),
+            })
+            .collect();
+        let mut fields: BTreeMap<String, Vec<Option<shared::FieldAccuracy>>> = BTreeMap::new();
+        for (i, d) in details.iter().enumerate() {
+            for f in d.metrics.iter().flat_map(|m| m.per_field.iter()) {
+                fields
+                    .entry(f.field.clone())
+                    .or_insert_with(|| vec![None; details.len()])[i] = Some(f.clone());
+            }
+        }
+        let per_field = fields
+            .into_iter()
+            .map(|(field, accuracy)| FieldRow { field, accuracy })
+            .collect();
+        let (disagreements, paired_records) = disagreements(&outcomes);
+        Ok(ComparisonResponse {
+            experiments: details,
+            pairs,
+            per_field,
+            disagreements,
+            paired_records,
+        })
+    }
 }
 
 fn disagreements(all: &[Vec<RecordOutcome>]) -> (Vec<Disagreement>, u64) {

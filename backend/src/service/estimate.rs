@@ -4,10 +4,10 @@
 
 use shared::{CostEstimate, DatasetRecord, ExperimentEstimate, ExperimentRunRequest};
 
+use super::{Service, ServiceError, ServiceResult};
 use crate::providers::images::ImagePolicy;
 use crate::providers::prompt::EXTRACTION_PROMPT;
-use crate::server::error::ApiError;
-use crate::server::state::AppState;
+use crate::providers::spec::ProviderKind;
 
 /// Tokens Gemini bills per 768×768 tile (and for an image of at most 384 px per side).
 pub const TOKENS_PER_TILE: u64 = 258;
@@ -59,72 +59,74 @@ fn image_tokens(policy: &ImagePolicy, r: &DatasetRecord) -> u64 {
     (local + inline + ASSUMED_TILES * r.input.image_urls.len() as u64) * TOKENS_PER_TILE
 }
 
-/// Estimates every experiment of a request.
-pub async fn estimate(
-    state: &AppState,
-    request: &ExperimentRunRequest,
-) -> Result<CostEstimate, ApiError> {
-    let problems = request.validate();
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(problems));
-    }
-    let (info, version, records) = super::runs::load_sample(state, request).await?;
-    let prompt = (EXTRACTION_PROMPT.chars().count() / 4) as u64;
-    let per_record: Vec<(u64, u64)> = records
-        .iter()
-        .map(|r| {
-            let text = r
-                .input
-                .text
-                .as_deref()
-                .map_or(0, |t| t.chars().count() as u64 / 3);
-            let output = serde_json::to_string(&r.expected_output)
-                .map_or(0, |s| s.chars().count() as u64 / 3);
-            (prompt + text + image_tokens(&state.images, r), output)
-        })
-        .collect();
-    let reps = u64::from(request.repetitions.unwrap_or(1));
-    let mut experiments = Vec::new();
-    for c in &request.model_configs {
-        let spec = state.registry.spec(&c.model);
-        let (pin, pout) = spec.map_or((0.0, 0.0), |s| {
-            (s.input_price_per_mtok, s.output_price_per_mtok)
-        });
-        let thinking = c
-            .thinking_budget
-            .or(spec.and_then(|s| s.thinking_budget))
-            .filter(|t| *t > 0)
-            .map_or(0, |t| t as u64);
-        let is_builtin =
-            spec.is_some_and(|s| s.provider == crate::providers::spec::ProviderKind::Builtin);
-        let (input, output) = if is_builtin {
-            (0, 0)
-        } else {
-            per_record.iter().fold((0, 0), |(i, o), (ri, ro)| {
-                (i + ri * reps, o + (ro + thinking) * reps)
+impl Service {
+    /// Estimates every experiment of a request.
+    pub async fn estimate(&self, request: &ExperimentRunRequest) -> ServiceResult<CostEstimate> {
+        let problems = request.validate();
+        if !problems.is_empty() {
+            return Err(ServiceError::Validation(problems));
+        }
+        let super::runs::Sample {
+            info,
+            version,
+            records,
+        } = self.load_sample(request).await?;
+        let prompt = (EXTRACTION_PROMPT.chars().count() / 4) as u64;
+        let per_record: Vec<(u64, u64)> = records
+            .iter()
+            .map(|r| {
+                let text = r
+                    .input
+                    .text
+                    .as_deref()
+                    .map_or(0, |t| t.chars().count() as u64 / 3);
+                let output = serde_json::to_string(&r.expected_output)
+                    .map_or(0, |s| s.chars().count() as u64 / 3);
+                (prompt + text + image_tokens(&self.images, r), output)
             })
-        };
-        let cost = (input as f64 * pin + output as f64 * pout) / 1_000_000.0;
-        experiments.push(ExperimentEstimate {
-            experiment_name: c.experiment_name(),
-            model: c.model.clone(),
-            calls: records.len() as u64 * reps,
-            input_tokens: input,
-            output_tokens: output,
-            input_price_per_mtok: pin,
-            output_price_per_mtok: pout,
-            cost_usd: cost,
-            available: state.registry.get(&c.model).is_ok(),
-        });
+            .collect();
+        let reps = u64::from(request.repetitions.unwrap_or(1));
+        let mut experiments = Vec::new();
+        for c in &request.model_configs {
+            let spec = self.registry.spec(&c.model);
+            let (pin, pout) = spec.map_or((0.0, 0.0), |s| {
+                (s.input_price_per_mtok, s.output_price_per_mtok)
+            });
+            let thinking = c
+                .thinking_budget
+                .or(spec.and_then(|s| s.thinking_budget))
+                .filter(|t| *t > 0)
+                .map_or(0, |t| t as u64);
+            let is_builtin = spec.is_some_and(|s| s.provider == ProviderKind::Builtin);
+            let (input, output) = if is_builtin {
+                (0, 0)
+            } else {
+                per_record.iter().fold((0, 0), |(i, o), (ri, ro)| {
+                    (i + ri * reps, o + (ro + thinking) * reps)
+                })
+            };
+            let cost = (input as f64 * pin + output as f64 * pout) / 1_000_000.0;
+            experiments.push(ExperimentEstimate {
+                experiment_name: c.experiment_name(),
+                model: c.model.clone(),
+                calls: records.len() as u64 * reps,
+                input_tokens: input,
+                output_tokens: output,
+                input_price_per_mtok: pin,
+                output_price_per_mtok: pout,
+                cost_usd: cost,
+                available: self.registry.get(&c.model).is_ok(),
+            });
+        }
+        Ok(CostEstimate {
+            dataset_name: info.name,
+            dataset_version: version.version,
+            records: records.len() as u64,
+            total_cost_usd: experiments.iter().map(|e| e.cost_usd).sum(),
+            experiments,
+            method: METHOD.into(),
+        })
     }
-    Ok(CostEstimate {
-        dataset_name: info.name,
-        dataset_version: version.version,
-        records: records.len() as u64,
-        total_cost_usd: experiments.iter().map(|e| e.cost_usd).sum(),
-        experiments,
-        method: METHOD.into(),
-    })
 }
 
 #[cfg(test)]

@@ -1,8 +1,78 @@
-//! What the API does, apart from HTTP: starting, running, resuming and cancelling runs,
-//! and building comparisons.
+//! What tallylab does, apart from HTTP: starting, executing, resuming and cancelling runs;
+//! the history, comparisons and cost estimates; datasets and label corrections.
+//!
+//! The service owns its state ([`Service`]) and answers with [`ServiceError`]; it knows
+//! nothing of HTTP. The API translates requests into these calls and the answers back; the
+//! command line calls the same functions.
 
+pub mod cache;
+pub mod catalog;
 pub mod compare;
+pub mod datasets;
+mod error;
 pub mod estimate;
+mod execute;
+pub mod export;
+pub mod history;
+pub mod live;
 pub mod runs;
-pub mod tasks;
+pub mod status;
 pub mod views;
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::providers::images::ImagePolicy;
+use crate::providers::Registry;
+use crate::store::Store;
+
+pub use error::{model_error, ServiceError, ServiceResult};
+pub use execute::SUMMARY_SEED;
+
+/// Everything the service needs, built once at start-up.
+pub struct Service {
+    pub store: Arc<dyn Store>,
+    pub registry: Arc<Registry>,
+    /// Runs in flight.
+    pub live: live::LiveRuns,
+    /// Where record images may come from (the cost estimate measures local ones).
+    pub images: ImagePolicy,
+    /// Base of links in responses (experiment pages, comparisons, task status).
+    pub public_base_url: String,
+    /// The runtime runs execute on (not the HTTP workers').
+    runtime: tokio::runtime::Handle,
+    /// Fired when the server shuts down: running runs stop without being marked
+    /// cancelled, so they resume at the next start.
+    shutdown: CancellationToken,
+}
+
+impl Service {
+    /// A service over `store` and `registry`, running runs on the current runtime.
+    pub fn new(
+        store: Arc<dyn Store>,
+        registry: Arc<Registry>,
+        images: ImagePolicy,
+        public_base_url: String,
+    ) -> Self {
+        Service {
+            store,
+            registry,
+            live: live::LiveRuns::default(),
+            images,
+            public_base_url,
+            runtime: tokio::runtime::Handle::current(),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    /// Link to a page of the web app or the API.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.public_base_url)
+    }
+
+    /// Stops running runs without cancelling them (they resume at the next start).
+    pub fn shut_down(&self) {
+        self.shutdown.cancel();
+    }
+}

@@ -3,9 +3,9 @@
 use serde_json::json;
 use shared::{DatasetRecord, ExperimentDetail, ExperimentListItem, RecordResult};
 
+use super::Service;
 use crate::eval::audit_label;
-use crate::runner::RecordOutcome;
-use crate::server::state::AppState;
+use crate::outcome::RecordOutcome;
 use crate::store::ExperimentRow;
 
 /// One history row.
@@ -20,10 +20,10 @@ pub fn list_item(e: &ExperimentRow) -> ExperimentListItem {
         dataset_version: e.dataset_version,
         model: e.config.model.clone(),
         temperature: e.config.temperature,
-        status: e.status.clone(),
+        status: e.status,
         created_at: e.created_at.clone(),
         finished_at: e.finished_at.clone(),
-        total_records: s.map_or(e.total_tasks, |s| s.total_records),
+        total_records: s.map_or(e.total_trials, |s| s.total_records),
         failed_records: s.map_or(0, |s| s.failed_records),
         overall_accuracy: s.map(|s| s.overall_accuracy),
         success_rate: s.map(|s| s.success_rate),
@@ -31,24 +31,26 @@ pub fn list_item(e: &ExperimentRow) -> ExperimentListItem {
     }
 }
 
-/// One experiment with config and metrics.
-pub fn experiment_detail(state: &AppState, e: &ExperimentRow) -> ExperimentDetail {
-    let s = e.summary.as_ref();
-    ExperimentDetail {
-        item: list_item(e),
-        config: e.config.clone(),
-        prompt_version: e.prompt_version.clone(),
-        repetitions: e.repetitions,
-        jobs: e.jobs,
-        error: e.error.clone(),
-        metrics: s.and_then(|s| s.metrics.clone()),
-        repetition_agreement: s.and_then(|s| s.repetition_agreement),
-        label_issues: s.map_or(0, |s| s.label_issues),
-        url: state.page_url(&format!("/experiments/{}", e.id)),
+impl Service {
+    /// One experiment with config and metrics.
+    pub fn experiment_detail(&self, e: &ExperimentRow) -> ExperimentDetail {
+        let s = e.summary.as_ref();
+        ExperimentDetail {
+            item: list_item(e),
+            config: e.config.clone(),
+            prompt_version: e.prompt_version.clone(),
+            repetitions: e.repetitions,
+            jobs: e.jobs,
+            error: e.error.clone(),
+            metrics: s.and_then(|s| s.metrics.clone()),
+            repetition_agreement: s.and_then(|s| s.repetition_agreement),
+            label_issues: s.map_or(0, |s| s.label_issues),
+            url: self.url(&format!("/experiments/{}", e.id)),
+        }
     }
 }
 
-/// A record's result with what it read and what was expected.
+/// A trial's result with what it read and what was expected.
 pub fn record_result(o: RecordOutcome, record: Option<&DatasetRecord>) -> RecordResult {
     let input_ref = record.map_or(serde_json::Value::Null, |r| {
         json!({
@@ -63,6 +65,7 @@ pub fn record_result(o: RecordOutcome, record: Option<&DatasetRecord>) -> Record
         record_index: o.record_index as u64,
         record_id: o.record_id,
         repetition: o.repetition,
+        status: o.status,
         input_ref,
         output: o.output,
         raw_output: o.raw_output,

@@ -55,6 +55,8 @@ pub fn proportion(successes: usize, n: usize) -> MetricEstimate {
         ci_high,
         n,
         method: "wilson".to_string(),
+        label: String::new(),
+        evaluator: None,
     }
 }
 
@@ -78,6 +80,8 @@ pub fn mean_with_ci(values: &[f64], seed: u64) -> MetricEstimate {
         ci_high,
         n: finite.len(),
         method: "bootstrap".to_string(),
+        label: String::new(),
+        evaluator: None,
     }
 }
 

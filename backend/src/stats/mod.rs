@@ -21,6 +21,18 @@ mod proptests;
 mod tests;
 
 pub use exact::mcnemar_exact_p;
+
+/// The bootstrap seed of one metric: `seed` mixed with a stable hash (FNV-1a) of the
+/// metric's name, so every metric gets its own reproducible stream without a hand-picked
+/// number per metric.
+pub fn seed_for(seed: u64, metric: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in metric.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    seed ^ h
+}
 pub use interval::{mean_with_ci, proportion, wilson_interval, MEAN_BOOTSTRAP_RESAMPLES, Z_95};
 pub use paired::{
     compare_binary, compare_scores, ALPHA, BINARY_CI_SEED, PAIRED_BOOTSTRAP_RESAMPLES,

@@ -42,6 +42,7 @@ pub fn compare_binary(metric: &str, a: &[bool], b: &[bool]) -> PairedComparison 
     }
     let mut out = PairedComparison {
         metric: metric.to_string(),
+        label: String::new(),
         n,
         a: 0.0,
         b: 0.0,
@@ -125,6 +126,7 @@ pub fn compare_scores(metric: &str, a: &[f64], b: &[f64], seed: u64) -> PairedCo
     }
     let mut out = PairedComparison {
         metric: metric.to_string(),
+        label: String::new(),
         n,
         a: mean(&xs),
         b: mean(&ys),

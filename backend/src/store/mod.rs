@@ -1,5 +1,7 @@
-//! Persistence behind one trait, so the embedded SQLite default and a PostgreSQL backend
-//! (a later issue) are interchangeable. Every finished record is committed as it finishes.
+//! Persistence, split by role: datasets, runs, experiments with their trial outcomes, and
+//! the response cache. Each role is a trait a backend implements directly (the embedded
+//! SQLite default here; PostgreSQL later), and [`Store`] is any type with all four. Every
+//! finished trial is committed as it finishes.
 
 mod sqlite;
 
@@ -8,10 +10,10 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use shared::{
     DatasetDetail, DatasetInfo, DatasetRecord, DatasetVersionInfo, ExperimentRunRequest,
-    ExperimentRunResponse, ExperimentSummary, ModelConfig,
+    ExperimentRunResponse, ExperimentStatus, ExperimentSummary, ModelConfig, RunMode, RunStatus,
 };
 
-use crate::runner::RecordOutcome;
+use crate::outcome::RecordOutcome;
 
 pub use sqlite::SqliteStore;
 
@@ -46,14 +48,13 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Debug, Clone)]
 pub struct RunRow {
     pub id: String,
-    /// "sync" or "async".
-    pub mode: String,
-    /// queued | running | completed | failed | cancelled
-    pub status: String,
+    pub mode: RunMode,
+    pub status: RunStatus,
     pub request: ExperimentRunRequest,
     pub dataset_id: String,
     pub dataset_name: String,
     pub dataset_version: u32,
+    /// Records the run takes from the dataset version (its sample).
     pub dataset_size: u64,
     pub response: Option<ExperimentRunResponse>,
     pub error: Option<String>,
@@ -77,9 +78,9 @@ pub struct ExperimentRow {
     pub jobs: u32,
     pub repetitions: u32,
     pub raise_errors: bool,
-    pub total_tasks: u64,
-    /// running | success | failed | cancelled
-    pub status: String,
+    /// Trials to run: records × repetitions.
+    pub total_trials: u64,
+    pub status: ExperimentStatus,
     pub error: Option<String>,
     pub summary: Option<ExperimentSummary>,
     pub created_at: String,
@@ -96,9 +97,9 @@ pub struct ExperimentFilter {
     pub limit: u64,
 }
 
-/// Everything the server keeps.
+/// Datasets and their immutable versions.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait DatasetStore: Send + Sync {
     /// Every dataset with its newest version.
     async fn list_datasets(&self) -> StoreResult<Vec<DatasetInfo>>;
     /// One dataset with all its versions.
@@ -117,26 +118,39 @@ pub trait Store: Send + Sync {
         name: &str,
         version: Option<u32>,
     ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)>;
+}
 
+/// Runs: one request each, sync or async.
+#[async_trait]
+pub trait RunStore: Send + Sync {
     async fn create_run(&self, run: &RunRow) -> StoreResult<()>;
+    /// Sets the status; a terminal status also sets `finished_at`. `response` and `error`
+    /// are kept when `None`.
     async fn update_run(
         &self,
         id: &str,
-        status: &str,
+        status: RunStatus,
         response: Option<&ExperimentRunResponse>,
         error: Option<&str>,
     ) -> StoreResult<()>;
     async fn get_run(&self, id: &str) -> StoreResult<RunRow>;
-    /// Runs that were queued or running when the server stopped.
+    /// Async runs that were queued or running when the server stopped.
     async fn unfinished_runs(&self) -> StoreResult<Vec<RunRow>>;
+}
 
+/// Experiments and the outcome of each of their trials.
+#[async_trait]
+pub trait ExperimentStore: Send + Sync {
     async fn create_experiment(&self, e: &ExperimentRow) -> StoreResult<()>;
+    /// Sets the status of an experiment that has not finished.
+    async fn set_experiment_status(&self, id: &str, status: ExperimentStatus) -> StoreResult<()>;
+    /// Ends an experiment; `summary` is kept when `None`.
     async fn finish_experiment(
         &self,
         id: &str,
-        status: &str,
+        status: ExperimentStatus,
         error: Option<&str>,
-        summary: &ExperimentSummary,
+        summary: Option<&ExperimentSummary>,
     ) -> StoreResult<()>;
     async fn get_experiment(&self, id: &str) -> StoreResult<ExperimentRow>;
     async fn run_experiments(&self, run_id: &str) -> StoreResult<Vec<ExperimentRow>>;
@@ -146,7 +160,7 @@ pub trait Store: Send + Sync {
         f: &ExperimentFilter,
     ) -> StoreResult<(Vec<ExperimentRow>, u64)>;
 
-    /// Commits finished record tasks in one transaction; a task already stored is kept.
+    /// Commits finished trials in one transaction; a trial already stored is kept.
     async fn insert_outcomes(
         &self,
         experiment_id: &str,
@@ -154,7 +168,7 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<()>;
     /// Every stored outcome of an experiment, by record then repetition.
     async fn outcomes(&self, experiment_id: &str) -> StoreResult<Vec<RecordOutcome>>;
-    /// One page of outcomes; `errors_only` keeps failed tasks.
+    /// One page of outcomes; `errors_only` keeps failed trials.
     async fn outcomes_page(
         &self,
         experiment_id: &str,
@@ -162,11 +176,20 @@ pub trait Store: Send + Sync {
         limit: u64,
         errors_only: bool,
     ) -> StoreResult<(Vec<RecordOutcome>, u64)>;
-    /// (record_index, repetition) of every stored task.
-    async fn done_tasks(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>>;
+    /// (record_index, repetition) of every stored trial.
+    async fn done_trials(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>>;
+}
 
+/// Model responses by request content (see `providers::cache`).
+#[async_trait]
+pub trait CacheStore: Send + Sync {
     /// A cached model response body.
     async fn cache_get(&self, key: &str) -> StoreResult<Option<String>>;
     /// Caches a model response body (first write wins).
     async fn cache_put(&self, key: &str, model: &str, body: &str) -> StoreResult<()>;
 }
+
+/// Everything the server keeps: a backend with every role.
+pub trait Store: DatasetStore + RunStore + ExperimentStore + CacheStore {}
+
+impl<T: DatasetStore + RunStore + ExperimentStore + CacheStore> Store for T {}

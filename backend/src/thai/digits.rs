@@ -1,7 +1,5 @@
 //! Thai digits (๐–๙) and lenient parsing of counts as they are written on a form.
 
-use super::normalize::normalize_text;
-
 /// Unit words that may follow a count on a form ("7 คน", "120 บัตร"); longest first so
 /// that one never hides a longer one.
 const UNIT_WORDS: [&str; 4] = ["คะแนน", "บัตร", "คน", "ใบ"];
@@ -106,18 +104,6 @@ pub fn parse_count(s: &str) -> Option<u64> {
     Some(value)
 }
 
-/// Compares two numeric fields as numbers: "07", "7", "๗" and " 7 " are all equal.
-///
-/// Both sides are read with [`parse_count`] (so a trailing unit word is ignored); if
-/// either side is not a number, the texts are compared after
-/// [`normalize_text`](super::normalize::normalize_text).
-pub fn numbers_equal(a: &str, b: &str) -> bool {
-    match (parse_count(a), parse_count(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => normalize_text(a) == normalize_text(b),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,18 +167,6 @@ mod tests {
         ] {
             assert_eq!(parse_count(s), None, "{s:?}");
         }
-    }
-
-    #[test]
-    fn numbers_equal_compares_values_then_text() {
-        assert!(numbers_equal("07", "7"));
-        assert!(numbers_equal("๗", " 7 "));
-        assert!(numbers_equal("1,234", "๑๒๓๔"));
-        assert!(!numbers_equal("7", "17"));
-        assert!(numbers_equal("ก", " ก "));
-        assert!(!numbers_equal("7", "ก"));
-        assert!(numbers_equal("-", "-"));
-        assert!(!numbers_equal("-", "0"));
     }
 
     proptest! {

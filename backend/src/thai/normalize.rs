@@ -2,7 +2,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::digits::arabic_digit;
+use super::digits::{arabic_digit, parse_count};
 
 const NIKHAHIT: char = '\u{0E4D}';
 const SARA_AA: char = '\u{0E32}';
@@ -150,6 +150,18 @@ pub fn same_place(a: &str, b: &str) -> bool {
     normalize_place(a) == normalize_place(b)
 }
 
+/// Compares two numeric fields as numbers: "07", "7", "๗" and " 7 " are all equal.
+///
+/// Both sides are read with [`parse_count`](super::digits::parse_count) (so a trailing unit word is ignored); if
+/// either side is not a number, the texts are compared after
+/// [`normalize_text`].
+pub fn numbers_equal(a: &str, b: &str) -> bool {
+    match (parse_count(a), parse_count(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => normalize_text(a) == normalize_text(b),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +257,17 @@ mod tests {
         assert!(same_place("", "  "));
         assert!(!same_place("ขอนแก่น", "อุดรธานี"));
         assert!(!same_place("ขอนแก่น", ""));
+    }
+
+    #[test]
+    fn numbers_equal_compares_values_then_text() {
+        assert!(numbers_equal("07", "7"));
+        assert!(numbers_equal("๗", " 7 "));
+        assert!(numbers_equal("1,234", "๑๒๓๔"));
+        assert!(!numbers_equal("7", "17"));
+        assert!(numbers_equal("ก", " ก "));
+        assert!(!numbers_equal("7", "ก"));
+        assert!(numbers_equal("-", "-"));
+        assert!(!numbers_equal("-", "0"));
     }
 }

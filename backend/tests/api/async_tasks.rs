@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
-use crate::helpers::{assert_seed_shape, spawn_app, KEY};
+use crate::helpers::{assert_contract_shape, spawn_app, KEY};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_run_reports_progress_then_the_result() {
@@ -16,7 +16,12 @@ async fn async_run_reports_progress_then_the_result() {
     let task = v["task_id"].as_str().unwrap().to_string();
     assert!(v["status_url"].as_str().unwrap().ends_with(&task));
     let mut seen_partial = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the run did not complete in 120 s"
+        );
         let (_, t) = app.get(&format!("/api/v1/experiments/tasks/{task}")).await;
         let (done, total) = (t["done"].as_u64().unwrap(), t["total"].as_u64().unwrap());
         assert_eq!(total, 3000, "{t}");
@@ -24,10 +29,14 @@ async fn async_run_reports_progress_then_the_result() {
         if done > 0 && done < total {
             seen_partial = true;
         }
-        if t["status"] == "completed" {
-            assert_eq!(done, total);
-            assert_seed_shape(&t["result"], 2, 1500);
-            break;
+        match t["status"].as_str() {
+            Some("completed") => {
+                assert_eq!(done, total);
+                assert_contract_shape(&t["result"], 2, 1500);
+                break;
+            }
+            Some("queued" | "running") => {}
+            other => panic!("the run ended {other:?} instead of completed: {t}"),
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -85,8 +94,17 @@ async fn cancel_keeps_finished_records() {
         )
         .await;
     let task = v["task_id"].as_str().unwrap().to_string();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no trial finished in 60 s"
+        );
         let (_, t) = app.get(&format!("/api/v1/experiments/tasks/{task}")).await;
+        assert_eq!(
+            t["status"], "running",
+            "still running when the first trials land: {t}"
+        );
         if t["done"].as_u64().unwrap() > 0 {
             break;
         }

@@ -1,5 +1,5 @@
 //! A sync run with a Gemini model pointed by configuration at a local server that speaks
-//! the generateContent wire format: the seed's response with real tokens and cost, a
+//! the generateContent wire format: the original's response with real tokens and cost, a
 //! response cache that makes re-runs free, and one rate budget shared by concurrent runs.
 
 use std::time::Instant;
@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{assert_seed_shape, spawn_with};
+use crate::helpers::{assert_contract_shape, spawn_with};
 
 fn generate_content_body() -> Value {
     let label = tallylab::dataset::builtin::builtin_dataset()[1]
@@ -61,7 +61,7 @@ async fn gemini_run_reports_real_tokens_cost_and_caches() {
         .post("/api/v1/experiments/run", &body(0.0, "flash"))
         .await;
     assert_eq!(status, 200, "{v}");
-    assert_seed_shape(&v, 1, 10);
+    assert_contract_shape(&v, 1, 10);
     let e = &v["experiments"][0];
     assert_eq!(e["successful_records"], 10, "{e}");
     let usage = &e["usage"];

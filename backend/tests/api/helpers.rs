@@ -75,18 +75,30 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
-    /// Polls a task until it leaves queued/running.
+    /// The server's SQLite database.
+    pub fn database(&self) -> std::path::PathBuf {
+        self._dir.path().join("tallylab.db")
+    }
+
+    /// Polls a task until it reaches a terminal status (completed, failed, cancelled);
+    /// fails the test after 60 s, or if the status is not one the API documents.
     pub async fn wait_task(&self, task_id: &str) -> Value {
-        for _ in 0..600 {
-            let (_, t) = self
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        let mut last = Value::Null;
+        while tokio::time::Instant::now() < deadline {
+            let (status, t) = self
                 .get(&format!("/api/v1/experiments/tasks/{task_id}"))
                 .await;
-            if !matches!(t["status"].as_str(), Some("queued" | "running")) {
-                return t;
+            assert_eq!(status, 200, "{t}");
+            match t["status"].as_str() {
+                Some("completed" | "failed" | "cancelled") => return t,
+                Some("queued" | "running") => {}
+                other => panic!("undocumented task status {other:?}: {t}"),
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            last = t;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("task {task_id} did not finish");
+        panic!("task {task_id} did not reach a terminal status in 60 s; last: {last}");
     }
 
     /// Uploads a generated dataset of `n` records as `name`.
@@ -109,8 +121,8 @@ impl TestApp {
     }
 }
 
-/// Checks every field of the seed's response shape.
-pub fn assert_seed_shape(v: &Value, experiments: usize, dataset_size: u64) {
+/// Checks every field of the original's response shape.
+pub fn assert_contract_shape(v: &Value, experiments: usize, dataset_size: u64) {
     for f in [
         "status",
         "message",

@@ -2,9 +2,11 @@
 //! real HTTP.
 
 mod async_tasks;
+mod contract;
 mod errors;
+mod failures;
 mod gemini_run;
 mod helpers;
 mod history;
 mod resume;
-mod seed;
+mod verdicts;

@@ -115,14 +115,49 @@ async fn async_run_can_be_cancelled() {
     let (status, body) = app.http("GET", "/api/v1/experiments?limit=10", b"");
     assert_eq!(status, 200, "{body}");
     let page: Value = serde_json::from_str(&body).unwrap();
-    assert!(
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["status"] != "running"),
-        "{page}"
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(
+        items.len(),
+        2,
+        "both experiments of the run are listed: {page}"
     );
+    assert!(items.iter().all(|e| e["status"] == "cancelled"), "{page}");
     screenshot(c, "run-04-async-cancelled").await;
+    browser.close().await;
+}
+
+/// A run that cannot go on (its storage fails under it) ends `failed` on the page with the
+/// reason, instead of a progress bar that never moves again.
+#[tokio::test]
+async fn a_failed_async_run_says_so_with_its_error() {
+    let app = App::start();
+    testkit::break_trial_storage(&app.database()).await;
+    let browser = Browser::start().await;
+    let c = browser.client();
+    open_logged_in(&app, c, "/").await;
+    click(c, &tid("preset-offline-baseline")).await;
+    find(
+        c,
+        "[data-testid=\"input-dataset_name\"] option[value=\"vote-extraction-bangbamru-1-10\"]",
+    )
+    .await;
+    click(c, &tid("run-async")).await;
+
+    until("the task to fail", Duration::from_secs(30), || async {
+        (text(c, &tid("task-status")).await == "failed").then_some(())
+    })
+    .await;
+    let error = text(c, &tid("task-error")).await;
+    assert!(error.contains(testkit::STORAGE_FAILURE), "{error}");
+    assert!(
+        !find(c, &tid("cancel-run"))
+            .await
+            .is_displayed()
+            .await
+            .unwrap(),
+        "nothing left to cancel"
+    );
+    assert!(all(c, &tid("run-results")).await.is_empty());
+    screenshot(c, "run-05-async-failed").await;
     browser.close().await;
 }

@@ -79,6 +79,11 @@ impl App {
     /// Starts `tallylab serve` on a free port with a fresh data directory, serving the
     /// built web app. Fails clearly when the web app is not built.
     pub fn start() -> App {
+        App::start_with(&[])
+    }
+
+    /// [`App::start`] with extra environment variables (e.g. a `MODELS_FILE`).
+    pub fn start_with(env: &[(&str, &std::ffi::OsStr)]) -> App {
         let dist = workspace().join("frontend").join("dist");
         assert!(
             dist.join("index.html").is_file(),
@@ -99,6 +104,7 @@ impl App {
             .env_remove("DATABASE_URL")
             .env_remove("PUBLIC_BASE_URL")
             .env_remove("CONFIG_FILE")
+            .envs(env.iter().copied())
             .current_dir(data.path())
             .stdout(Stdio::null())
             .spawn()
@@ -110,6 +116,11 @@ impl App {
             base: format!("http://127.0.0.1:{port}"),
             port,
         }
+    }
+
+    /// The server's SQLite database.
+    pub fn database(&self) -> PathBuf {
+        self._data.path().join("tallylab.db")
     }
 
     /// The URL of an app path.

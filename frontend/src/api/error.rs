@@ -35,7 +35,7 @@ impl ApiError {
     pub fn from_response(status: u16, text: &str) -> Self {
         let body: Option<ErrorBody> = serde_json::from_str(text).ok();
         let (kind, message) = match &body {
-            Some(b) => (b.kind.clone(), b.message.clone()),
+            Some(b) => (b.kind.to_string(), b.message.clone()),
             None if text.trim().is_empty() => ("unknown".into(), format!("HTTP {status}")),
             None => ("unknown".into(), text.chars().take(300).collect()),
         };

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::MetricEstimate;
 
-use crate::format::{metric_label, pct};
+use crate::format::pct;
 
 const WIDTH: f64 = 720.0;
 const LABEL_W: f64 = 220.0;
@@ -21,7 +21,7 @@ fn x_of(v: f64) -> f64 {
 pub fn CiChart(
     /// Experiment names, in series order.
     names: Vec<String>,
-    /// (metric name, one estimate per experiment).
+    /// (metric label, one estimate per experiment).
     rows: Vec<(String, Vec<Option<MetricEstimate>>)>,
 ) -> impl IntoView {
     let k = names.len().max(1) as f64;
@@ -67,7 +67,7 @@ pub fn CiChart(
             view! {
                 {band}
                 <text class="row-label" x=LABEL_W - 10.0 y=label_y text-anchor="end">
-                    {metric_label(&metric)}
+                    {metric.clone()}
                 </text>
                 {marks}
             }

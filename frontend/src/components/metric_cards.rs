@@ -1,27 +1,18 @@
 //! Metric cards: each summary metric with its 95% interval.
 
 use leptos::prelude::*;
-use shared::{ExperimentMetrics, MetricEstimate};
+use shared::ExperimentMetrics;
 
 use crate::format::{metric_label, pct};
 
-/// The metrics of an experiment in display order, by API name.
-pub fn metric_list(m: &ExperimentMetrics) -> Vec<(&'static str, &MetricEstimate)> {
-    vec![
-        ("overall_accuracy", &m.overall_accuracy),
-        ("success_rate", &m.success_rate),
-        ("avg_ballot_accuracy", &m.avg_ballot_accuracy),
-        ("exact_form_match_rate", &m.exact_form_match_rate),
-        ("avg_vote_results_quality", &m.avg_vote_results_quality),
-        (
-            "avg_voter_statistics_accuracy",
-            &m.avg_voter_statistics_accuracy,
-        ),
-        (
-            "arithmetic_consistency_rate",
-            &m.arithmetic_consistency_rate,
-        ),
-    ]
+/// How a metric is shown: its label, or (for experiments stored before labels) its name
+/// made readable.
+pub fn label_of(name: &str, estimate: &shared::MetricEstimate) -> String {
+    if estimate.label.is_empty() {
+        metric_label(name)
+    } else {
+        estimate.label.clone()
+    }
 }
 
 /// One card per metric: value, interval, n and method.
@@ -30,10 +21,11 @@ pub fn MetricCards(
     /// The experiment's metrics.
     metrics: ExperimentMetrics,
 ) -> impl IntoView {
-    let cards = metric_list(&metrics)
+    let cards = metrics
+        .estimates
         .into_iter()
         .map(|(name, m)| {
-            let label = metric_label(name);
+            let label = label_of(&name, &m);
             let ci = format!("95% CI {}–{}", pct(m.ci_low), pct(m.ci_high));
             let detail = format!("n = {} · {}", m.n, m.method);
             view! {

@@ -1,13 +1,13 @@
 //! Live progress of an async run.
 
 use leptos::prelude::*;
-use shared::TaskStatus;
+use shared::{RunStatus, TaskStatus};
 
 use crate::components::status::StatusBadge;
 
 /// Whether a task status is final.
-pub fn is_finished(status: &str) -> bool {
-    matches!(status, "completed" | "failed" | "cancelled")
+pub fn is_finished(status: RunStatus) -> bool {
+    status.is_terminal()
 }
 
 /// A progress bar (`role=progressbar`, `aria-valuenow`) over every experiment of the task,
@@ -27,14 +27,14 @@ pub fn TaskProgress(
     };
     let done = move || task.with(|t| t.as_ref().map_or(0, |t| t.done));
     let total = move || task.with(|t| t.as_ref().map_or(0, |t| t.total));
-    let text = move || format!("{} of {} record tasks", done(), total());
+    let text = move || format!("{} of {} trials", done(), total());
     let width = move || {
         format!(
             "width: {:.1}%",
             done() as f64 * 100.0 / total().max(1) as f64
         )
     };
-    let running = move || task.with(|t| t.as_ref().is_some_and(|t| !is_finished(&t.status)));
+    let running = move || task.with(|t| t.as_ref().is_some_and(|t| !is_finished(t.status)));
     let rows = move || {
         task.get()
             .map(|t| t.experiments)
@@ -56,7 +56,7 @@ pub fn TaskProgress(
             <section class="card" aria-labelledby="progress-title" data-testid="task-progress">
                 <h2 id="progress-title">
                     "Async run " <code>{field(|t| t.task_id.clone())}</code> " "
-                    <span class=move || task.with(|t| format!("badge badge-{}", t.as_ref().map_or("", |t| t.status.as_str()))) data-testid="task-status">{field(|t| t.status.clone())}</span>
+                    <span class=move || task.with(|t| format!("badge badge-{}", t.as_ref().map_or("", |t| t.status.as_str()))) data-testid="task-status">{field(|t| t.status.to_string())}</span>
                 </h2>
                 <div
                     class="progress"
@@ -72,7 +72,7 @@ pub fn TaskProgress(
                 </div>
                 <p class="muted" aria-live="polite" data-testid="progress-text">{text}</p>
                 <ul class="plain">{rows}</ul>
-                {move || task.with(|t| t.as_ref().and_then(|t| t.error.clone())).map(|e| view! { <p class="error-text">{e}</p> })}
+                {move || task.with(|t| t.as_ref().and_then(|t| t.error.clone())).map(|e| view! { <p class="error-text" role="alert" data-testid="task-error">{e}</p> })}
                 <button
                     type="button"
                     class="danger"

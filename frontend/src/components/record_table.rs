@@ -2,10 +2,48 @@
 //! record's output against its expected value with the differing fields highlighted.
 
 use leptos::prelude::*;
-use shared::{FieldCheck, RecordResult, ScoreValue};
+use shared::{ExperimentMetrics, FieldCheck, RecordResult, ScoreValue};
 
 use crate::components::flags::Flags;
-use crate::format::{cell, millis, pct};
+use crate::components::metric_cards::label_of;
+use crate::format::{cell, metric_label, millis, pct};
+
+/// One evaluator column: the score's name and its header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub evaluator: String,
+    pub label: String,
+}
+
+/// The evaluator columns: the evaluators the experiment's metrics summarise, in their
+/// order, then any other score the records carry (experiments stored before metrics
+/// named their evaluator).
+pub fn columns(metrics: Option<&ExperimentMetrics>, records: &[RecordResult]) -> Vec<Column> {
+    let mut cols: Vec<Column> = metrics
+        .map(|m| {
+            m.estimates
+                .iter()
+                .filter_map(|(name, e)| {
+                    Some(Column {
+                        evaluator: e.evaluator.clone()?,
+                        label: label_of(name, e),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for r in records {
+        for s in &r.scores.scores {
+            if !cols.iter().any(|c| c.evaluator == s.name) {
+                cols.push(Column {
+                    evaluator: s.name.clone(),
+                    label: metric_label(&s.name),
+                });
+            }
+        }
+    }
+    cols
+}
 
 fn mark(ok: bool) -> &'static str {
     if ok {
@@ -40,10 +78,16 @@ fn tokens(r: &RecordResult) -> String {
 pub fn RecordTable(
     /// One page of results.
     records: Vec<RecordResult>,
+    /// The evaluator columns (see [`columns`]).
+    columns: Vec<Column>,
 ) -> impl IntoView {
+    let heads = columns
+        .iter()
+        .map(|c| view! { <th scope="col" data-testid=format!("column-{}", c.evaluator)>{c.label.clone()}</th> })
+        .collect_view();
     let bodies = records
         .into_iter()
-        .map(|r| view! { <RecordRows record=r/> })
+        .map(|r| view! { <RecordRows record=r columns=columns.clone()/> })
         .collect_view();
     view! {
         <div class="table-wrap">
@@ -53,12 +97,7 @@ pub fn RecordTable(
                     <tr>
                         <th scope="col">"Record"</th>
                         <th scope="col">"Overall"</th>
-                        <th scope="col">"Form match"</th>
-                        <th scope="col">"Ballots"</th>
-                        <th scope="col">"Votes"</th>
-                        <th scope="col">"Voters"</th>
-                        <th scope="col">"No errors"</th>
-                        <th scope="col">"Arithmetic"</th>
+                        {heads}
                         <th scope="col">"Label flags"</th>
                         <th scope="col">"Latency"</th>
                         <th scope="col">"Tokens"</th>
@@ -71,7 +110,7 @@ pub fn RecordTable(
 }
 
 #[component]
-fn RecordRows(record: RecordResult) -> impl IntoView {
+fn RecordRows(record: RecordResult, columns: Vec<Column>) -> impl IntoView {
     let s = record.scores.clone();
     let checks: Vec<(String, FieldCheck)> = s
         .scores
@@ -104,24 +143,33 @@ fn RecordRows(record: RecordResult) -> impl IntoView {
         record.record_id.clone()
     };
     let arith = s.arithmetic_flags.clone();
+    // Record, Overall, the evaluators, Label flags, Latency, Tokens.
+    let colspan = (columns.len() + 5).to_string();
+    let cells = columns
+        .iter()
+        .map(|c| {
+            let (text, class) = match s.get(&c.evaluator).map(|x| x.value) {
+                Some(v @ ScoreValue::Number(_)) => (value_text(v), "num"),
+                Some(v) => (value_text(v), ""),
+                // Absent: the experiment ran before this evaluator existed.
+                None => ("–".to_string(), ""),
+            };
+            view! { <td class=class>{text}</td> }
+        })
+        .collect_view();
     let summary = format!("Field detail: {differing} differing field(s)");
     view! {
         <tbody data-testid="record">
             <tr class:failed=record.error.is_some()>
                 <th scope="row">{label}</th>
                 <td class="num">{pct(s.overall)}</td>
-                <td>{mark(s.exact_form_match)}</td>
-                <td class="num">{pct(s.ballot_accuracy_score)}</td>
-                <td class="num">{pct(s.vote_results_quality)}</td>
-                <td class="num">{pct(s.voter_statistics_accuracy)}</td>
-                <td>{mark(s.has_no_errors)}</td>
-                <td>{if s.arithmetic_consistency { "✓".to_string() } else { format!("✗ {}", arith.len()) }}</td>
+                {cells}
                 <td>{record.label_flags.len()}</td>
                 <td class="num">{millis(record.latency_ms)}</td>
                 <td>{tokens(&record)}</td>
             </tr>
             <tr class="detail-row">
-                <td colspan="11">
+                <td colspan=colspan>
                     {record.error.clone().map(|e| view! { <p class="error-text" data-testid="record-error">"Error: " {e}</p> })}
                     <details>
                         <summary>{summary}</summary>

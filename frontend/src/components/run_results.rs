@@ -43,7 +43,7 @@ pub fn RunResults(
         .collect_view();
     view! {
         <section class="results" aria-labelledby="results-title" data-testid="run-results">
-            <h2 id="results-title" tabindex="-1">"Results " <StatusBadge status=response.status.clone()/></h2>
+            <h2 id="results-title" tabindex="-1">"Results " <StatusBadge status=response.status/></h2>
             <p data-testid="run-message">
                 {response.message.clone()} " · dataset " <strong>{response.dataset_name.clone()}</strong>
                 {response.dataset_version.map(|v| format!(" v{v}"))} ", "
@@ -117,7 +117,7 @@ fn ExperimentCard(summary: ExperimentSummary) -> impl IntoView {
         <article class="card" data-testid="experiment-result">
             <h3>
                 <A href=href attr:data-testid="experiment-link">{summary.experiment_name.clone()}</A>
-                " " <StatusBadge status=summary.status.clone()/>
+                " " <StatusBadge status=summary.status/>
             </h3>
             <p class="muted">
                 {summary.model.clone()} " · temperature " {summary.temperature} " · " {records}

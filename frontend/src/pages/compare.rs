@@ -11,7 +11,7 @@ use shared::{
 use crate::api;
 use crate::auth::Auth;
 use crate::components::ci_chart::CiChart;
-use crate::components::metric_cards::metric_list;
+use crate::components::metric_cards::label_of;
 use crate::components::status::{ErrorView, Loading};
 use crate::format::{estimate, metric_label, opt_pct, pct};
 
@@ -62,28 +62,24 @@ fn short_names(exps: &[ExperimentDetail]) -> Vec<String> {
 #[component]
 fn Comparison(data: ComparisonResponse) -> impl IntoView {
     let names = short_names(&data.experiments);
-    let metric_names: Vec<&'static str> = data
-        .experiments
+    // Every metric any experiment has, in the order they list them; (name, label).
+    let mut metrics: Vec<(String, String)> = Vec::new();
+    for m in data.experiments.iter().filter_map(|e| e.metrics.as_ref()) {
+        for (name, e) in &m.estimates {
+            if !metrics.iter().any(|(n, _)| n == name) {
+                metrics.push((name.clone(), label_of(name, e)));
+            }
+        }
+    }
+    let rows: Vec<_> = metrics
         .iter()
-        .find_map(|e| e.metrics.as_ref())
-        .map(|m| metric_list(m).into_iter().map(|(n, _)| n).collect())
-        .unwrap_or_default();
-    let rows: Vec<_> = metric_names
-        .iter()
-        .map(|name| {
+        .map(|(name, label)| {
             let values = data
                 .experiments
                 .iter()
-                .map(|e| {
-                    e.metrics.as_ref().and_then(|m| {
-                        metric_list(m)
-                            .into_iter()
-                            .find(|(n, _)| n == name)
-                            .map(|(_, v)| v.clone())
-                    })
-                })
+                .map(|e| e.metrics.as_ref().and_then(|m| m.get(name).cloned()))
                 .collect::<Vec<_>>();
-            (name.to_string(), values)
+            (label.clone(), values)
         })
         .collect();
     let table_rows = rows
@@ -93,7 +89,7 @@ fn Comparison(data: ComparisonResponse) -> impl IntoView {
                 .iter()
                 .map(|v| view! { <td>{v.as_ref().map_or_else(|| "–".into(), estimate)}</td> })
                 .collect_view();
-            view! { <tr><th scope="row">{metric_label(metric)}</th>{cells}</tr> }
+            view! { <tr><th scope="row">{metric.clone()}</th>{cells}</tr> }
         })
         .collect_view();
     let heads = names
@@ -172,7 +168,7 @@ fn PairVerdicts(pair: ComparisonPair, names: Vec<String>, ids: Vec<String>) -> i
             };
             view! {
                 <tr data-testid="verdict">
-                    <th scope="row">{metric_label(&c.metric)}</th>
+                    <th scope="row">{if c.label.is_empty() { metric_label(&c.metric) } else { c.label.clone() }}</th>
                     <td class="num">{c.n}</td>
                     <td class="num">{pct(c.a)}</td>
                     <td class="num">{pct(c.b)}</td>

@@ -10,7 +10,7 @@ use crate::api;
 use crate::auth::Auth;
 use crate::components::metric_cards::MetricCards;
 use crate::components::pager::Pager;
-use crate::components::record_table::RecordTable;
+use crate::components::record_table::{columns, RecordTable};
 use crate::components::status::{ErrorView, Loading, StatusBadge};
 use crate::format::{pct, when};
 
@@ -63,7 +63,14 @@ pub fn ExperimentPage() -> impl IntoView {
                 None => view! { <Loading what="records"/> }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
                 Some(Ok(p)) if p.items.is_empty() => view! { <p class="empty">"No records."</p> }.into_any(),
-                Some(Ok(p)) => view! { <RecordTable records=p.items/> }.into_any(),
+                Some(Ok(p)) => {
+                    let metrics = match detail.get() {
+                        Some(Ok(d)) => d.metrics,
+                        _ => None,
+                    };
+                    let columns = columns(metrics.as_ref(), &p.items);
+                    view! { <RecordTable records=p.items columns=columns/> }.into_any()
+                }
             }}
             <Pager offset=offset limit=PAGE total=total label="Record pages"/>
         </section>
@@ -84,7 +91,7 @@ fn Summary(detail: ExperimentDetail) -> impl IntoView {
         .map(|m| m.per_field.clone())
         .unwrap_or_default();
     view! {
-        <h1 data-testid="experiment-title">{e.experiment_name.clone()} " " <StatusBadge status=e.status.clone()/></h1>
+        <h1 data-testid="experiment-title">{e.experiment_name.clone()} " " <StatusBadge status=e.status/></h1>
         <dl class="facts" data-testid="experiment-facts">
             <div><dt>"Model"</dt><dd>{e.model.clone()} " @ temperature " {e.temperature}</dd></div>
             <div><dt>"Dataset"</dt><dd><A href=format!("/datasets/{}", e.dataset_name)>{e.dataset_name.clone()}</A> " v" {e.dataset_version}</dd></div>

@@ -134,9 +134,15 @@ async fn malformed_body_is_a_call_error() {
     let server = MockServer::start().await;
     Mock::given(path("/v1/chat/completions"))
         .respond_with(ResponseTemplate::new(200).set_body_string("{\"choices\": [ {\"message\": "))
+        // A malformed answer is the model's fault, not the network's: asked once, not retried.
+        .expect(1)
         .mount(&server)
         .await;
-    assert!(matches!(call(&server).await, Err(ProviderError::Call(m)) if m.contains("malformed")));
+    let err = call(&server).await.unwrap_err();
+    assert!(
+        matches!(&err, ProviderError::Call(m) if m.contains("malformed chat completion response")),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -1,11 +1,12 @@
 //! Datasets and their versions.
 
+use async_trait::async_trait;
 use shared::{DatasetDetail, DatasetInfo, DatasetRecord, DatasetVersionInfo};
 use sqlx::Row;
 
-use super::{now, SqliteStore};
+use super::SqliteStore;
 use crate::eval::audit_label;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{timestamp, DatasetStore, StoreError, StoreResult};
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
 fn version_info(row: &sqlx::sqlite::SqliteRow) -> DatasetVersionInfo {
@@ -19,29 +20,6 @@ fn version_info(row: &sqlx::sqlite::SqliteRow) -> DatasetVersionInfo {
 }
 
 impl SqliteStore {
-    pub(super) async fn list_datasets_impl(&self) -> StoreResult<Vec<DatasetInfo>> {
-        let rows = sqlx::query(
-            "SELECT d.id, d.name, d.description, d.created_at, v.version, v.record_count
-             FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id
-             WHERE v.version = (SELECT MAX(version) FROM dataset_versions WHERE dataset_id = d.id)
-             ORDER BY d.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-        Ok(rows
-            .iter()
-            .map(|r| DatasetInfo {
-                dataset_id: r.get("id"),
-                name: r.get("name"),
-                description: r.get("description"),
-                latest_version: r.get::<i64, _>("version") as u32,
-                record_count: r.get::<i64, _>("record_count") as u64,
-                created_at: r.get("created_at"),
-            })
-            .collect())
-    }
-
     async fn dataset_row(&self, name: &str) -> StoreResult<(String, String, String)> {
         let row = sqlx::query("SELECT id, description, created_at FROM datasets WHERE name = ?")
             .bind(name)
@@ -76,8 +54,34 @@ impl SqliteStore {
         .await?;
         Ok(rows.iter().map(version_info).collect())
     }
+}
 
-    pub(super) async fn dataset_detail_impl(&self, name: &str) -> StoreResult<DatasetDetail> {
+#[async_trait]
+impl DatasetStore for SqliteStore {
+    async fn list_datasets(&self) -> StoreResult<Vec<DatasetInfo>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.name, d.description, d.created_at, v.version, v.record_count
+             FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id
+             WHERE v.version = (SELECT MAX(version) FROM dataset_versions WHERE dataset_id = d.id)
+             ORDER BY d.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+        Ok(rows
+            .iter()
+            .map(|r| DatasetInfo {
+                dataset_id: r.get("id"),
+                name: r.get("name"),
+                description: r.get("description"),
+                latest_version: r.get::<i64, _>("version") as u32,
+                record_count: r.get::<i64, _>("record_count") as u64,
+                created_at: r.get("created_at"),
+            })
+            .collect())
+    }
+
+    async fn dataset_detail(&self, name: &str) -> StoreResult<DatasetDetail> {
         let (id, description, created_at) = self.dataset_row(name).await?;
         let versions = self.versions(&id).await?;
         let latest = versions
@@ -97,7 +101,7 @@ impl SqliteStore {
         })
     }
 
-    pub(super) async fn create_dataset_version_impl(
+    async fn create_dataset_version(
         &self,
         name: &str,
         description: &str,
@@ -108,7 +112,7 @@ impl SqliteStore {
             .iter()
             .filter(|r| !audit_label(&r.expected_output).is_empty())
             .count();
-        let created_at = now();
+        let created_at = timestamp();
         let mut tx = self.pool.begin().await?;
         let existing: Option<String> = sqlx::query_scalar("SELECT id FROM datasets WHERE name = ?")
             .bind(name)
@@ -181,12 +185,12 @@ impl SqliteStore {
         })
     }
 
-    pub(super) async fn dataset_records_impl(
+    async fn dataset_records(
         &self,
         name: &str,
         version: Option<u32>,
     ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)> {
-        let detail = self.dataset_detail_impl(name).await?;
+        let detail = self.dataset_detail(name).await?;
         let wanted = version.unwrap_or(detail.info.latest_version);
         let Some(v) = detail
             .versions

@@ -1,13 +1,17 @@
-//! Experiments and their per-record outcomes.
+//! Experiments (their trial outcomes are in `outcomes.rs`).
 
 use std::collections::HashSet;
 
+use async_trait::async_trait;
+use shared::{ExperimentStatus, ExperimentSummary};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::{now, SqliteStore};
-use crate::runner::RecordOutcome;
-use crate::store::{ExperimentFilter, ExperimentRow, StoreError, StoreResult};
+use super::{parse_status, SqliteStore};
+use crate::outcome::RecordOutcome;
+use crate::store::{
+    timestamp, ExperimentFilter, ExperimentRow, ExperimentStore, StoreError, StoreResult,
+};
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
 fn experiment_row(r: &SqliteRow) -> StoreResult<ExperimentRow> {
@@ -25,8 +29,8 @@ fn experiment_row(r: &SqliteRow) -> StoreResult<ExperimentRow> {
         jobs: r.get::<i64, _>("jobs") as u32,
         repetitions: r.get::<i64, _>("repetitions") as u32,
         raise_errors: r.get::<i64, _>("raise_errors") != 0,
-        total_tasks: r.get::<i64, _>("total_tasks") as u64,
-        status: r.get("status"),
+        total_trials: r.get::<i64, _>("total_trials") as u64,
+        status: parse_status(r.get("status"))?,
         error: r.get("error"),
         summary: summary.map(|s| serde_json::from_str(&s)).transpose()?,
         created_at: r.get("created_at"),
@@ -34,38 +38,13 @@ fn experiment_row(r: &SqliteRow) -> StoreResult<ExperimentRow> {
     })
 }
 
-#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-fn outcome_row(r: &SqliteRow) -> StoreResult<RecordOutcome> {
-    let output: Option<String> = r.get("output");
-    let opt_u64 = |name: &str| r.get::<Option<i64>, _>(name).map(|v| v as u64);
-    Ok(RecordOutcome {
-        record_index: r.get::<i64, _>("record_index") as usize,
-        record_id: r.get("record_id"),
-        repetition: r.get::<i64, _>("repetition") as u32,
-        raw_output: r.get("raw_output"),
-        output: output.map(|s| serde_json::from_str(&s)).transpose()?,
-        error: r.get("error"),
-        scores: serde_json::from_str(r.get::<&str, _>("scores"))?,
-        latency_ms: r.get("latency_ms"),
-        input_tokens: opt_u64("input_tokens"),
-        output_tokens: opt_u64("output_tokens"),
-        thinking_tokens: opt_u64("thinking_tokens"),
-        retries: r.get::<i64, _>("retries") as u32,
-        cost_usd: r.get("cost_usd"),
-        cached: r.get::<i64, _>("cached") != 0,
-    })
-}
-
-fn to_i64(v: Option<u64>) -> Option<i64> {
-    v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
-}
-
-impl SqliteStore {
-    pub(super) async fn create_experiment_impl(&self, e: &ExperimentRow) -> StoreResult<()> {
+#[async_trait]
+impl ExperimentStore for SqliteStore {
+    async fn create_experiment(&self, e: &ExperimentRow) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO experiments (id, run_id, position, name, project_name, dataset_name,
                 dataset_version, model, temperature, config, jobs, repetitions, raise_errors,
-                total_tasks, status, created_at, prompt_version)
+                total_trials, status, created_at, prompt_version)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&e.id)
@@ -81,8 +60,8 @@ impl SqliteStore {
         .bind(i64::from(e.jobs))
         .bind(i64::from(e.repetitions))
         .bind(i64::from(e.raise_errors))
-        .bind(i64::try_from(e.total_tasks).unwrap_or(i64::MAX))
-        .bind(&e.status)
+        .bind(i64::try_from(e.total_trials).unwrap_or(i64::MAX))
+        .bind(e.status.as_str())
         .bind(&e.created_at)
         .bind(&e.prompt_version)
         .execute(&self.pool)
@@ -90,25 +69,38 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) async fn finish_experiment_impl(
-        &self,
-        id: &str,
-        status: &str,
-        error: Option<&str>,
-        summary: &shared::ExperimentSummary,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE experiments SET status = ?, error = ?, summary = ?, finished_at = ? WHERE id = ?")
-            .bind(status)
-            .bind(error)
-            .bind(serde_json::to_string(summary)?)
-            .bind(now())
+    async fn set_experiment_status(&self, id: &str, status: ExperimentStatus) -> StoreResult<()> {
+        sqlx::query("UPDATE experiments SET status = ? WHERE id = ? AND finished_at IS NULL")
+            .bind(status.as_str())
             .bind(id)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    pub(super) async fn get_experiment_impl(&self, id: &str) -> StoreResult<ExperimentRow> {
+    async fn finish_experiment(
+        &self,
+        id: &str,
+        status: ExperimentStatus,
+        error: Option<&str>,
+        summary: Option<&ExperimentSummary>,
+    ) -> StoreResult<()> {
+        let summary = summary.map(serde_json::to_string).transpose()?;
+        sqlx::query(
+            "UPDATE experiments SET status = ?, error = ?, summary = COALESCE(?, summary),
+                finished_at = ? WHERE id = ?",
+        )
+        .bind(status.as_str())
+        .bind(error)
+        .bind(summary)
+        .bind(timestamp())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_experiment(&self, id: &str) -> StoreResult<ExperimentRow> {
         let row = sqlx::query("SELECT * FROM experiments WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -121,10 +113,7 @@ impl SqliteStore {
         }
     }
 
-    pub(super) async fn run_experiments_impl(
-        &self,
-        run_id: &str,
-    ) -> StoreResult<Vec<ExperimentRow>> {
+    async fn run_experiments(&self, run_id: &str) -> StoreResult<Vec<ExperimentRow>> {
         let rows = sqlx::query("SELECT * FROM experiments WHERE run_id = ? ORDER BY position")
             .bind(run_id)
             .fetch_all(&self.pool)
@@ -132,7 +121,7 @@ impl SqliteStore {
         rows.iter().map(experiment_row).collect()
     }
 
-    pub(super) async fn list_experiments_impl(
+    async fn list_experiments(
         &self,
         f: &ExperimentFilter,
     ) -> StoreResult<(Vec<ExperimentRow>, u64)> {
@@ -166,20 +155,19 @@ impl SqliteStore {
             total as u64,
         ))
     }
-
-    pub(super) async fn insert_outcomes_impl(
+    async fn insert_outcomes(
         &self,
         experiment_id: &str,
         outcomes: &[RecordOutcome],
     ) -> StoreResult<()> {
-        let created_at = now();
+        let created_at = timestamp();
         let mut tx = self.pool.begin().await?;
         for o in outcomes {
             sqlx::query(
                 "INSERT OR IGNORE INTO experiment_records (experiment_id, record_index, repetition,
                     record_id, raw_output, output, error, scores, overall, latency_ms, input_tokens,
-                    output_tokens, thinking_tokens, retries, created_at, cost_usd, cached)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    output_tokens, thinking_tokens, retries, created_at, cost_usd, cached, status)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(experiment_id)
             .bind(i64::try_from(o.record_index).unwrap_or(i64::MAX))
@@ -191,13 +179,14 @@ impl SqliteStore {
             .bind(serde_json::to_string(&o.scores)?)
             .bind(o.scores.overall)
             .bind(o.latency_ms)
-            .bind(to_i64(o.input_tokens))
-            .bind(to_i64(o.output_tokens))
-            .bind(to_i64(o.thinking_tokens))
+            .bind(super::outcomes::to_i64(o.input_tokens))
+            .bind(super::outcomes::to_i64(o.output_tokens))
+            .bind(super::outcomes::to_i64(o.thinking_tokens))
             .bind(i64::from(o.retries))
             .bind(&created_at)
             .bind(o.cost_usd)
             .bind(i64::from(o.cached))
+            .bind(o.status.as_str())
             .execute(&mut *tx)
             .await?;
         }
@@ -205,20 +194,17 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) async fn outcomes_impl(
-        &self,
-        experiment_id: &str,
-    ) -> StoreResult<Vec<RecordOutcome>> {
+    async fn outcomes(&self, experiment_id: &str) -> StoreResult<Vec<RecordOutcome>> {
         let rows = sqlx::query(
             "SELECT * FROM experiment_records WHERE experiment_id = ? ORDER BY record_index, repetition",
         )
         .bind(experiment_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(outcome_row).collect()
+        rows.iter().map(super::outcomes::outcome_row).collect()
     }
 
-    pub(super) async fn outcomes_page_impl(
+    async fn outcomes_page(
         &self,
         experiment_id: &str,
         offset: u64,
@@ -247,15 +233,14 @@ impl SqliteStore {
         .await?;
         #[allow(clippy::cast_sign_loss)]
         Ok((
-            rows.iter().map(outcome_row).collect::<StoreResult<_>>()?,
+            rows.iter()
+                .map(super::outcomes::outcome_row)
+                .collect::<StoreResult<_>>()?,
             total as u64,
         ))
     }
 
-    pub(super) async fn done_tasks_impl(
-        &self,
-        experiment_id: &str,
-    ) -> StoreResult<HashSet<(usize, u32)>> {
+    async fn done_trials(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT record_index, repetition FROM experiment_records WHERE experiment_id = ?",
         )

@@ -1,19 +1,20 @@
 //! Runs (one request each, sync or async).
 
-use shared::ExperimentRunResponse;
+use async_trait::async_trait;
+use shared::{ExperimentRunResponse, RunMode, RunStatus};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{now, SqliteStore};
-use crate::store::{RunRow, StoreError, StoreResult};
+use super::{parse_status, SqliteStore};
+use crate::store::{timestamp, RunRow, RunStore, StoreError, StoreResult};
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
 fn run_row(r: &SqliteRow) -> StoreResult<RunRow> {
     let response: Option<String> = r.get("response");
     Ok(RunRow {
         id: r.get("id"),
-        mode: r.get("mode"),
-        status: r.get("status"),
+        mode: parse_status(r.get("mode"))?,
+        status: parse_status(r.get("status"))?,
         request: serde_json::from_str(r.get::<&str, _>("request"))?,
         dataset_id: r.get("dataset_id"),
         dataset_name: r.get("dataset_name"),
@@ -26,15 +27,16 @@ fn run_row(r: &SqliteRow) -> StoreResult<RunRow> {
     })
 }
 
-impl SqliteStore {
-    pub(super) async fn create_run_impl(&self, run: &RunRow) -> StoreResult<()> {
+#[async_trait]
+impl RunStore for SqliteStore {
+    async fn create_run(&self, run: &RunRow) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO runs (id, mode, status, request, dataset_id, dataset_name, dataset_version,
                 dataset_size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&run.id)
-        .bind(&run.mode)
-        .bind(&run.status)
+        .bind(run.mode.as_str())
+        .bind(run.status.as_str())
         .bind(serde_json::to_string(&run.request)?)
         .bind(&run.dataset_id)
         .bind(&run.dataset_name)
@@ -46,20 +48,20 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) async fn update_run_impl(
+    async fn update_run(
         &self,
         id: &str,
-        status: &str,
+        status: RunStatus,
         response: Option<&ExperimentRunResponse>,
         error: Option<&str>,
     ) -> StoreResult<()> {
-        let finished = matches!(status, "completed" | "failed" | "cancelled").then(now);
+        let finished = status.is_terminal().then(timestamp);
         let response = response.map(serde_json::to_string).transpose()?;
         sqlx::query(
             "UPDATE runs SET status = ?, response = COALESCE(?, response), error = COALESCE(?, error),
                 finished_at = COALESCE(?, finished_at) WHERE id = ?",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(response)
         .bind(error)
         .bind(finished)
@@ -69,7 +71,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) async fn get_run_impl(&self, id: &str) -> StoreResult<RunRow> {
+    async fn get_run(&self, id: &str) -> StoreResult<RunRow> {
         let row = sqlx::query("SELECT * FROM runs WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -80,10 +82,13 @@ impl SqliteStore {
         }
     }
 
-    pub(super) async fn unfinished_runs_impl(&self) -> StoreResult<Vec<RunRow>> {
+    async fn unfinished_runs(&self) -> StoreResult<Vec<RunRow>> {
         let rows = sqlx::query(
-            "SELECT * FROM runs WHERE status IN ('queued', 'running') AND mode = 'async' ORDER BY created_at",
+            "SELECT * FROM runs WHERE status IN (?, ?) AND mode = ? ORDER BY created_at",
         )
+        .bind(RunStatus::Queued.as_str())
+        .bind(RunStatus::Running.as_str())
+        .bind(RunMode::Async.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(run_row).collect()

@@ -1,8 +1,14 @@
-use shared::{DatasetRecord, ExperimentRunRequest, ModelConfig, RecordInput};
+use shared::{
+    DatasetRecord, ExperimentRunRequest, ExperimentStatus, ModelConfig, RecordInput, RecordStatus,
+    RunMode, RunStatus,
+};
 
 use super::*;
 use crate::eval::{self, fixtures};
-use crate::store::{ExperimentFilter, ExperimentRow, RunRow};
+use crate::outcome::RecordOutcome;
+use crate::store::{
+    DatasetStore, ExperimentFilter, ExperimentRow, ExperimentStore, RunRow, RunStore,
+};
 
 fn record(id: &str) -> DatasetRecord {
     DatasetRecord {
@@ -21,6 +27,11 @@ fn outcome(index: usize, error: Option<&str>) -> RecordOutcome {
         record_index: index,
         record_id: format!("r{index}"),
         repetition: 0,
+        status: if error.is_some() {
+            RecordStatus::InvalidOutput
+        } else {
+            RecordStatus::Ok
+        },
         raw_output: Some("{}".into()),
         output: error.is_none().then(fixtures::both),
         error: error.map(str::to_string),
@@ -82,8 +93,8 @@ async fn story_dataset_run_experiment_outcomes() {
 
     let run = RunRow {
         id: "run1".into(),
-        mode: "async".into(),
-        status: "running".into(),
+        mode: RunMode::Async,
+        status: RunStatus::Running,
         request: ExperimentRunRequest::default(),
         dataset_id: info.dataset_id.clone(),
         dataset_name: "d".into(),
@@ -91,7 +102,7 @@ async fn story_dataset_run_experiment_outcomes() {
         dataset_size: 1,
         response: None,
         error: None,
-        created_at: now(),
+        created_at: crate::store::timestamp(),
         finished_at: None,
     };
     store.create_run(&run).await.expect("run");
@@ -109,11 +120,11 @@ async fn story_dataset_run_experiment_outcomes() {
         jobs: 2,
         repetitions: 1,
         raise_errors: false,
-        total_tasks: 3,
-        status: "running".into(),
+        total_trials: 3,
+        status: ExperimentStatus::Running,
         error: None,
         summary: None,
-        created_at: now(),
+        created_at: crate::store::timestamp(),
         finished_at: None,
     };
     store.create_experiment(&exp).await.expect("exp");
@@ -121,7 +132,7 @@ async fn story_dataset_run_experiment_outcomes() {
         .insert_outcomes("e1", &[outcome(0, None), outcome(1, Some("boom"))])
         .await
         .expect("insert");
-    // A task stored twice (e.g. replayed after a crash) is kept once.
+    // A trial stored twice (e.g. replayed after a crash) is kept once.
     store
         .insert_outcomes("e1", &[outcome(0, None), outcome(2, None)])
         .await
@@ -129,10 +140,11 @@ async fn story_dataset_run_experiment_outcomes() {
     let all = store.outcomes("e1").await.expect("outcomes");
     assert_eq!(all.len(), 3);
     assert_eq!(all[1].error.as_deref(), Some("boom"));
+    assert_eq!(all[1].status, RecordStatus::InvalidOutput);
     assert_eq!(all[0].output, Some(fixtures::both()));
     let (errs, total) = store.outcomes_page("e1", 0, 10, true).await.expect("page");
     assert_eq!((errs.len(), total), (1, 1));
-    assert_eq!(store.done_tasks("e1").await.expect("done").len(), 3);
+    assert_eq!(store.done_trials("e1").await.expect("done").len(), 3);
     let (list, total) = store
         .list_experiments(&ExperimentFilter {
             model: Some("rules-v1".into()),
@@ -143,7 +155,7 @@ async fn story_dataset_run_experiment_outcomes() {
         .expect("list");
     assert_eq!((list.len(), total), (1, 1));
     store
-        .update_run("run1", "completed", None, None)
+        .update_run("run1", RunStatus::Completed, None, None)
         .await
         .expect("update");
     assert!(store
@@ -152,4 +164,43 @@ async fn story_dataset_run_experiment_outcomes() {
         .expect("unfinished")
         .is_empty());
     assert!(store.get_run("nope").await.is_err());
+}
+
+/// Scores and summaries stored before the evaluator registry (named fields, no labels)
+/// still load; an evaluator they lack reads as absent, not as 0.
+#[tokio::test]
+async fn trials_stored_in_the_old_shape_still_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let store = SqliteStore::open(&url).await.expect("open");
+    let old_scores = r#"{"exact_form_match":true,"ballot_accuracy_score":0.5,
+        "vote_results_quality":1.0,"has_no_errors":true,"voter_statistics_accuracy":1.0,
+        "arithmetic_consistency":true,"overall":0.8333,
+        "scores":[{"name":"exact_form_match","value":true},{"name":"ballot_accuracy_score","value":0.5},
+                  {"name":"vote_results_quality","value":1.0},{"name":"has_no_errors","value":true}]}"#;
+    sqlx::query("INSERT INTO runs (id, mode, status, request, dataset_id, dataset_name, dataset_version, dataset_size, created_at) VALUES ('r', 'sync', 'completed', '{}', 'd', 'd', 1, 1, 'now')")
+        .execute(&store.pool).await.expect("run");
+    sqlx::query("INSERT INTO experiments (id, run_id, position, name, project_name, dataset_name, dataset_version, model, temperature, config, jobs, repetitions, raise_errors, total_trials, status, created_at) VALUES ('e', 'r', 0, 'n', 'p', 'd', 1, 'm', 0, '{\"model\":\"m\"}', 1, 1, 0, 1, 'success', 'now')")
+        .execute(&store.pool).await.expect("experiment");
+    sqlx::query("INSERT INTO experiment_records (experiment_id, record_index, repetition, record_id, scores, overall, latency_ms, created_at) VALUES ('e', 0, 0, 'a', ?, 0.8333, 1.0, 'now')")
+        .bind(old_scores)
+        .execute(&store.pool).await.expect("trial");
+    let outcomes = store.outcomes("e").await.expect("old trial loads");
+    let scores = &outcomes[0].scores;
+    assert_eq!(scores.value("ballot_accuracy_score"), Some(0.5));
+    assert_eq!(
+        scores.value("voter_statistics_accuracy"),
+        None,
+        "absent, not 0"
+    );
+    assert_eq!(outcomes[0].status, RecordStatus::Ok);
+    let summary = eval::summary::summarize(
+        &[eval::summary::ScoredRecord {
+            record_id: "a",
+            scores,
+        }],
+        1,
+    );
+    assert!(summary.get("avg_voter_statistics_accuracy").is_none());
+    assert_eq!(summary.value("avg_ballot_accuracy"), 0.5);
 }

@@ -57,7 +57,7 @@ async fn poll(id: String, st: RunState, alive: Arc<AtomicBool>) {
         match api::task(&id).await {
             Ok(t) => {
                 misses = 0;
-                let finished = is_finished(&t.status);
+                let finished = is_finished(t.status);
                 let result = t.result.clone();
                 st.task.set(Some(t));
                 if finished {

@@ -1,4 +1,4 @@
-//! The seed's settings groups (LLMObs, dataset, experiment) and the quick presets.
+//! The original's settings groups (LLMObs, dataset, experiment) and the quick presets.
 
 use leptos::prelude::*;
 use shared::{DatasetDetail, DatasetInfo, Preset};

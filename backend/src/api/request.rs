@@ -11,6 +11,7 @@ use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
 use super::state::AppState;
+use crate::service::ServiceError;
 
 /// Proof that the request carried the right `X-API-Key`.
 pub struct Authenticated;
@@ -27,7 +28,7 @@ impl FromRequest for Authenticated {
 fn check_key(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or(ApiError::Internal("no state".into()))?;
+        .ok_or(ServiceError::Internal("no application state".into()))?;
     let Some(given) = req.headers().get("X-API-Key") else {
         return Err(ApiError::Unauthorized("missing X-API-Key header"));
     };
@@ -40,7 +41,7 @@ fn check_key(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     }
 }
 
-/// A JSON body, accepted whatever the Content-Type (the seed's curl examples send none).
+/// A JSON body, accepted whatever the Content-Type (the original's curl examples send none).
 /// Syntax errors answer 400 with line and column; type errors answer 422 with the path of
 /// the offending field; bodies over the limit answer 413.
 pub struct JsonBody<T>(pub T);

@@ -1,7 +1,7 @@
-//! The seed specification's request bodies, with `rules-v1` for the model, give the seed's
+//! The original specification's request bodies, with `rules-v1` for the model, give the original's
 //! response shape with real figures.
 
-use crate::helpers::{assert_seed_shape, spawn_app};
+use crate::helpers::{assert_contract_shape, spawn_app};
 
 const FULL: &str = r#"{
   "ml_app": "vote-extractor", "site": "datadoghq.com", "agentless_enabled": true,
@@ -19,7 +19,7 @@ async fn full_request_body_example() {
     let app = spawn_app().await;
     let (status, v) = app.post("/api/v1/experiments/run", FULL).await;
     assert_eq!(status, 200, "{v}");
-    assert_seed_shape(&v, 2, 10);
+    assert_contract_shape(&v, 2, 10);
     assert_eq!(v["status"], "success");
     assert_eq!(v["message"], "Successfully ran 2 experiments");
     assert_eq!(
@@ -46,7 +46,7 @@ async fn curl_example_minimal_sync() {
         "sample_size": 10, "jobs": 2}"#;
     let (status, v) = app.post("/api/v1/experiments/run", body).await;
     assert_eq!(status, 200, "{v}");
-    assert_seed_shape(&v, 1, 10);
+    assert_contract_shape(&v, 1, 10);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,10 +83,10 @@ async fn quick_ci_baseline_temperature_and_local_examples() {
         ),
     ];
     for (body, n, size) in cases {
-        // The seed's curl examples send no Content-Type header.
+        // The original's curl examples send no Content-Type header.
         let (status, v) = app.post("/api/v1/experiments/run", body).await;
         assert_eq!(status, 200, "{v}");
-        assert_seed_shape(&v, n, size);
+        assert_contract_shape(&v, n, size);
     }
 }
 
@@ -102,7 +102,7 @@ async fn async_example_gets_a_real_task_id() {
     assert_ne!(task, "not-implemented");
     let t = app.wait_task(task).await;
     assert_eq!(t["status"], "completed", "{t}");
-    assert_seed_shape(&t["result"], 1, 10);
+    assert_contract_shape(&t["result"], 1, 10);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

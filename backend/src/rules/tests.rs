@@ -161,22 +161,18 @@ fn no_form_is_an_error() {
 }
 
 #[test]
-fn extraction_is_fast_enough() {
+fn every_generated_record_yields_both_forms() {
     let config = GeneratorConfig {
         seed: 1,
         records: 300,
         ..Default::default()
     };
     let texts: Vec<String> = generate(&config).filter_map(|r| r.input.text).collect();
-    let start = std::time::Instant::now();
+    // Speed is measured by `make bench`, not here.
     let forms: usize = texts
         .iter()
         .map(|t| extract(t).map_or(0, |r| r.0.len()))
         .sum();
-    let elapsed = start.elapsed();
-    println!(
-        "rules-v1: {} records in {elapsed:?} ({forms} forms)",
-        texts.len()
-    );
+    assert_eq!(texts.len(), 300);
     assert_eq!(forms, 600);
 }

@@ -157,7 +157,7 @@ pub(super) fn repair_rows(rows: &mut [Row], good: Option<u64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::cell::parse_cell;
+    use crate::rules::cell::parse_cell;
 
     fn raw(number: u32, cell: &str) -> RawRow {
         RawRow {

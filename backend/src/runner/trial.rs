@@ -1,0 +1,90 @@
+//! One trial: call the provider, parse, score.
+
+use std::time::Instant;
+
+use shared::{DatasetRecord, ModelConfig, RecordStatus};
+use tracing::Instrument;
+
+use crate::eval;
+use crate::outcome::RecordOutcome;
+use crate::providers::{CallOptions, Provider};
+use crate::report;
+
+/// Runs one record through the provider and scores it. Never fails: an error becomes a
+/// scored failed outcome whose status says whether the call or the output failed.
+pub async fn run_trial(
+    provider: &dyn Provider,
+    record: &DatasetRecord,
+    record_index: usize,
+    repetition: u32,
+    config: &ModelConfig,
+    options: CallOptions,
+) -> RecordOutcome {
+    let started = Instant::now();
+    let span =
+        tracing::debug_span!("model_call", provider = provider.kind(), model = %config.model);
+    let result = provider
+        .complete(&record.input, config, options)
+        .instrument(span.clone())
+        .await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| match &result {
+        Ok(c) => tracing::debug!(
+            latency_ms,
+            input_tokens = c.input_tokens,
+            output_tokens = c.output_tokens,
+            retries = c.retries,
+            cached = c.cached,
+            "model answered"
+        ),
+        Err(e) => tracing::debug!(latency_ms, error = %e, "model call failed"),
+    });
+    match result {
+        Ok(c) => {
+            let (status, scores, output, error) = match report::parse_output(&c.text) {
+                Ok(parsed) => (
+                    RecordStatus::Ok,
+                    eval::evaluate_record(&record.expected_output, Ok(&parsed)),
+                    Some(parsed),
+                    None,
+                ),
+                Err(e) => {
+                    let msg = format!("output is not a vote report: {e}");
+                    (
+                        RecordStatus::InvalidOutput,
+                        eval::failed_record(&msg),
+                        None,
+                        Some(msg),
+                    )
+                }
+            };
+            RecordOutcome {
+                record_index,
+                record_id: record.id.clone(),
+                repetition,
+                status,
+                raw_output: Some(c.text),
+                output,
+                error,
+                scores,
+                latency_ms,
+                input_tokens: c.input_tokens,
+                output_tokens: c.output_tokens,
+                thinking_tokens: c.thinking_tokens,
+                retries: c.retries,
+                cost_usd: c.cost_usd,
+                cached: c.cached,
+            }
+        }
+        Err(e) => RecordOutcome {
+            latency_ms,
+            ..RecordOutcome::failed(
+                record_index,
+                &record.id,
+                repetition,
+                RecordStatus::CallFailed,
+                e.to_string(),
+            )
+        },
+    }
+}

@@ -1,0 +1,170 @@
+//! Datasets: listing, records with their label audit, uploads, and label corrections that
+//! save a new version.
+
+use shared::{
+    DatasetDetail, DatasetInfo, DatasetRecord, DatasetRecordView, DatasetVersionCreated,
+    LabelAuditEntry, LabelCorrection, Page,
+};
+
+use super::{Service, ServiceError, ServiceResult};
+use crate::dataset::load;
+use crate::eval::audit_label;
+use crate::store::timestamp;
+
+/// Longest dataset name, in characters.
+const MAX_NAME_CHARS: usize = 200;
+
+/// Where an upload comes from and how to describe it.
+pub struct Upload<'a> {
+    pub name: &'a str,
+    /// JSON array, JSON Lines, or the original project's `{metadata, records}` file.
+    pub text: &'a str,
+    pub description: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+fn audit(records: &[DatasetRecord]) -> Vec<LabelAuditEntry> {
+    records
+        .iter()
+        .filter_map(|r| {
+            let flags = audit_label(&r.expected_output);
+            (!flags.is_empty()).then(|| LabelAuditEntry {
+                record_id: r.id.clone(),
+                flags,
+            })
+        })
+        .collect()
+}
+
+/// A dataset name: 1–200 letters, digits, '-', '_' or '.'.
+pub fn check_name(name: &str) -> ServiceResult<()> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= MAX_NAME_CHARS
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ServiceError::field(
+            "name",
+            "1–200 letters, digits, '-', '_' or '.'",
+        ))
+    }
+}
+
+impl Service {
+    /// Every dataset with its newest version.
+    pub async fn datasets(&self) -> ServiceResult<Vec<DatasetInfo>> {
+        Ok(self.store.list_datasets().await?)
+    }
+
+    /// One dataset with all its versions.
+    pub async fn dataset(&self, name: &str) -> ServiceResult<DatasetDetail> {
+        Ok(self.store.dataset_detail(name).await?)
+    }
+
+    /// One page of a version's records, each with its label audit.
+    pub async fn dataset_records(
+        &self,
+        name: &str,
+        version: Option<u32>,
+        offset: u64,
+        limit: u64,
+    ) -> ServiceResult<Page<DatasetRecordView>> {
+        let (_, _, records) = self.store.dataset_records(name, version).await?;
+        let total = records.len() as u64;
+        let items = records
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|record| DatasetRecordView {
+                label_flags: audit_label(&record.expected_output),
+                record,
+            })
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            offset,
+            limit,
+        })
+    }
+
+    /// Stores an upload as the next version of its dataset; every record is validated.
+    pub async fn upload(&self, upload: Upload<'_>) -> ServiceResult<DatasetVersionCreated> {
+        check_name(upload.name)?;
+        let records =
+            load::parse_dataset(upload.text).map_err(|e| ServiceError::Validation(e.0))?;
+        let version = self
+            .store
+            .create_dataset_version(
+                upload.name,
+                upload.description.unwrap_or(""),
+                upload.note.unwrap_or("uploaded"),
+                &records,
+            )
+            .await?;
+        tracing::info!(
+            dataset = upload.name,
+            version = version.version,
+            records = records.len(),
+            "dataset version stored"
+        );
+        Ok(DatasetVersionCreated {
+            name: upload.name.to_string(),
+            version,
+            label_audit: audit(&records),
+        })
+    }
+
+    /// Corrects one record's label: saves a new version in which that record is marked as
+    /// reviewed (who, when, from which version).
+    pub async fn correct_label(
+        &self,
+        name: &str,
+        record_id: &str,
+        c: LabelCorrection,
+    ) -> ServiceResult<DatasetVersionCreated> {
+        let reviewer = c.reviewed_by.trim();
+        if reviewer.is_empty() || reviewer.chars().count() > MAX_NAME_CHARS {
+            return Err(ServiceError::field(
+                "reviewed_by",
+                "must be 1–200 characters",
+            ));
+        }
+        if c.expected_output.0.is_empty() {
+            return Err(ServiceError::field(
+                "expected_output",
+                "must hold at least one report",
+            ));
+        }
+        let (_, base, mut records) = self.store.dataset_records(name, c.base_version).await?;
+        let Some(record) = records.iter_mut().find(|r| r.id == record_id) else {
+            return Err(ServiceError::NotFound(format!(
+                "record \"{record_id}\" not found in {name} version {}",
+                base.version
+            )));
+        };
+        record.expected_output = c.expected_output;
+        record.metadata.insert(
+            "review".into(),
+            serde_json::json!({
+                "reviewed_by": reviewer,
+                "reviewed_at": timestamp(),
+                "from_version": base.version,
+                "note": c.note,
+            }),
+        );
+        let note = format!("label of {record_id} corrected by {reviewer}");
+        let version = self
+            .store
+            .create_dataset_version(name, "", &note, &records)
+            .await?;
+        Ok(DatasetVersionCreated {
+            name: name.to_string(),
+            version,
+            label_audit: audit(&records),
+        })
+    }
+}

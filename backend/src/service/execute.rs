@@ -1,0 +1,398 @@
+//! Executing a prepared run. Every finished trial is committed as it finishes (a writer
+//! drains the runner's channel into one transaction per batch), so a crash loses no
+//! finished trial and a resumed run skips every committed one. Whatever happens, the run
+//! ends in a terminal status that says why: `completed`, `cancelled`, or `failed` with the
+//! error (a storage error, a panic), and its live progress entry is removed.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::future::join_all;
+use futures::FutureExt;
+use shared::{
+    DatasetRecord, ExperimentProgress, ExperimentRunResponse, ExperimentStatus, ExperimentSummary,
+    RunOutcome, RunStatus,
+};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use super::live::{LiveGuard, LiveRun, RunProgress};
+use super::runs::PreparedRun;
+use super::{Service, ServiceError, ServiceResult};
+use crate::eval::audit_label;
+use crate::outcome::RecordOutcome;
+use crate::providers::CallOptions;
+use crate::runner::{self, panic_message, ExperimentEnd, ExperimentFacts, ExperimentPlan};
+use crate::store::{ExperimentRow, RunRow};
+
+/// Most outcomes committed in one transaction.
+const WRITE_BATCH: usize = 512;
+/// Seeds the bootstrap intervals of every stored summary.
+pub const SUMMARY_SEED: u64 = 42;
+
+/// What every experiment of one run shares.
+struct RunContext<'a> {
+    run: &'a RunRow,
+    records: Arc<[DatasetRecord]>,
+    label_issues: u64,
+    live: &'a LiveRun,
+    cancel: CancellationToken,
+}
+
+impl Service {
+    /// Starts a prepared run on the service's runtime; the handle resolves to its response.
+    pub(super) fn spawn(
+        self: &Arc<Self>,
+        prepared: PreparedRun,
+    ) -> tokio::task::JoinHandle<ServiceResult<ExperimentRunResponse>> {
+        let service = self.clone();
+        let span = tracing::info_span!("run", run_id = %prepared.run.id, mode = %prepared.run.mode);
+        // Registered before the caller gets the task id, so status and events find it live.
+        let cancel = self.shutdown.child_token();
+        let guard =
+            self.live
+                .register(&prepared.run.id, cancel.clone(), queued_progress(&prepared));
+        // Runs go to the service's multi-threaded runtime, not the HTTP worker that took
+        // the request: model calls and scoring must not slow the API down.
+        self.runtime
+            .spawn(async move { service.execute(prepared, guard, cancel).await }.instrument(span))
+    }
+
+    async fn execute(
+        &self,
+        p: PreparedRun,
+        guard: LiveGuard,
+        cancel: CancellationToken,
+    ) -> ServiceResult<ExperimentRunResponse> {
+        match self.initial_progress(&p).await {
+            Ok(progress) => {
+                guard.run.progress.send_replace(progress);
+            }
+            Err(e) => {
+                self.fail_run(&p, &e).await;
+                guard
+                    .run
+                    .progress
+                    .send_modify(|pr| pr.status = RunStatus::Failed);
+                return Err(e);
+            }
+        }
+        tracing::info!(records = p.records.len(), "run started");
+        let result = AssertUnwindSafe(self.execute_experiments(&p, &guard.run, cancel))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                Err(ServiceError::Internal(format!(
+                    "the run panicked: {}",
+                    panic_message(panic.as_ref())
+                )))
+            });
+        if let Err(e) = &result {
+            self.fail_run(&p, e).await;
+            guard
+                .run
+                .progress
+                .send_modify(|pr| pr.status = RunStatus::Failed);
+        }
+        // The guard drops here, after the final status is stored: whoever watches the
+        // progress then reads that status.
+        result
+    }
+
+    async fn initial_progress(&self, p: &PreparedRun) -> ServiceResult<RunProgress> {
+        let mut progress = RunProgress {
+            task_id: p.run.id.clone(),
+            status: RunStatus::Running,
+            done: 0,
+            total: 0,
+            experiments: Vec::new(),
+        };
+        for e in &p.experiments {
+            let done = self.store.done_trials(&e.id).await?;
+            progress.experiments.push(ExperimentProgress {
+                experiment_id: e.id.clone(),
+                experiment_name: e.name.clone(),
+                status: e.status,
+                done: done.len() as u64,
+                total: e.total_trials,
+                failed: 0,
+            });
+        }
+        progress.refresh_totals();
+        Ok(progress)
+    }
+
+    async fn execute_experiments(
+        &self,
+        p: &PreparedRun,
+        live: &LiveRun,
+        cancel: CancellationToken,
+    ) -> ServiceResult<ExperimentRunResponse> {
+        self.store
+            .update_run(&p.run.id, RunStatus::Running, None, None)
+            .await?;
+        let ctx = RunContext {
+            run: &p.run,
+            records: p.records.clone(),
+            label_issues: p
+                .records
+                .iter()
+                .filter(|r| !audit_label(&r.expected_output).is_empty())
+                .count() as u64,
+            live,
+            cancel: cancel.clone(),
+        };
+        let results = join_all(
+            p.experiments
+                .iter()
+                .enumerate()
+                .map(|(i, e)| self.run_experiment(&ctx, e, i)),
+        )
+        .await;
+        let summaries = results.into_iter().collect::<ServiceResult<Vec<_>>>()?;
+        let response = self.build_response(&p.run, summaries);
+        if self.shutdown.is_cancelled() {
+            // Leave the run "running": the next start resumes it.
+            tracing::info!("server shutting down: the run will resume at the next start");
+            return Ok(response);
+        }
+        let status = if cancel.is_cancelled() {
+            RunStatus::Cancelled
+        } else {
+            RunStatus::Completed
+        };
+        self.store
+            .update_run(&p.run.id, status, Some(&response), None)
+            .await?;
+        live.progress.send_modify(|pr| pr.status = status);
+        tracing::info!(status = %status, outcome = %response.status, "run finished");
+        Ok(response)
+    }
+
+    fn run_experiment<'a>(
+        &'a self,
+        ctx: &'a RunContext<'a>,
+        e: &'a ExperimentRow,
+        index: usize,
+    ) -> impl std::future::Future<Output = ServiceResult<ExperimentSummary>> + 'a {
+        let span =
+            tracing::info_span!("experiment", experiment_id = %e.id, model = %e.config.model);
+        self.run_experiment_inner(ctx, e, index).instrument(span)
+    }
+
+    async fn run_experiment_inner(
+        &self,
+        ctx: &RunContext<'_>,
+        e: &ExperimentRow,
+        index: usize,
+    ) -> ServiceResult<ExperimentSummary> {
+        self.store
+            .set_experiment_status(&e.id, ExperimentStatus::Running)
+            .await?;
+        set_experiment_status(ctx.live, index, ExperimentStatus::Running);
+        let done = self.store.done_trials(&e.id).await?;
+        tracing::info!(
+            already_done = done.len(),
+            total = e.total_trials,
+            "experiment started"
+        );
+        let end = match self.registry.get(&e.config.model) {
+            Ok(provider) => {
+                let plan = ExperimentPlan {
+                    config: e.config.clone(),
+                    jobs: e.jobs as usize,
+                    raise_errors: e.raise_errors,
+                    repetitions: e.repetitions,
+                    options: CallOptions {
+                        use_cache: ctx.run.request.use_cache.unwrap_or(true),
+                    },
+                };
+                let (tx, rx) = mpsc::channel::<RecordOutcome>(WRITE_BATCH * 2);
+                let writer = self.write_outcomes(&e.id, index, rx, ctx.live);
+                let run = runner::run_experiment(
+                    provider,
+                    ctx.records.clone(),
+                    &plan,
+                    &done,
+                    tx,
+                    ctx.cancel.clone(),
+                );
+                let (end, written) = tokio::join!(run, writer);
+                written?;
+                end
+            }
+            Err(err) => ExperimentEnd::Failed(err.to_string()),
+        };
+        let outcomes = self.store.outcomes(&e.id).await?;
+        let mut summary = runner::experiment_summary(&ExperimentFacts {
+            experiment_id: &e.id,
+            experiment_url: Some(self.url(&format!("/experiments/{}", e.id))),
+            config: &e.config,
+            end: &end,
+            outcomes: &outcomes,
+            repetitions: e.repetitions,
+            label_issues: ctx.label_issues,
+            seed: SUMMARY_SEED,
+        });
+        summary.prompt_version = Some(e.prompt_version.clone());
+        if !self.shutdown.is_cancelled() {
+            self.store
+                .finish_experiment(
+                    &e.id,
+                    summary.status,
+                    summary.error.as_deref(),
+                    Some(&summary),
+                )
+                .await?;
+            set_experiment_status(ctx.live, index, summary.status);
+        }
+        tracing::info!(status = %summary.status, trials = summary.total_records,
+            failed = summary.failed_records, overall_accuracy = summary.overall_accuracy,
+            "experiment finished");
+        Ok(summary)
+    }
+
+    /// Commits outcomes as they arrive: whatever is waiting goes into one transaction.
+    async fn write_outcomes(
+        &self,
+        experiment_id: &str,
+        index: usize,
+        mut rx: mpsc::Receiver<RecordOutcome>,
+        live: &LiveRun,
+    ) -> ServiceResult<()> {
+        let mut batch = Vec::with_capacity(WRITE_BATCH);
+        while let Some(first) = rx.recv().await {
+            batch.push(first);
+            while batch.len() < WRITE_BATCH {
+                match rx.try_recv() {
+                    Ok(o) => batch.push(o),
+                    Err(_) => break,
+                }
+            }
+            self.store.insert_outcomes(experiment_id, &batch).await?;
+            let failed = batch.iter().filter(|o| o.error.is_some()).count() as u64;
+            let n = batch.len() as u64;
+            live.progress.send_modify(|p| {
+                if let Some(e) = p.experiments.get_mut(index) {
+                    e.done += n;
+                    e.failed += failed;
+                }
+                p.refresh_totals();
+            });
+            batch.clear();
+        }
+        Ok(())
+    }
+
+    /// Records a run that could not go on: the run and its unfinished experiments end
+    /// `failed` with the error, which is also logged.
+    async fn fail_run(&self, p: &PreparedRun, error: &ServiceError) {
+        let message = error.to_string();
+        tracing::error!(error = %message, "run failed");
+        for e in &p.experiments {
+            let finished = match self.store.get_experiment(&e.id).await {
+                Ok(row) => row.status.is_terminal(),
+                Err(_) => false,
+            };
+            if !finished {
+                if let Err(err) = self
+                    .store
+                    .finish_experiment(&e.id, ExperimentStatus::Failed, Some(&message), None)
+                    .await
+                {
+                    tracing::error!(error = %err, experiment_id = %e.id, "cannot mark the experiment failed");
+                }
+            }
+        }
+        if let Err(err) = self
+            .store
+            .update_run(&p.run.id, RunStatus::Failed, None, Some(&message))
+            .await
+        {
+            tracing::error!(error = %err, "cannot mark the run failed");
+        }
+    }
+
+    /// The original's response for a run.
+    pub fn build_response(
+        &self,
+        run: &RunRow,
+        experiments: Vec<ExperimentSummary>,
+    ) -> ExperimentRunResponse {
+        let ok = experiments
+            .iter()
+            .filter(|e| e.status == ExperimentStatus::Success)
+            .count() as u64;
+        let total = experiments.len() as u64;
+        let (status, message) = if ok == total {
+            (
+                RunOutcome::Success,
+                format!("Successfully ran {total} experiments"),
+            )
+        } else if ok > 0 {
+            (
+                RunOutcome::Partial,
+                format!(
+                    "Ran {total} experiments: {ok} succeeded, {} did not",
+                    total - ok
+                ),
+            )
+        } else {
+            (
+                RunOutcome::Failed,
+                format!("All {total} experiments failed or were cancelled"),
+            )
+        };
+        let ids: Vec<&str> = experiments
+            .iter()
+            .map(|e| e.experiment_id.as_str())
+            .collect();
+        ExperimentRunResponse {
+            status,
+            message,
+            total_experiments: total,
+            successful_experiments: ok,
+            failed_experiments: total - ok,
+            comparison_url: Some(self.url(&format!("/compare?ids={}", ids.join(",")))),
+            experiments,
+            dataset_name: run.dataset_name.clone(),
+            dataset_size: run.dataset_size,
+            project_name: run.request.project_name.clone(),
+            dataset_id: Some(run.dataset_id.clone()),
+            dataset_version: Some(run.dataset_version),
+        }
+    }
+}
+
+/// The progress a run shows before it starts.
+fn queued_progress(p: &PreparedRun) -> RunProgress {
+    let mut progress = RunProgress {
+        task_id: p.run.id.clone(),
+        status: p.run.status,
+        done: 0,
+        total: 0,
+        experiments: p
+            .experiments
+            .iter()
+            .map(|e| ExperimentProgress {
+                experiment_id: e.id.clone(),
+                experiment_name: e.name.clone(),
+                status: e.status,
+                done: 0,
+                total: e.total_trials,
+                failed: 0,
+            })
+            .collect(),
+    };
+    progress.refresh_totals();
+    progress
+}
+
+fn set_experiment_status(live: &LiveRun, index: usize, status: ExperimentStatus) {
+    live.progress.send_modify(|p| {
+        if let Some(x) = p.experiments.get_mut(index) {
+            x.status = status;
+        }
+    });
+}

@@ -1,0 +1,80 @@
+//! The experiment history: lists, one experiment, and its trials page by page.
+
+use std::collections::HashMap;
+
+use shared::{ExperimentDetail, ExperimentListItem, Page, RecordResult};
+
+use super::views::{list_item, record_result};
+use super::{Service, ServiceError, ServiceResult};
+use crate::store::ExperimentFilter;
+
+/// Most items per page.
+pub const MAX_LIMIT: u64 = 500;
+
+/// A page size: 1–500, `default` when absent.
+pub fn page_limit(v: Option<u64>, default: u64) -> ServiceResult<u64> {
+    match v {
+        None => Ok(default),
+        Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
+        Some(_) => Err(ServiceError::field(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        )),
+    }
+}
+
+impl Service {
+    /// Experiments, newest first.
+    pub async fn list_experiments(
+        &self,
+        filter: ExperimentFilter,
+    ) -> ServiceResult<Page<ExperimentListItem>> {
+        let (rows, total) = self.store.list_experiments(&filter).await?;
+        Ok(Page {
+            items: rows.iter().map(list_item).collect(),
+            total,
+            offset: filter.offset,
+            limit: filter.limit,
+        })
+    }
+
+    /// One experiment with its config, metrics and intervals.
+    pub async fn experiment(&self, id: &str) -> ServiceResult<ExperimentDetail> {
+        let row = self.store.get_experiment(id).await?;
+        Ok(self.experiment_detail(&row))
+    }
+
+    /// One page of an experiment's trials, each with its record's label and input.
+    pub async fn records_page(
+        &self,
+        id: &str,
+        offset: u64,
+        limit: u64,
+        errors_only: bool,
+    ) -> ServiceResult<Page<RecordResult>> {
+        let row = self.store.get_experiment(id).await?;
+        let (outcomes, total) = self
+            .store
+            .outcomes_page(id, offset, limit, errors_only)
+            .await?;
+        let (_, _, records) = self
+            .store
+            .dataset_records(&row.dataset_name, Some(row.dataset_version))
+            .await?;
+        let by_id: HashMap<&str, &shared::DatasetRecord> =
+            records.iter().map(|r| (r.id.as_str(), r)).collect();
+        let items = outcomes
+            .into_iter()
+            .map(|o| {
+                let rec = by_id.get(o.record_id.as_str()).copied();
+                record_result(o, rec)
+            })
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            offset,
+            limit,
+        })
+    }
+}

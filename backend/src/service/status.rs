@@ -1,0 +1,103 @@
+//! A run's status as the task endpoints serve it: progress (live while it runs, stored
+//! after), cancelling, and the stream of updates behind the event stream.
+
+use std::time::Duration;
+
+use futures::stream::{self, BoxStream, StreamExt};
+use shared::{ExperimentProgress, TaskStatus};
+use tokio_stream::wrappers::WatchStream;
+
+use super::live::RunProgress;
+use super::{Service, ServiceError, ServiceResult};
+
+/// One message of a run's update stream.
+#[derive(Debug, Clone)]
+pub enum RunUpdate {
+    /// The live progress changed.
+    Progress(RunProgress),
+    /// The run ended (or had already ended): its stored status.
+    Done(Box<TaskStatus>),
+}
+
+/// How long a cancel waits for the run to stop before answering.
+const CANCEL_WAIT: Duration = Duration::from_secs(1);
+
+impl Service {
+    /// Status, progress and (once finished) the response of a run.
+    pub async fn task_status(&self, task_id: &str) -> ServiceResult<TaskStatus> {
+        let run = self.store.get_run(task_id).await?;
+        let experiments: Vec<ExperimentProgress> = match self.live.get(task_id) {
+            Some(live) => live.progress.borrow().experiments.clone(),
+            None => {
+                let mut v = Vec::new();
+                for e in self.store.run_experiments(task_id).await? {
+                    let done = self.store.done_trials(&e.id).await?.len() as u64;
+                    v.push(ExperimentProgress {
+                        done,
+                        total: e.total_trials,
+                        failed: e.summary.as_ref().map_or(0, |s| s.failed_records),
+                        experiment_id: e.id,
+                        experiment_name: e.name,
+                        status: e.status,
+                    });
+                }
+                v
+            }
+        };
+        Ok(TaskStatus {
+            task_id: run.id,
+            status: run.status,
+            created_at: run.created_at,
+            finished_at: run.finished_at,
+            done: experiments.iter().map(|e| e.done).sum(),
+            total: experiments.iter().map(|e| e.total).sum(),
+            experiments,
+            result: run.response,
+            error: run.error,
+            request: run.request,
+        })
+    }
+
+    /// Cancels a running run (finished trials are kept) and answers its status, waiting
+    /// briefly so the answer usually shows the final state.
+    pub async fn cancel(&self, task_id: &str) -> ServiceResult<TaskStatus> {
+        let run = self.store.get_run(task_id).await?;
+        let Some(live) = self.live.get(task_id) else {
+            return Err(ServiceError::Conflict(format!(
+                "task \"{}\" is not running (status {})",
+                run.id, run.status
+            )));
+        };
+        tracing::info!(run_id = %task_id, "cancel requested");
+        live.cancel.cancel();
+        let deadline = tokio::time::Instant::now() + CANCEL_WAIT;
+        while self.live.get(task_id).is_some() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.task_status(task_id).await
+    }
+
+    /// The run's updates: its progress at each change while it runs, then `Done` with the
+    /// stored final status. A run that has ended gives `Done` at once.
+    pub async fn updates(
+        self: &std::sync::Arc<Self>,
+        task_id: &str,
+    ) -> ServiceResult<BoxStream<'static, RunUpdate>> {
+        let first = self.task_status(task_id).await?;
+        let Some(live) = self.live.get(task_id) else {
+            return Ok(stream::once(async move { RunUpdate::Done(Box::new(first)) }).boxed());
+        };
+        let service = self.clone();
+        let id = task_id.to_string();
+        let progress = WatchStream::new(live.progress.subscribe()).map(RunUpdate::Progress);
+        drop(live);
+        let done = stream::once(async move {
+            match service.task_status(&id).await {
+                Ok(status) => RunUpdate::Done(Box::new(status)),
+                // The run row existed a moment ago; answer what was known then.
+                Err(_) => RunUpdate::Done(Box::new(first)),
+            }
+        });
+        Ok(progress.chain(done).boxed())
+    }
+}

@@ -1,0 +1,31 @@
+//! The response cache.
+
+use async_trait::async_trait;
+
+use super::SqliteStore;
+use crate::store::{timestamp, CacheStore, StoreResult};
+
+#[async_trait]
+impl CacheStore for SqliteStore {
+    async fn cache_get(&self, key: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT body FROM response_cache WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn cache_put(&self, key: &str, model: &str, body: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO response_cache (key, model, body, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(key)
+        .bind(model)
+        .bind(body)
+        .bind(timestamp())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,184 @@
+//! Test support shared by the backend's integration tests and the end-to-end tests.
+//!
+//! [`ModelServer`] is a real HTTP server (wiremock) that answers OpenAI chat completions
+//! like a model of known accuracy: it finds the record whose text the request carries and
+//! answers that record's label, or the label with one ballot count off for the records the
+//! model is set to get wrong. Tests use it to check that verdicts point the right way.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use shared::DatasetRecord;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// A model the server plays: wrong on record `i` when `i % every < wrong` (0 = always right).
+#[derive(Debug, Clone, Copy)]
+pub struct OracleModel {
+    pub name: &'static str,
+    pub wrong: usize,
+    pub every: usize,
+}
+
+impl OracleModel {
+    /// A model that answers every label exactly.
+    pub const fn perfect(name: &'static str) -> Self {
+        OracleModel {
+            name,
+            wrong: 0,
+            every: 1,
+        }
+    }
+
+    /// A model wrong on `wrong` of every `every` records.
+    pub const fn wrong_on(name: &'static str, wrong: usize, every: usize) -> Self {
+        OracleModel { name, wrong, every }
+    }
+
+    fn is_wrong(&self, index: usize) -> bool {
+        index % self.every.max(1) < self.wrong
+    }
+}
+
+struct Answer {
+    records: Vec<DatasetRecord>,
+    models: Vec<OracleModel>,
+}
+
+fn user_text(body: &Value) -> String {
+    let mut text = String::new();
+    for m in body["messages"].as_array().into_iter().flatten() {
+        match &m["content"] {
+            Value::String(s) => text.push_str(s),
+            Value::Array(parts) => {
+                for p in parts {
+                    if let Some(s) = p["text"].as_str() {
+                        text.push_str(s);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
+fn error(status: u16, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .set_body_json(json!({"error": {"message": message, "type": "invalid_request_error"}}))
+}
+
+impl Respond for Answer {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+            return error(400, "body is not JSON");
+        };
+        let Some(model) = self
+            .models
+            .iter()
+            .find(|m| body["model"].as_str() == Some(m.name))
+        else {
+            return error(404, "no such model");
+        };
+        let text = user_text(&body);
+        let Some((index, record)) = self.records.iter().enumerate().find(|(_, r)| {
+            r.input
+                .text
+                .as_deref()
+                .is_some_and(|t| !t.is_empty() && text.contains(t))
+        }) else {
+            return error(400, "the request carries no known record");
+        };
+        let mut reports = serde_json::to_value(&record.expected_output).unwrap_or(Value::Null);
+        if model.is_wrong(index) {
+            let good = &mut reports[0]["ballot_statistics"]["good_ballots"];
+            *good = json!(good.as_u64().unwrap_or(0) + 1);
+        }
+        let content = json!({ "reports": reports }).to_string();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "id": format!("chatcmpl-oracle-{index}"),
+            "object": "chat.completion",
+            "model": model.name,
+            "choices": [{
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop"
+            }],
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 300, "total_tokens": 1300}
+        }))
+    }
+}
+
+/// A local OpenAI-compatible server playing the given models over the given records.
+pub struct ModelServer {
+    server: MockServer,
+    models: Vec<OracleModel>,
+}
+
+impl ModelServer {
+    /// Starts the server.
+    pub async fn start(records: Vec<DatasetRecord>, models: &[OracleModel]) -> Self {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/chat/completions"))
+            .respond_with(Answer {
+                records,
+                models: models.to_vec(),
+            })
+            .mount(&server)
+            .await;
+        ModelServer {
+            server,
+            models: models.to_vec(),
+        }
+    }
+
+    /// The base URL a model entry points at (`…/v1`).
+    pub fn base_url(&self) -> String {
+        format!("{}/v1", self.server.uri())
+    }
+
+    /// A `MODELS_FILE` registering every model of this server (OpenAI provider, free).
+    pub fn models_file_json(&self) -> String {
+        let models: Vec<Value> = self
+            .models
+            .iter()
+            .map(|m| json!({"name": m.name, "provider": "openai", "base_url": self.base_url()}))
+            .collect();
+        json!({ "models": models }).to_string()
+    }
+
+    /// Writes [`Self::models_file_json`] into `dir` and returns the file's path.
+    pub fn write_models_file(&self, dir: &Path) -> PathBuf {
+        let file = dir.join("models.json");
+        std::fs::write(&file, self.models_file_json()).expect("write MODELS_FILE");
+        file
+    }
+
+    /// Chat completions answered so far.
+    pub async fn calls(&self) -> usize {
+        self.server.received_requests().await.map_or(0, |r| r.len())
+    }
+}
+
+/// The message every trial insert fails with after [`break_trial_storage`].
+pub const STORAGE_FAILURE: &str = "storage unavailable (test)";
+
+/// Makes every later insert of a trial outcome into the SQLite database at `database`
+/// fail, as a full disk or a broken database would: the server's own connections see the
+/// trigger at their next statement.
+pub async fn break_trial_storage(database: &Path) {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", database.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("open the server's database");
+    sqlx::query(&format!(
+        "CREATE TRIGGER tallylab_test_storage_fails BEFORE INSERT ON experiment_records \
+         BEGIN SELECT RAISE(ABORT, '{STORAGE_FAILURE}'); END"
+    ))
+    .execute(&mut conn)
+    .await
+    .expect("install the failing trigger");
+    conn.close().await.ok();
+}
