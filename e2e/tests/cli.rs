@@ -19,6 +19,23 @@ fn run_json(args: &[&str]) -> (i32, Value, String) {
     (out.status.code().unwrap_or(-1), doc, stderr)
 }
 
+/// Writes `records` generated records (JSON Lines) into `dir` and returns the file.
+fn generate_file(dir: &std::path::Path, records: u32, seed: u64) -> std::path::PathBuf {
+    let file = dir.join("gen.jsonl");
+    let out = tallylab()
+        .args(["dataset", "generate", "--records", &records.to_string()])
+        .args(["--seed", &seed.to_string(), "--out"])
+        .arg(&file)
+        .output()
+        .expect("generate");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    file
+}
+
 fn assert_interval(m: &Value) {
     let (v, lo, hi) = (
         m["value"].as_f64().unwrap(),
@@ -266,25 +283,7 @@ fn unknown_dataset_and_model_are_clear_errors() {
 #[test]
 fn generated_file_round_trips_and_audit_flags_the_bundled_label() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("gen.jsonl");
-    let out = tallylab()
-        .args([
-            "dataset",
-            "generate",
-            "--records",
-            "25",
-            "--seed",
-            "3",
-            "--out",
-        ])
-        .arg(&file)
-        .output()
-        .expect("generate");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let file = generate_file(dir.path(), 25, 3);
     let text = std::fs::read_to_string(&file).expect("read");
     assert_eq!(text.lines().count(), 25);
     let (code, doc, stderr) = run_json(&[

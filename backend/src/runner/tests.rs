@@ -157,6 +157,20 @@ async fn errors_are_recorded_and_the_run_goes_on() {
         .is_some_and(|e| e.contains("not a vote report")));
 }
 
+/// Runs `first` then fifty good records, stopping at the first error.
+async fn raise_after(first: &'static str) -> (ExperimentEnd, Vec<RecordOutcome>) {
+    let mut texts = vec![first];
+    texts.extend(["ok"; 50]);
+    run(
+        scripted(5),
+        records(&texts),
+        &plan(1, true, 1),
+        HashSet::new(),
+        CancellationToken::new(),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_trial_that_panics_is_delivered_as_crashed_with_the_message() {
     let recs = records(&["ok", "panic", "ok", "ok"]);
@@ -191,16 +205,7 @@ async fn a_trial_that_panics_is_delivered_as_crashed_with_the_message() {
 
 #[tokio::test]
 async fn a_crash_stops_a_raise_errors_experiment() {
-    let mut texts = vec!["panic"];
-    texts.extend(["ok"; 50]);
-    let (end, _) = run(
-        scripted(5),
-        records(&texts),
-        &plan(1, true, 1),
-        HashSet::new(),
-        CancellationToken::new(),
-    )
-    .await;
+    let (end, _) = raise_after("panic").await;
     assert!(
         matches!(end, ExperimentEnd::Failed(ref e) if e.contains("panicked")),
         "{end:?}"
@@ -209,16 +214,7 @@ async fn a_crash_stops_a_raise_errors_experiment() {
 
 #[tokio::test]
 async fn raise_errors_stops_at_the_first_error() {
-    let mut texts = vec!["fail"];
-    texts.extend(["ok"; 50]);
-    let (end, outs) = run(
-        scripted(5),
-        records(&texts),
-        &plan(1, true, 1),
-        HashSet::new(),
-        CancellationToken::new(),
-    )
-    .await;
+    let (end, outs) = raise_after("fail").await;
     assert!(
         matches!(end, ExperimentEnd::Failed(ref e) if e.contains("r0") && e.contains("HTTP 500")),
         "{end:?}"

@@ -8,7 +8,7 @@ use shared::{
     RecordScores,
 };
 
-use super::execute::SUMMARY_SEED;
+use super::experiment::SUMMARY_SEED;
 use super::{Service, ServiceError, ServiceResult};
 use crate::eval::summary::in_population;
 use crate::eval::{Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};

@@ -1,8 +1,7 @@
-//! Executing a prepared run. Every finished trial is committed as it finishes (a writer
-//! drains the runner's channel into one transaction per batch), so a crash loses no
-//! finished trial and a resumed run skips every committed one. Whatever happens, the run
-//! ends in a terminal status that says why: `completed`, `cancelled`, or `failed` with the
-//! error (a storage error, a panic), and its live progress entry is removed.
+//! Executing a prepared run: its experiments side by side (each in `experiment.rs`), then
+//! the run's response. Whatever happens, the run ends in a terminal status that says why:
+//! `completed`, `cancelled`, or `failed` with the error (a storage error, a panic), and its
+//! live progress entry is removed.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -10,35 +9,19 @@ use std::sync::Arc;
 use futures::future::join_all;
 use futures::FutureExt;
 use shared::{
-    DatasetRecord, ExperimentProgress, ExperimentRunResponse, ExperimentStatus, ExperimentSummary,
-    RunOutcome, RunStatus,
+    ExperimentProgress, ExperimentRunResponse, ExperimentStatus, ExperimentSummary, RunOutcome,
+    RunStatus,
 };
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::experiment::RunContext;
 use super::live::{LiveGuard, LiveRun, RunProgress};
 use super::runs::PreparedRun;
 use super::{Service, ServiceError, ServiceResult};
 use crate::eval::audit_label;
-use crate::outcome::RecordOutcome;
-use crate::providers::CallOptions;
-use crate::runner::{self, panic_message, ExperimentEnd, ExperimentFacts, ExperimentPlan};
-use crate::store::{ExperimentRow, RunRow};
-
-/// Most outcomes committed in one transaction.
-const WRITE_BATCH: usize = 512;
-/// Seeds the bootstrap intervals of every stored summary.
-pub const SUMMARY_SEED: u64 = 42;
-
-/// What every experiment of one run shares.
-struct RunContext<'a> {
-    run: &'a RunRow,
-    records: Arc<[DatasetRecord]>,
-    label_issues: u64,
-    live: &'a LiveRun,
-    cancel: CancellationToken,
-}
+use crate::runner::panic_message;
+use crate::store::RunRow;
 
 impl Service {
     /// Starts a prepared run on the service's runtime; the handle resolves to its response.
@@ -170,121 +153,6 @@ impl Service {
         Ok(response)
     }
 
-    fn run_experiment<'a>(
-        &'a self,
-        ctx: &'a RunContext<'a>,
-        e: &'a ExperimentRow,
-        index: usize,
-    ) -> impl std::future::Future<Output = ServiceResult<ExperimentSummary>> + 'a {
-        let span =
-            tracing::info_span!("experiment", experiment_id = %e.id, model = %e.config.model);
-        self.run_experiment_inner(ctx, e, index).instrument(span)
-    }
-
-    async fn run_experiment_inner(
-        &self,
-        ctx: &RunContext<'_>,
-        e: &ExperimentRow,
-        index: usize,
-    ) -> ServiceResult<ExperimentSummary> {
-        self.store
-            .set_experiment_status(&e.id, ExperimentStatus::Running)
-            .await?;
-        set_experiment_status(ctx.live, index, ExperimentStatus::Running);
-        let done = self.store.done_trials(&e.id).await?;
-        tracing::info!(
-            already_done = done.len(),
-            total = e.total_trials,
-            "experiment started"
-        );
-        let end = match self.registry.get(&e.config.model) {
-            Ok(provider) => {
-                let plan = ExperimentPlan {
-                    config: e.config.clone(),
-                    jobs: e.jobs as usize,
-                    raise_errors: e.raise_errors,
-                    repetitions: e.repetitions,
-                    options: CallOptions {
-                        use_cache: ctx.run.request.use_cache.unwrap_or(true),
-                    },
-                };
-                let (tx, rx) = mpsc::channel::<RecordOutcome>(WRITE_BATCH * 2);
-                let writer = self.write_outcomes(&e.id, index, rx, ctx.live);
-                let run = runner::run_experiment(
-                    provider,
-                    ctx.records.clone(),
-                    &plan,
-                    &done,
-                    tx,
-                    ctx.cancel.clone(),
-                );
-                let (end, written) = tokio::join!(run, writer);
-                written?;
-                end
-            }
-            Err(err) => ExperimentEnd::Failed(err.to_string()),
-        };
-        let outcomes = self.store.outcomes(&e.id).await?;
-        let mut summary = runner::experiment_summary(&ExperimentFacts {
-            experiment_id: &e.id,
-            experiment_url: Some(self.url(&format!("/experiments/{}", e.id))),
-            config: &e.config,
-            end: &end,
-            outcomes: &outcomes,
-            repetitions: e.repetitions,
-            label_issues: ctx.label_issues,
-            seed: SUMMARY_SEED,
-        });
-        summary.prompt_version = Some(e.prompt_version.clone());
-        if !self.shutdown.is_cancelled() {
-            self.store
-                .finish_experiment(
-                    &e.id,
-                    summary.status,
-                    summary.error.as_deref(),
-                    Some(&summary),
-                )
-                .await?;
-            set_experiment_status(ctx.live, index, summary.status);
-        }
-        tracing::info!(status = %summary.status, trials = summary.total_records,
-            failed = summary.failed_records, overall_accuracy = summary.overall_accuracy,
-            "experiment finished");
-        Ok(summary)
-    }
-
-    /// Commits outcomes as they arrive: whatever is waiting goes into one transaction.
-    async fn write_outcomes(
-        &self,
-        experiment_id: &str,
-        index: usize,
-        mut rx: mpsc::Receiver<RecordOutcome>,
-        live: &LiveRun,
-    ) -> ServiceResult<()> {
-        let mut batch = Vec::with_capacity(WRITE_BATCH);
-        while let Some(first) = rx.recv().await {
-            batch.push(first);
-            while batch.len() < WRITE_BATCH {
-                match rx.try_recv() {
-                    Ok(o) => batch.push(o),
-                    Err(_) => break,
-                }
-            }
-            self.store.insert_outcomes(experiment_id, &batch).await?;
-            let failed = batch.iter().filter(|o| o.error.is_some()).count() as u64;
-            let n = batch.len() as u64;
-            live.progress.send_modify(|p| {
-                if let Some(e) = p.experiments.get_mut(index) {
-                    e.done += n;
-                    e.failed += failed;
-                }
-                p.refresh_totals();
-            });
-            batch.clear();
-        }
-        Ok(())
-    }
-
     /// Records a run that could not go on: the run and its unfinished experiments end
     /// `failed` with the error, which is also logged.
     async fn fail_run(&self, p: &PreparedRun, error: &ServiceError) {
@@ -387,12 +255,4 @@ fn queued_progress(p: &PreparedRun) -> RunProgress {
     };
     progress.refresh_totals();
     progress
-}
-
-fn set_experiment_status(live: &LiveRun, index: usize, status: ExperimentStatus) {
-    live.progress.send_modify(|p| {
-        if let Some(x) = p.experiments.get_mut(index) {
-            x.status = status;
-        }
-    });
 }

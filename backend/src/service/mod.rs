@@ -12,6 +12,7 @@ pub mod datasets;
 mod error;
 pub mod estimate;
 mod execute;
+mod experiment;
 pub mod export;
 pub mod history;
 pub mod live;
@@ -28,7 +29,7 @@ use crate::providers::Registry;
 use crate::store::Store;
 
 pub use error::{model_error, ServiceError, ServiceResult};
-pub use execute::SUMMARY_SEED;
+pub use experiment::SUMMARY_SEED;
 
 /// Everything the service needs, built once at start-up.
 pub struct Service {

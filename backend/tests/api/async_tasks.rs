@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
-
-use crate::helpers::{assert_contract_shape, spawn_app, KEY};
+use crate::helpers::{assert_contract_shape, spawn_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_run_reports_progress_then_the_result() {
@@ -54,26 +52,7 @@ async fn event_stream_sends_progress_and_done() {
         )
         .await;
     let task = v["task_id"].as_str().unwrap();
-    let r = app
-        .client
-        .get(format!(
-            "{}/api/v1/experiments/tasks/{task}/events",
-            app.base
-        ))
-        .header("X-API-Key", KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.headers()["content-type"], "text/event-stream");
-    let mut body = String::new();
-    let mut stream = r.bytes_stream();
-    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(60), stream.next())
-        .await
-        .expect("stream stalled")
-    {
-        body.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-    }
+    let body = app.events(task, Duration::from_secs(60)).await;
     let progress = body.matches("event: progress").count();
     assert!(progress >= 2, "{progress} progress events");
     assert!(body.contains("event: done"), "{body}");
@@ -101,9 +80,9 @@ async fn cancel_keeps_finished_records() {
             "no trial finished in 60 s"
         );
         let (_, t) = app.get(&format!("/api/v1/experiments/tasks/{task}")).await;
-        assert_eq!(
-            t["status"], "running",
-            "still running when the first trials land: {t}"
+        assert!(
+            matches!(t["status"].as_str(), Some("queued" | "running")),
+            "not ended before it is cancelled: {t}"
         );
         if t["done"].as_u64().unwrap() > 0 {
             break;

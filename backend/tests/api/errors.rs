@@ -226,3 +226,34 @@ async fn no_input_produces_a_500() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .get(format!("{}/api/v1/models", app.base))
+        .header("X-API-Key", KEY)
+        .header("X-Request-Id", "ci-run-42_a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["x-request-id"],
+        "ci-run-42_a",
+        "a plain token is kept"
+    );
+    let r = app
+        .client
+        .get(format!("{}/api/v1/nope", app.base))
+        .header("X-Request-Id", "bad id\twith tabs")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert!(
+        id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "anything else is replaced by a fresh id: {id}"
+    );
+}

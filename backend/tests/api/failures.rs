@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
-
-use crate::helpers::{spawn_app, KEY};
+use crate::helpers::spawn_app;
 
 const BODY: &str = r#"{"dataset_name": "vote-extraction-bangbamru-1-10",
     "model_configs": [{"model": "rules-v1", "name_suffix": "a"}, {"model": "rules-v1", "name_suffix": "b", "temperature": 0.5}]}"#;
@@ -37,24 +35,7 @@ async fn an_async_run_whose_storage_fails_ends_failed_with_its_error() {
     assert_eq!(status, 409, "{body}");
 
     // The event stream ends at once with the failure.
-    let r = app
-        .client
-        .get(format!(
-            "{}/api/v1/experiments/tasks/{task}/events",
-            app.base
-        ))
-        .header("X-API-Key", KEY)
-        .send()
-        .await
-        .unwrap();
-    let mut body = String::new();
-    let mut stream = r.bytes_stream();
-    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(10), stream.next())
-        .await
-        .expect("the event stream of a failed run ends")
-    {
-        body.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-    }
+    let body = app.events(&task, Duration::from_secs(10)).await;
     let done: serde_json::Value =
         serde_json::from_str(body.rsplit("data: ").next().unwrap().trim()).unwrap();
     assert!(body.starts_with("event: done"), "{body}");

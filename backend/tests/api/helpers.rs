@@ -75,6 +75,33 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The whole server-sent event stream of a task, as text; fails the test when no
+    /// event arrives within `stall`.
+    pub async fn events(&self, task_id: &str, stall: Duration) -> String {
+        use futures::StreamExt;
+        let r = self
+            .client
+            .get(format!(
+                "{}/api/v1/experiments/tasks/{task_id}/events",
+                self.base
+            ))
+            .header("X-API-Key", KEY)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "text/event-stream");
+        let mut body = String::new();
+        let mut stream = r.bytes_stream();
+        while let Some(chunk) = tokio::time::timeout(stall, stream.next())
+            .await
+            .expect("the event stream stalled")
+        {
+            body.push_str(&String::from_utf8_lossy(&chunk.expect("chunk")));
+        }
+        body
+    }
+
     /// The server's SQLite database.
     pub fn database(&self) -> std::path::PathBuf {
         self._dir.path().join("tallylab.db")

@@ -1,0 +1,157 @@
+//! One experiment of a run: its trials through the runner, each committed as it finishes
+//! (a writer drains the runner's channel into one transaction per batch, so a crash loses
+//! no finished trial and a resumed run skips every committed one), then its summary.
+
+use std::sync::Arc;
+
+use shared::{DatasetRecord, ExperimentStatus, ExperimentSummary};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use super::live::LiveRun;
+use super::{Service, ServiceResult};
+use crate::outcome::RecordOutcome;
+use crate::providers::CallOptions;
+use crate::runner::{self, ExperimentEnd, ExperimentFacts, ExperimentPlan};
+use crate::store::{ExperimentRow, RunRow};
+
+/// Most outcomes committed in one transaction.
+const WRITE_BATCH: usize = 512;
+/// Seeds the bootstrap intervals of every stored summary.
+pub const SUMMARY_SEED: u64 = 42;
+
+/// What every experiment of one run shares.
+pub(super) struct RunContext<'a> {
+    pub run: &'a RunRow,
+    pub records: Arc<[DatasetRecord]>,
+    /// Records of the sample whose label breaks an identity.
+    pub label_issues: u64,
+    pub live: &'a LiveRun,
+    pub cancel: CancellationToken,
+}
+
+impl Service {
+    pub(super) fn run_experiment<'a>(
+        &'a self,
+        ctx: &'a RunContext<'a>,
+        e: &'a ExperimentRow,
+        index: usize,
+    ) -> impl std::future::Future<Output = ServiceResult<ExperimentSummary>> + 'a {
+        let span =
+            tracing::info_span!("experiment", experiment_id = %e.id, model = %e.config.model);
+        self.run_experiment_inner(ctx, e, index).instrument(span)
+    }
+
+    async fn run_experiment_inner(
+        &self,
+        ctx: &RunContext<'_>,
+        e: &ExperimentRow,
+        index: usize,
+    ) -> ServiceResult<ExperimentSummary> {
+        self.store
+            .set_experiment_status(&e.id, ExperimentStatus::Running)
+            .await?;
+        set_experiment_status(ctx.live, index, ExperimentStatus::Running);
+        let done = self.store.done_trials(&e.id).await?;
+        tracing::info!(
+            already_done = done.len(),
+            total = e.total_trials,
+            "experiment started"
+        );
+        let end = match self.registry.get(&e.config.model) {
+            Ok(provider) => {
+                let plan = ExperimentPlan {
+                    config: e.config.clone(),
+                    jobs: e.jobs as usize,
+                    raise_errors: e.raise_errors,
+                    repetitions: e.repetitions,
+                    options: CallOptions {
+                        use_cache: ctx.run.request.use_cache.unwrap_or(true),
+                    },
+                };
+                let (tx, rx) = mpsc::channel::<RecordOutcome>(WRITE_BATCH * 2);
+                let writer = self.write_outcomes(&e.id, index, rx, ctx.live);
+                let run = runner::run_experiment(
+                    provider,
+                    ctx.records.clone(),
+                    &plan,
+                    &done,
+                    tx,
+                    ctx.cancel.clone(),
+                );
+                let (end, written) = tokio::join!(run, writer);
+                written?;
+                end
+            }
+            Err(err) => ExperimentEnd::Failed(err.to_string()),
+        };
+        let outcomes = self.store.outcomes(&e.id).await?;
+        let mut summary = runner::experiment_summary(&ExperimentFacts {
+            experiment_id: &e.id,
+            experiment_url: Some(self.url(&format!("/experiments/{}", e.id))),
+            config: &e.config,
+            end: &end,
+            outcomes: &outcomes,
+            repetitions: e.repetitions,
+            label_issues: ctx.label_issues,
+            seed: SUMMARY_SEED,
+        });
+        summary.prompt_version = Some(e.prompt_version.clone());
+        if !self.shutdown.is_cancelled() {
+            self.store
+                .finish_experiment(
+                    &e.id,
+                    summary.status,
+                    summary.error.as_deref(),
+                    Some(&summary),
+                )
+                .await?;
+            set_experiment_status(ctx.live, index, summary.status);
+        }
+        tracing::info!(status = %summary.status, trials = summary.total_records,
+            failed = summary.failed_records, overall_accuracy = summary.overall_accuracy,
+            "experiment finished");
+        Ok(summary)
+    }
+
+    /// Commits outcomes as they arrive: whatever is waiting goes into one transaction.
+    async fn write_outcomes(
+        &self,
+        experiment_id: &str,
+        index: usize,
+        mut rx: mpsc::Receiver<RecordOutcome>,
+        live: &LiveRun,
+    ) -> ServiceResult<()> {
+        let mut batch = Vec::with_capacity(WRITE_BATCH);
+        while let Some(first) = rx.recv().await {
+            batch.push(first);
+            while batch.len() < WRITE_BATCH {
+                match rx.try_recv() {
+                    Ok(o) => batch.push(o),
+                    Err(_) => break,
+                }
+            }
+            self.store.insert_outcomes(experiment_id, &batch).await?;
+            let failed = batch.iter().filter(|o| o.error.is_some()).count() as u64;
+            let n = batch.len() as u64;
+            live.progress.send_modify(|p| {
+                if let Some(e) = p.experiments.get_mut(index) {
+                    e.done += n;
+                    e.failed += failed;
+                }
+                p.refresh_totals();
+            });
+            batch.clear();
+        }
+        Ok(())
+    }
+}
+
+fn set_experiment_status(live: &LiveRun, index: usize, status: ExperimentStatus) {
+    live.progress.send_modify(|p| {
+        if let Some(x) = p.experiments.get_mut(index) {
+            x.status = status;
+        }
+    });
+}
