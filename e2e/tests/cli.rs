@@ -185,25 +185,7 @@ fn two_models_are_compared_with_a_verdict() {
 #[test]
 fn the_better_model_wins_on_the_command_line() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("gen.jsonl");
-    let out = tallylab()
-        .args([
-            "dataset",
-            "generate",
-            "--records",
-            "40",
-            "--seed",
-            "9",
-            "--out",
-        ])
-        .arg(&file)
-        .output()
-        .expect("generate");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let file = generate_file(dir.path(), 40, 9);
     let records: Vec<shared::DatasetRecord> = std::fs::read_to_string(&file)
         .expect("read")
         .lines()
