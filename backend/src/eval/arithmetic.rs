@@ -19,6 +19,11 @@ use crate::thai::words;
 /// explanation lists what it breaks.
 pub fn arithmetic_consistency(_expected: &ReportSet, output: &ReportSet) -> Score {
     let flags: Vec<ArithmeticFlag> = output.0.iter().flat_map(check_identities).collect();
+    consistency_score(&flags)
+}
+
+/// The `arithmetic_consistency` score of an output whose identity violations are `flags`.
+pub fn consistency_score(flags: &[ArithmeticFlag]) -> Score {
     let consistent = flags.is_empty();
     let mut score = Score::new(names::ARITHMETIC_CONSISTENCY, ScoreValue::Bool(consistent));
     score.explanation = Some(if consistent {

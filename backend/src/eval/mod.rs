@@ -16,7 +16,7 @@ use shared::{FieldCheck, RecordScores, ReportSet, Score, VoteReport};
 pub use arithmetic::{arithmetic_consistency, audit_label, check_identities};
 pub use counts::{ballot_accuracy_score, voter_statistics_accuracy};
 pub use form::exact_form_match;
-pub use registry::{evaluator, Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
+pub use registry::{evaluator, Evaluator, Scoring, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 pub use votes::vote_results_quality;
 
 /// Evaluator names, as stored and shown.
@@ -79,14 +79,12 @@ pub fn evaluate_record(expected: &ReportSet, output: Result<&ReportSet, &str>) -
         Ok(out) => out,
         Err(message) => return failed_record(message),
     };
-    let scores: Vec<Score> = EVALUATORS
-        .iter()
-        .map(|e| (e.score)(expected, out))
-        .collect();
+    let scoring = Scoring::new(expected, out);
+    let scores: Vec<Score> = EVALUATORS.iter().map(|e| (e.score)(&scoring)).collect();
     RecordScores {
         overall: overall(&scores),
         scores,
-        arithmetic_flags: out.0.iter().flat_map(check_identities).collect(),
+        arithmetic_flags: scoring.into_flags(),
     }
 }
 

@@ -2,13 +2,16 @@
 //! intervals, paired comparisons, CSV export, the command line, the API's evaluator list
 //! and (through the metrics it is sent) the web app all iterate it.
 //!
-//! Adding an evaluator is: its scorer (a file of this module), its entry below, its tests
+//! Adding an evaluator is: its scorer (a file of this module), its entry below (`score`
+//! calls the scorer with what [`Scoring`] holds), its tests
 //! and a line in the README. Experiments stored before it simply lack it: it shows as
 //! absent, never as 0.
 
-use shared::{EvaluatorInfo, MetricKind, Population, ReportSet, Score, ScoreValue};
+use std::cell::OnceCell;
 
-use super::arithmetic::arithmetic_consistency;
+use shared::{ArithmeticFlag, EvaluatorInfo, MetricKind, Population, ReportSet, Score, ScoreValue};
+
+use super::arithmetic::{check_identities, consistency_score};
 use super::counts::{ballot_accuracy_score, voter_statistics_accuracy};
 use super::form::exact_form_match;
 use super::names;
@@ -19,8 +22,40 @@ pub const OVERALL_METRIC: &str = "overall_accuracy";
 /// Label of [`OVERALL_METRIC`].
 pub const OVERALL_LABEL: &str = "Overall accuracy";
 
+/// What a scorer sees: the label, the parsed output, and facts about the output that are
+/// computed once per trial for every scorer that needs them.
+pub struct Scoring<'a> {
+    pub expected: &'a ReportSet,
+    pub output: &'a ReportSet,
+    flags: OnceCell<Vec<ArithmeticFlag>>,
+}
+
+impl<'a> Scoring<'a> {
+    /// The label and the parsed output of one trial.
+    pub fn new(expected: &'a ReportSet, output: &'a ReportSet) -> Self {
+        Scoring {
+            expected,
+            output,
+            flags: OnceCell::new(),
+        }
+    }
+
+    /// The identities the output breaks (checking Thai number words is the costly part of
+    /// scoring: done once).
+    pub fn output_flags(&self) -> &[ArithmeticFlag] {
+        self.flags
+            .get_or_init(|| self.output.0.iter().flat_map(check_identities).collect())
+    }
+
+    /// [`Self::output_flags`], owned.
+    pub fn into_flags(self) -> Vec<ArithmeticFlag> {
+        let _ = self.output_flags();
+        self.flags.into_inner().unwrap_or_default()
+    }
+}
+
 /// Scores one parsed output against its label.
-pub type ScoreFn = fn(&ReportSet, &ReportSet) -> Score;
+pub type ScoreFn = fn(&Scoring<'_>) -> Score;
 
 /// One evaluator: how it scores a trial and how its scores are summarised.
 pub struct Evaluator {
@@ -63,7 +98,7 @@ impl Evaluator {
     }
 }
 
-fn has_no_errors(_expected: &ReportSet, _output: &ReportSet) -> Score {
+fn has_no_errors(_: &Scoring<'_>) -> Score {
     // Scorers run only on outputs that parsed; a failed trial gets false with its error.
     Score::new(names::HAS_NO_ERRORS, ScoreValue::Bool(true))
 }
@@ -91,7 +126,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Exact form match",
         population: Population::AllTrials,
         in_overall: true,
-        score: exact_form_match,
+        score: |s| exact_form_match(s.expected, s.output),
     },
     Evaluator {
         name: names::BALLOT_ACCURACY,
@@ -102,7 +137,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Ballot accuracy",
         population: Population::AllTrials,
         in_overall: true,
-        score: ballot_accuracy_score,
+        score: |s| ballot_accuracy_score(s.expected, s.output),
     },
     Evaluator {
         name: names::VOTE_RESULTS_QUALITY,
@@ -113,7 +148,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Vote results quality",
         population: Population::AllTrials,
         in_overall: true,
-        score: vote_results_quality,
+        score: |s| vote_results_quality(s.expected, s.output),
     },
     Evaluator {
         name: names::VOTER_STATISTICS_ACCURACY,
@@ -124,7 +159,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Voter statistics accuracy",
         population: Population::AllTrials,
         in_overall: false,
-        score: voter_statistics_accuracy,
+        score: |s| voter_statistics_accuracy(s.expected, s.output),
     },
     Evaluator {
         name: names::ARITHMETIC_CONSISTENCY,
@@ -135,7 +170,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Arithmetic consistency",
         population: Population::ParsedOutputs,
         in_overall: false,
-        score: arithmetic_consistency,
+        score: |s| consistency_score(s.output_flags()),
     },
 ];
 
@@ -158,8 +193,9 @@ mod tests {
         assert_eq!(names.len(), EVALUATORS.len());
         assert_eq!(metrics.len(), EVALUATORS.len());
         assert!(!metrics.contains(OVERALL_METRIC));
+        let (expected, output) = (both(), both());
         for e in EVALUATORS {
-            let score = (e.score)(&both(), &both());
+            let score = (e.score)(&Scoring::new(&expected, &output));
             assert_eq!(score.name, e.name, "the scorer of {} names itself", e.name);
             assert_eq!(
                 matches!(score.value, ScoreValue::Bool(_)),
