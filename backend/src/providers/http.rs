@@ -69,6 +69,22 @@ pub fn classify_status(status: u16, headers: &HeaderMap, body: &str) -> Disposit
     }
 }
 
+/// Longest wait a server may ask for; any retry is capped lower still by the policy's
+/// `max_delay`.
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(86_400);
+
+/// A wait the server asked for, in seconds, as a Duration: NaN and negatives give `None`,
+/// anything huge (`1e20`, `inf`) saturates at [`MAX_SERVER_WAIT`]. Upstream numbers never
+/// panic the conversion.
+pub fn server_wait(seconds: f64) -> Option<Duration> {
+    if seconds.is_nan() || seconds < 0.0 {
+        return None;
+    }
+    Some(Duration::from_secs_f64(
+        seconds.min(MAX_SERVER_WAIT.as_secs_f64()),
+    ))
+}
+
 /// Reads `retry-after-ms`, then `Retry-After` in seconds.
 pub fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
     let get = |name: &str| {
@@ -78,17 +94,17 @@ pub fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
             .map(str::trim)
     };
     if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+        return server_wait(ms / 1000.0);
     }
     get("retry-after")
         .and_then(|v| v.parse::<f64>().ok())
-        .map(|s| Duration::from_secs_f64(s.max(0.0)))
+        .and_then(server_wait)
 }
 
 /// Parses a protobuf Duration string such as "58s" or "45.837906927s".
 pub fn parse_proto_duration(s: &str) -> Option<Duration> {
     let secs: f64 = s.trim().strip_suffix('s')?.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    server_wait(secs)
 }
 
 /// The first 300 characters of a body, for error messages.
@@ -218,6 +234,8 @@ mod tests {
             Some(Duration::from_millis(500))
         );
         assert_eq!(parse_proto_duration("58"), None);
+        assert_eq!(parse_proto_duration("1e20s"), Some(MAX_SERVER_WAIT));
+        assert_eq!(parse_proto_duration("NaNs"), None);
         assert_eq!(parse_proto_duration("-1s"), None);
     }
 
@@ -247,5 +265,25 @@ mod tests {
         assert!(
             matches!(classify_status(429, &h, ""), Disposition::Retry { after: Some(d), .. } if d == Duration::from_secs(2))
         );
+    }
+
+    #[test]
+    fn absurd_waits_saturate_instead_of_panicking() {
+        let headers = |name: &'static str, value: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(name, reqwest::header::HeaderValue::from_static(value));
+            h
+        };
+        for (name, value, want) in [
+            ("retry-after", "1e20", Some(MAX_SERVER_WAIT)),
+            ("retry-after", "inf", Some(MAX_SERVER_WAIT)),
+            ("retry-after", "-5", None),
+            ("retry-after", "NaN", None),
+            ("retry-after-ms", "inf", Some(MAX_SERVER_WAIT)),
+            ("retry-after-ms", "1e300", Some(MAX_SERVER_WAIT)),
+            ("retry-after-ms", "1500", Some(Duration::from_millis(1500))),
+        ] {
+            assert_eq!(retry_after_header(&headers(name, value)), want, "{name}: {value}");
+        }
     }
 }

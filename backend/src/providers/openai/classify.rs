@@ -177,5 +177,5 @@ pub(super) fn parse_go_duration(s: &str) -> Option<Duration> {
         total += value * scale;
         rest = &rest[unit_len..];
     }
-    (total.is_finite() && total >= 0.0).then(|| Duration::from_secs_f64(total))
+    crate::providers::http::server_wait(total)
 }

@@ -366,6 +366,11 @@ fn wait_hints_and_go_durations() {
         Some(Duration::from_secs(3888))
     );
     assert_eq!(parse_go_duration("12ms"), Some(Duration::from_millis(12)));
+    assert_eq!(
+        parse_go_duration("99999999999999999999999h"),
+        Some(crate::providers::http::MAX_SERVER_WAIT),
+        "saturates instead of panicking"
+    );
     for bad in ["", "20", "s", "1.2.3s", "5d"] {
         assert_eq!(parse_go_duration(bad), None, "{bad}");
     }
