@@ -18,7 +18,13 @@ pub const MAX_METADATA_BYTES: usize = 16 * 1024;
 pub const MAX_REPETITIONS: u32 = 20;
 
 fn check_name(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool) {
-    if required && value.trim().is_empty() {
+    if value.chars().any(char::is_control) {
+        // Names end up in file names, headers and logs: no line breaks, tabs or escapes.
+        errors.push(FieldError {
+            field: field.into(),
+            message: "must not contain control characters (line breaks, tabs, escapes)".into(),
+        });
+    } else if required && value.trim().is_empty() {
         errors.push(FieldError {
             field: field.into(),
             message: "must not be empty".into(),
@@ -210,5 +216,18 @@ mod tests {
         req.model_configs
             .push(ModelConfig::new("rules-v1", 0.0, None));
         assert_eq!(fields(&req), vec!["model_configs"]);
+    }
+
+    #[test]
+    fn names_carry_no_control_characters() {
+        let mut c = ModelConfig::new("rules-v1", 0.0, Some("a\r\nX-Injected: 1"));
+        let errors = validate_model_config(&c, "model_configs[0]");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "model_configs[0].name_suffix");
+        c.name_suffix = Some("ศรีสะเกษ \"quoted\"".into());
+        assert!(
+            validate_model_config(&c, "m").is_empty(),
+            "printable text, any script, is fine"
+        );
     }
 }

@@ -112,10 +112,7 @@ pub async fn export_experiment(
     let format: ExportFormat = q.format.as_deref().unwrap_or("json").parse()?;
     let file = state.service.export(&id, format).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{}\"", file.filename),
-        ))
+        .insert_header(("Content-Disposition", file.content_disposition()))
         .content_type(file.content_type)
         .body(file.body))
 }

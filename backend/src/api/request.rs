@@ -85,6 +85,8 @@ where
 
 /// Parses JSON with serde_path_to_error, mapping errors as [`JsonBody`] documents.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // A UTF-8 byte-order mark (Windows tools write one) is not part of the JSON.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::BadJson(
             "request body is empty; expected a JSON object".into(),

@@ -283,7 +283,11 @@ mod tests {
             ("retry-after-ms", "1e300", Some(MAX_SERVER_WAIT)),
             ("retry-after-ms", "1500", Some(Duration::from_millis(1500))),
         ] {
-            assert_eq!(retry_after_header(&headers(name, value)), want, "{name}: {value}");
+            assert_eq!(
+                retry_after_header(&headers(name, value)),
+                want,
+                "{name}: {value}"
+            );
         }
     }
 }

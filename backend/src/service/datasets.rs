@@ -36,19 +36,21 @@ fn audit(records: &[DatasetRecord]) -> Vec<LabelAuditEntry> {
         .collect()
 }
 
-/// A dataset name: 1–200 letters, digits, '-', '_' or '.'.
+/// A dataset name: a plain ASCII slug of 1–200 characters — letters, digits, '-', '_' and
+/// '.', starting with a letter or digit (so no ".", "..", hidden names or look-alike
+/// Unicode).
 pub fn check_name(name: &str) -> ServiceResult<()> {
-    let ok = !name.is_empty()
-        && name.chars().count() <= MAX_NAME_CHARS
+    let ok = name.len() <= MAX_NAME_CHARS
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name
             .chars()
-            .all(|c| c.is_alphanumeric() || "-_.".contains(c));
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     if ok {
         Ok(())
     } else {
         Err(ServiceError::field(
             "name",
-            "1–200 letters, digits, '-', '_' or '.'",
+            "1–200 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit",
         ))
     }
 }
@@ -166,5 +168,39 @@ impl Service {
             version,
             label_audit: audit(&records),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_name;
+
+    #[test]
+    fn dataset_names_are_plain_ascii_slugs() {
+        for ok in [
+            "vote-extraction-bangbamru-1-10",
+            "a",
+            "v1.2_x",
+            &"a".repeat(200),
+        ] {
+            assert!(check_name(ok).is_ok(), "{ok}");
+        }
+        let too_long = "a".repeat(201);
+        for bad in [
+            "",
+            ".",
+            "..",
+            "...",
+            ".hidden",
+            "-x",
+            "a b",
+            "a/b",
+            "ข้อมูล",
+            "vоte", // Cyrillic о
+            "ａｂｃ",
+            too_long.as_str(),
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -8,5 +8,6 @@ mod failures;
 mod gemini_run;
 mod helpers;
 mod history;
+mod hostile;
 mod resume;
 mod verdicts;
