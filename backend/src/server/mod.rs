@@ -1,6 +1,7 @@
 //! The HTTP server: settings → store → providers → service → Actix app on a bound port.
 
 mod access_log;
+mod headers;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -45,10 +46,21 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<(Self, KeySource)> {
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("cannot create DATA_DIR {}", settings.data_dir.display()))?;
+        // The key and the database live here: only the server's user may enter.
+        restrict(&settings.data_dir, 0o700)?;
         let (api_key, source) = resolve_api_key(&settings)?;
         let store = SqliteStore::open(&settings.database_url)
             .await
             .context("cannot open the database")?;
+        if let Some(file) = sqlite_file(&settings.database_url) {
+            // SQLite gives -wal and -shm files it creates later the database file's mode.
+            for suffix in ["", "-wal", "-shm"] {
+                let f = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+                if f.exists() {
+                    restrict(&f, 0o600)?;
+                }
+            }
+        }
         install_bundled_dataset(&store).await?;
         let store: Arc<dyn Store> = Arc::new(store);
         let images = ImagePolicy::from_settings(&settings.providers);
@@ -133,6 +145,7 @@ fn resolve_api_key(settings: &Settings) -> anyhow::Result<(Secret, KeySource)> {
     let path = settings.data_dir.join("api-key");
     if let Ok(k) = std::fs::read_to_string(&path) {
         if !k.trim().is_empty() {
+            restrict(&path, 0o600)?;
             return Ok((Secret::new(k.trim()), KeySource::Stored(path)));
         }
     }
@@ -157,8 +170,32 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     let mut f = options
         .open(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
+    // `mode` applies only when the file is created: an existing one keeps its old mode.
+    restrict(path, 0o600)?;
     f.write_all(contents.as_bytes())?;
     Ok(())
+}
+
+/// Sets `path`'s permission bits (Unix; elsewhere nothing to do).
+fn restrict(path: &Path, mode: u32) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot restrict the permissions of {}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// The file of a `sqlite://` database URL.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }
 
 fn json_error(e: impl std::fmt::Display, field: &str) -> actix_web::Error {
@@ -171,11 +208,20 @@ fn json_error(e: impl std::fmt::Display, field: &str) -> actix_web::Error {
 
 fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let limit = state.settings.max_body_bytes;
+    let index = state
+        .settings
+        .static_dir
+        .as_ref()
+        .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok());
+    let csp = web::Data::new(headers::Csp(headers::content_security_policy(
+        index.as_deref(),
+    )));
     let server = HttpServer::new(move || {
         let (app, openapi) = App::new()
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .app_data(state.clone())
+            .app_data(csp.clone())
             .app_data(web::PayloadConfig::new(limit))
             .app_data(web::JsonConfig::default().limit(limit))
             .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(e, "query")))
@@ -184,6 +230,7 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
             .split_for_parts();
         let app = app
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(actix_web::middleware::from_fn(headers::security_headers))
             .wrap(actix_web::middleware::from_fn(access_log::access_log))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
             .service(web::redirect("/docs", "/docs/"));

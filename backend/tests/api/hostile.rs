@@ -98,3 +98,58 @@ async fn dataset_names_are_slugs_and_a_byte_order_mark_is_fine() {
         .await;
     assert_eq!(status, 200, "a JSON body with a BOM: {v}");
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_and_the_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // An empty key file left with a loose mode is rewritten private.
+    let key = data.join("api-key");
+    std::fs::write(&key, "").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let settings = tallylab::config::Settings::from_lookup(|k| match k {
+        "PORT" => Some("0".into()),
+        "DATA_DIR" => Some(data.display().to_string()),
+        _ => None,
+    })
+    .unwrap();
+    let (app, _) = tallylab::server::Application::build(settings)
+        .await
+        .unwrap();
+    assert_eq!(mode(&data), 0o700, "DATA_DIR");
+    assert_eq!(mode(&key), 0o600, "api-key");
+    assert!(std::fs::read_to_string(&key).unwrap().starts_with("tl_"));
+    for file in ["tallylab.db", "tallylab.db-wal", "tallylab.db-shm"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    drop(app);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_carry_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/api/v1/models", "/", "/experiments/x"] {
+        let r = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("X-API-Key", KEY)
+            .send()
+            .await
+            .unwrap();
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        let html = h["content-type"].to_str().unwrap().starts_with("text/html");
+        assert_eq!(html, path != "/api/v1/models", "{path}");
+        if html {
+            let csp = h["content-security-policy"].to_str().unwrap();
+            assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        }
+    }
+}
