@@ -23,11 +23,27 @@ tiles). Output tokens per call = the record's label serialised as JSON, characte
 configured thinking budget when one is set. Cost = calls (records × repetitions) × tokens × the \
 registry's list prices per million tokens; cached answers would cost nothing and are not deducted.";
 
+/// Gemini scales an image down to fit in this square before tiling it.
+const MAX_SIDE: u64 = 3072;
+
+/// Tiles of an image of `width` × `height` pixels, as Gemini bills it: at most 16 however
+/// large the image says it is (sizes come from untrusted headers).
 fn tiles(width: usize, height: usize) -> u64 {
-    if width <= 384 && height <= 384 {
+    let (w, h) = (width as u64, height as u64);
+    if w <= 384 && h <= 384 {
         return 1;
     }
-    (width.div_ceil(768) * height.div_ceil(768)) as u64
+    let longest = w.max(h);
+    let (w, h) = if longest > MAX_SIDE {
+        // Both sides scaled by MAX_SIDE / longest, rounding up; no product can overflow.
+        (
+            (w.saturating_mul(MAX_SIDE)).div_ceil(longest),
+            (h.saturating_mul(MAX_SIDE)).div_ceil(longest),
+        )
+    } else {
+        (w, h)
+    };
+    w.div_ceil(768).max(1) * h.div_ceil(768).max(1)
 }
 
 fn image_tokens(policy: &ImagePolicy, r: &DatasetRecord) -> u64 {
@@ -56,7 +72,34 @@ fn image_tokens(policy: &ImagePolicy, r: &DatasetRecord) -> u64 {
                 .map_or(ASSUMED_TILES, |s| tiles(s.width, s.height))
         })
         .sum();
-    (local + inline + ASSUMED_TILES * r.input.image_urls.len() as u64) * TOKENS_PER_TILE
+    local
+        .saturating_add(inline)
+        .saturating_add(ASSUMED_TILES.saturating_mul(r.input.image_urls.len() as u64))
+        .saturating_mul(TOKENS_PER_TILE)
+}
+
+/// (input, output) tokens of one call on each record; file reads and base64 decoding, so
+/// run off the async workers.
+fn per_record_tokens(policy: &ImagePolicy, records: &[DatasetRecord]) -> Vec<(u64, u64)> {
+    let prompt = (EXTRACTION_PROMPT.chars().count() / 4) as u64;
+    records
+        .iter()
+        .map(|r| {
+            let text = r
+                .input
+                .text
+                .as_deref()
+                .map_or(0, |t| t.chars().count() as u64 / 3);
+            let output = serde_json::to_string(&r.expected_output)
+                .map_or(0, |s| s.chars().count() as u64 / 3);
+            (
+                prompt
+                    .saturating_add(text)
+                    .saturating_add(image_tokens(policy, r)),
+                output,
+            )
+        })
+        .collect()
 }
 
 impl Service {
@@ -71,20 +114,11 @@ impl Service {
             version,
             records,
         } = self.load_sample(request).await?;
-        let prompt = (EXTRACTION_PROMPT.chars().count() / 4) as u64;
-        let per_record: Vec<(u64, u64)> = records
-            .iter()
-            .map(|r| {
-                let text = r
-                    .input
-                    .text
-                    .as_deref()
-                    .map_or(0, |t| t.chars().count() as u64 / 3);
-                let output = serde_json::to_string(&r.expected_output)
-                    .map_or(0, |s| s.chars().count() as u64 / 3);
-                (prompt + text + image_tokens(&self.images, r), output)
-            })
-            .collect();
+        let records_count = records.len() as u64;
+        let policy = self.images.clone();
+        let per_record = tokio::task::spawn_blocking(move || per_record_tokens(&policy, &records))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("measuring the records failed: {e}")))?;
         let reps = u64::from(request.repetitions.unwrap_or(1));
         let mut experiments = Vec::new();
         for c in &request.model_configs {
@@ -101,15 +135,18 @@ impl Service {
             let (input, output) = if is_builtin {
                 (0, 0)
             } else {
-                per_record.iter().fold((0, 0), |(i, o), (ri, ro)| {
-                    (i + ri * reps, o + (ro + thinking) * reps)
+                per_record.iter().fold((0u64, 0u64), |(i, o), (ri, ro)| {
+                    (
+                        i.saturating_add(ri.saturating_mul(reps)),
+                        o.saturating_add(ro.saturating_add(thinking).saturating_mul(reps)),
+                    )
                 })
             };
             let cost = (input as f64 * pin + output as f64 * pout) / 1_000_000.0;
             experiments.push(ExperimentEstimate {
                 experiment_name: c.experiment_name(),
                 model: c.model.clone(),
-                calls: records.len() as u64 * reps,
+                calls: records_count * reps,
                 input_tokens: input,
                 output_tokens: output,
                 input_price_per_mtok: pin,
@@ -121,7 +158,7 @@ impl Service {
         Ok(CostEstimate {
             dataset_name: info.name,
             dataset_version: version.version,
-            records: records.len() as u64,
+            records: records_count,
             total_cost_usd: experiments.iter().map(|e| e.cost_usd).sum(),
             experiments,
             method: METHOD.into(),
@@ -139,5 +176,8 @@ mod tests {
         assert_eq!(tiles(768, 768), 1);
         assert_eq!(tiles(1536, 2304), 6);
         assert_eq!(tiles(800, 300), 2);
+        assert_eq!(tiles(6144, 6144), 16, "scaled to 3072 first");
+        assert_eq!(tiles(u32::MAX as usize, u32::MAX as usize), 16);
+        assert_eq!(tiles(usize::MAX, 1), 4, "a 3072 × 1 strip");
     }
 }

@@ -153,3 +153,36 @@ async fn responses_carry_security_headers() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absurd_image_sizes_do_not_overflow_the_estimate() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    // A PNG header that claims 4294967295 × 4294967295 pixels.
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    png.extend_from_slice(b"IHDR");
+    png.extend_from_slice(&[0xFF; 8]);
+    png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    let image = serde_json::json!({
+        "mime_type": "image/png",
+        "data": base64::engine::general_purpose::STANDARD.encode(&png)
+    });
+    let mut record: Value = serde_json::to_value(&tallylab::dataset::builtin_dataset()[0]).unwrap();
+    record["input"]["inline_images"] = Value::Array(vec![image; 40]);
+    let (status, v) = app
+        .post("/api/v1/datasets/huge-images/versions", &record.to_string())
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let (status, e) = app
+        .post(
+            "/api/v1/experiments/estimate",
+            r#"{"dataset_name": "huge-images", "repetitions": 20,
+                "model_configs": [{"model": "gemini-2.5-pro"}]}"#,
+        )
+        .await;
+    assert_eq!(status, 200, "{e}");
+    let tokens = e["experiments"][0]["input_tokens"].as_u64().unwrap();
+    // 40 images of 16 tiles (the most Gemini bills for one image) × 258 tokens × 20 calls.
+    assert!(tokens >= 40 * 16 * 258 * 20 && tokens < 40 * 17 * 258 * 20, "{e}");
+    assert!(e["total_cost_usd"].as_f64().unwrap().is_finite());
+}
