@@ -9,7 +9,7 @@ use shared::{
 use super::{Service, ServiceError, ServiceResult};
 use crate::dataset::load;
 use crate::eval::audit_label;
-use crate::store::timestamp;
+use crate::store::{timestamp, LabelEdit};
 
 /// Longest dataset name, in characters.
 const MAX_NAME_CHARS: usize = 200;
@@ -141,27 +141,25 @@ impl Service {
                 "must hold at least one report",
             ));
         }
-        let (_, base, mut records) = self.store.dataset_records(name, c.base_version).await?;
-        let Some(record) = records.iter_mut().find(|r| r.id == record_id) else {
-            return Err(ServiceError::NotFound(format!(
-                "record \"{record_id}\" not found in {name} version {}",
-                base.version
-            )));
-        };
-        record.expected_output = c.expected_output;
-        record.metadata.insert(
-            "review".into(),
-            serde_json::json!({
-                "reviewed_by": reviewer,
-                "reviewed_at": timestamp(),
-                "from_version": base.version,
-                "note": c.note,
-            }),
-        );
         let note = format!("label of {record_id} corrected by {reviewer}");
         let version = self
             .store
-            .create_dataset_version(name, "", &note, &records)
+            .correct_label(LabelEdit {
+                dataset: name,
+                record_id,
+                base_version: c.base_version,
+                expected_output: &c.expected_output,
+                review: serde_json::json!({
+                    "reviewed_by": reviewer,
+                    "reviewed_at": timestamp(),
+                    "note": c.note,
+                }),
+                note: &note,
+            })
+            .await?;
+        let (_, _, records) = self
+            .store
+            .dataset_records(name, Some(version.version))
             .await?;
         Ok(DatasetVersionCreated {
             name: name.to_string(),

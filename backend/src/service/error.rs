@@ -18,6 +18,9 @@ pub enum ServiceError {
     /// The resource is not in a state that allows this.
     #[error("{0}")]
     Conflict(String),
+    /// The store is busy with other writes; the same request will likely work in a moment.
+    #[error("the server is busy; retry in a moment ({0})")]
+    Busy(String),
     /// A fault of the server (storage, a crashed run): the detail belongs in the log.
     #[error("internal error: {0}")]
     Internal(String),
@@ -46,6 +49,7 @@ impl ServiceError {
             ServiceError::Validation(_) => ErrorKind::Validation,
             ServiceError::NotFound(_) => ErrorKind::NotFound,
             ServiceError::Conflict(_) => ErrorKind::Conflict,
+            ServiceError::Busy(_) => ErrorKind::Unavailable,
             ServiceError::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -56,6 +60,7 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::NotFound(m) => ServiceError::NotFound(m),
             StoreError::Conflict(m) => ServiceError::Conflict(m),
+            StoreError::Busy(m) => ServiceError::Busy(m),
             other => ServiceError::Internal(other.to_string()),
         }
     }

@@ -35,11 +35,12 @@ fn tiles(width: usize, height: usize) -> u64 {
     }
     let longest = w.max(h);
     let (w, h) = if longest > MAX_SIDE {
-        // Both sides scaled by MAX_SIDE / longest, rounding up; no product can overflow.
-        (
-            (w.saturating_mul(MAX_SIDE)).div_ceil(longest),
-            (h.saturating_mul(MAX_SIDE)).div_ceil(longest),
-        )
+        // Both sides scaled by MAX_SIDE / longest, rounding up (in u128: no overflow).
+        let scale = |side: u64| {
+            let scaled = (u128::from(side) * u128::from(MAX_SIDE)).div_ceil(u128::from(longest));
+            u64::try_from(scaled).unwrap_or(MAX_SIDE)
+        };
+        (scale(w), scale(h))
     } else {
         (w, h)
     };

@@ -24,10 +24,35 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The database is busy with other writes beyond its wait; try again shortly.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            // SQLite's SQLITE_BUSY (5), SQLITE_LOCKED (6) and their extended codes.
+            let busy = db
+                .code()
+                .and_then(|c| c.parse::<i64>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6));
+            if busy {
+                return StoreError::Busy(db.message().to_string());
+            }
+            if db.is_unique_violation() {
+                return StoreError::Conflict(format!("already exists: {}", db.message()));
+            }
+        }
+        if matches!(e, sqlx::Error::PoolTimedOut) {
+            return StoreError::Busy("no database connection became free in time".into());
+        }
+        StoreError::Database(e)
+    }
 }
 
 impl From<serde_json::Error> for StoreError {
@@ -87,6 +112,16 @@ pub struct ExperimentRow {
     pub finished_at: Option<String>,
 }
 
+/// One record's new label (see [`DatasetStore::correct_label`]).
+pub struct LabelEdit<'a> {
+    pub dataset: &'a str,
+    pub record_id: &'a str,
+    pub base_version: Option<u32>,
+    pub expected_output: &'a shared::ReportSet,
+    pub review: serde_json::Value,
+    pub note: &'a str,
+}
+
 /// Filters of the experiment history.
 #[derive(Debug, Clone, Default)]
 pub struct ExperimentFilter {
@@ -112,6 +147,12 @@ pub trait DatasetStore: Send + Sync {
         note: &str,
         records: &[DatasetRecord],
     ) -> StoreResult<DatasetVersionInfo>;
+    /// Saves a new version in which record `record_id` has `expected_output` as its label
+    /// and `review` (plus `from_version`) as its `metadata.review`, every other record
+    /// unchanged. It builds on
+    /// the newest version; when `base_version` is given and is not the newest, nothing is
+    /// written and the answer is a conflict (the label would be corrected on stale data).
+    async fn correct_label(&self, correction: LabelEdit<'_>) -> StoreResult<DatasetVersionInfo>;
     /// The records of a version (the newest when `version` is None).
     async fn dataset_records(
         &self,

@@ -183,6 +183,83 @@ async fn absurd_image_sizes_do_not_overflow_the_estimate() {
     assert_eq!(status, 200, "{e}");
     let tokens = e["experiments"][0]["input_tokens"].as_u64().unwrap();
     // 40 images of 16 tiles (the most Gemini bills for one image) × 258 tokens × 20 calls.
-    assert!(tokens >= 40 * 16 * 258 * 20 && tokens < 40 * 17 * 258 * 20, "{e}");
+    assert!(
+        tokens >= 40 * 16 * 258 * 20 && tokens < 40 * 17 * 258 * 20,
+        "{e}"
+    );
     assert!(e["total_cost_usd"].as_f64().unwrap().is_finite());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_all_land_and_none_answers_500() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let record = serde_json::to_string(&tallylab::dataset::builtin_dataset()[0]).unwrap();
+    let uploads = (0..20).map(|_| {
+        let (app, record) = (app.clone(), record.clone());
+        tokio::spawn(async move {
+            app.post("/api/v1/datasets/parallel/versions", &record)
+                .await
+        })
+    });
+    let mut versions = Vec::new();
+    for u in uploads {
+        let (status, v) = u.await.unwrap();
+        assert_eq!(status, 201, "{v}");
+        versions.push(v["version"]["version"].as_u64().unwrap());
+    }
+    versions.sort_unstable();
+    assert_eq!(versions, (1..=20).collect::<Vec<_>>());
+
+    // Twenty corrections of the ten bundled records at once: each builds on the last.
+    let (_, page) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?limit=10")
+        .await;
+    let items = page["items"].as_array().unwrap().clone();
+    let corrections = (0..20).map(|i| {
+        let app = app.clone();
+        let item = items[i % 10].clone();
+        tokio::spawn(async move {
+            let mut label = item["expected_output"].clone();
+            label[0]["ballot_statistics"]["bad_ballots"] = (1000 + i).into();
+            let body =
+                serde_json::json!({"expected_output": label, "reviewed_by": format!("r{i}")});
+            let id = item["id"].as_str().unwrap().to_string();
+            let path =
+                format!("/api/v1/datasets/vote-extraction-bangbamru-1-10/records/{id}/label");
+            app.post(&path, &body.to_string()).await
+        })
+    });
+    for c in corrections {
+        let (status, v) = c.await.unwrap();
+        assert_eq!(status, 201, "{v}");
+    }
+    let (_, last) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?limit=10")
+        .await;
+    for (i, r) in last["items"].as_array().unwrap().iter().enumerate() {
+        let bad = r["expected_output"][0]["ballot_statistics"]["bad_ballots"]
+            .as_u64()
+            .unwrap();
+        assert!(
+            bad == 1000 + i as u64 || bad == 1010 + i as u64,
+            "record {i} kept a correction: {bad}"
+        );
+    }
+    let (_, d) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10")
+        .await;
+    assert_eq!(d["latest_version"], 21);
+
+    // A correction of a stale version is a conflict, not a silent overwrite.
+    let body = serde_json::json!({"expected_output": items[0]["expected_output"],
+        "reviewed_by": "late", "base_version": 1});
+    let id = items[0]["id"].as_str().unwrap();
+    let (status, v) = app
+        .post(
+            &format!("/api/v1/datasets/vote-extraction-bangbamru-1-10/records/{id}/label"),
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(status, 409, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("version 21"), "{v}");
 }

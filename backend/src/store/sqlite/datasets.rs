@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::SqliteStore;
 use crate::eval::audit_label;
-use crate::store::{timestamp, DatasetStore, StoreError, StoreResult};
+use crate::store::{timestamp, DatasetStore, LabelEdit, StoreError, StoreResult};
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
 fn version_info(row: &sqlx::sqlite::SqliteRow) -> DatasetVersionInfo {
@@ -113,7 +113,9 @@ impl DatasetStore for SqliteStore {
             .filter(|r| !audit_label(&r.expected_output).is_empty())
             .count();
         let created_at = timestamp();
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: take the write lock now, not when the first write upgrades a read (two
+        // writers that both read first deadlock, and one gets "database is locked").
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let existing: Option<String> = sqlx::query_scalar("SELECT id FROM datasets WHERE name = ?")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -183,6 +185,10 @@ impl DatasetStore for SqliteStore {
             note: note.into(),
             label_issues: label_issues as u64,
         })
+    }
+
+    async fn correct_label(&self, edit: LabelEdit<'_>) -> StoreResult<DatasetVersionInfo> {
+        super::labels::correct_label(&self.pool, edit).await
     }
 
     async fn dataset_records(

@@ -4,6 +4,7 @@
 mod cache;
 mod datasets;
 mod experiments;
+mod labels;
 mod outcomes;
 mod runs;
 

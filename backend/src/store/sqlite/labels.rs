@@ -1,0 +1,119 @@
+//! A label correction: a new version that shares every other record with the newest one,
+//! written in one IMMEDIATE transaction (so concurrent corrections apply one after the
+//! other, each on top of the last, and none is lost).
+
+use shared::{DatasetRecord, DatasetVersionInfo};
+use sqlx::{Row, SqlitePool};
+
+use crate::eval::audit_label;
+use crate::store::{timestamp, LabelEdit, StoreError, StoreResult};
+
+pub(super) async fn correct_label(
+    pool: &SqlitePool,
+    edit: LabelEdit<'_>,
+) -> StoreResult<DatasetVersionInfo> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let dataset_id: String = sqlx::query_scalar("SELECT id FROM datasets WHERE name = ?")
+        .bind(edit.dataset)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "Failed to load dataset \"{}\": no such dataset",
+                edit.dataset
+            ))
+        })?;
+    let latest = sqlx::query(
+        "SELECT version, record_count, label_issues FROM dataset_versions
+         WHERE dataset_id = ? ORDER BY version DESC LIMIT 1",
+    )
+    .bind(&dataset_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let (latest_version, record_count, label_issues): (i64, i64, i64) = (
+        latest.get("version"),
+        latest.get("record_count"),
+        latest.get("label_issues"),
+    );
+    if let Some(base) = edit.base_version {
+        if i64::from(base) != latest_version {
+            return Err(StoreError::Conflict(format!(
+                "{} has changed since version {base}: version {latest_version} is the newest; \
+                 correct the label on it",
+                edit.dataset
+            )));
+        }
+    }
+    let old = sqlx::query(
+        "SELECT position, body FROM dataset_records
+         WHERE dataset_id = ? AND version = ? AND record_id = ?",
+    )
+    .bind(&dataset_id)
+    .bind(latest_version)
+    .bind(edit.record_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        StoreError::NotFound(format!(
+            "record \"{}\" not found in {} version {latest_version}",
+            edit.record_id, edit.dataset
+        ))
+    })?;
+    let position: i64 = old.get("position");
+    let mut record: DatasetRecord = serde_json::from_str(old.get::<&str, _>("body"))?;
+    let was_flagged = !audit_label(&record.expected_output).is_empty();
+    record.expected_output = edit.expected_output.clone();
+    let mut review = edit.review;
+    if let Some(fields) = review.as_object_mut() {
+        fields.insert("from_version".into(), latest_version.into());
+    }
+    record.metadata.insert("review".into(), review);
+    let is_flagged = !audit_label(&record.expected_output).is_empty();
+    let issues = label_issues - i64::from(was_flagged) + i64::from(is_flagged);
+    let version = latest_version + 1;
+    let created_at = timestamp();
+    sqlx::query(
+        "INSERT INTO dataset_versions (dataset_id, version, record_count, label_issues, note, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&dataset_id)
+    .bind(version)
+    .bind(record_count)
+    .bind(issues)
+    .bind(edit.note)
+    .bind(&created_at)
+    .execute(&mut *tx)
+    .await?;
+    // Every other record is copied inside the database: nothing is read into memory.
+    sqlx::query(
+        "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
+         SELECT dataset_id, ?, position, record_id, body FROM dataset_records
+         WHERE dataset_id = ? AND version = ? AND record_id != ?",
+    )
+    .bind(version)
+    .bind(&dataset_id)
+    .bind(latest_version)
+    .bind(edit.record_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&dataset_id)
+    .bind(version)
+    .bind(position)
+    .bind(edit.record_id)
+    .bind(serde_json::to_string(&record)?)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+    Ok(DatasetVersionInfo {
+        version: version as u32,
+        record_count: record_count as u64,
+        created_at,
+        note: edit.note.to_string(),
+        label_issues: issues as u64,
+    })
+}
