@@ -51,6 +51,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `MAX_UPLOAD_BYTES` (default 512 MiB): the limit for dataset uploads.
     pub max_upload_bytes: usize,
+    /// How much work one key holder may ask for.
+    pub limits: WorkLimits,
     /// Datadog: `DD_API_KEY`, `DD_APP_KEY`, `DD_SITE` (default datadoghq.com), `DD_ENV`,
     /// `DD_SERVICE`.
     pub datadog: DatadogSettings,
@@ -60,6 +62,25 @@ pub struct Settings {
     pub vertex_ai_location: String,
     /// Model providers and image sources.
     pub providers: ProviderSettings,
+}
+
+/// Bounds on the work requests may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkLimits {
+    /// `MAX_TRIALS_PER_RUN` (default 5,000,000): records × repetitions × model configs of
+    /// one request; a national election's two forms × 95,000 units × 20 configs fit.
+    pub max_trials_per_run: u64,
+    /// `MAX_ACTIVE_RUNS` (default 8): runs queued or running at once, sync and async.
+    pub max_active_runs: usize,
+}
+
+impl Default for WorkLimits {
+    fn default() -> Self {
+        WorkLimits {
+            max_trials_per_run: 5_000_000,
+            max_active_runs: 8,
+        }
+    }
 }
 
 /// Keys, endpoints and image sources of the model providers.
@@ -161,6 +182,27 @@ impl Settings {
             })?,
             None => 512 * 1024 * 1024,
         };
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => Err(ConfigError {
+                        name,
+                        message: format!("\"{v}\" is not a positive whole number"),
+                    }),
+                },
+                None => Ok(default),
+            }
+        };
+        let defaults = WorkLimits::default();
+        let limits = WorkLimits {
+            max_trials_per_run: number("MAX_TRIALS_PER_RUN", defaults.max_trials_per_run)?,
+            max_active_runs: usize::try_from(number(
+                "MAX_ACTIVE_RUNS",
+                defaults.max_active_runs as u64,
+            )?)
+            .unwrap_or(usize::MAX),
+        };
         let static_dir = get("STATIC_DIR").map(PathBuf::from).or_else(|| {
             let default = PathBuf::from("frontend/dist");
             default.join("index.html").exists().then_some(default)
@@ -176,6 +218,7 @@ impl Settings {
             static_dir,
             max_body_bytes,
             max_upload_bytes,
+            limits,
             datadog: DatadogSettings {
                 api_key: get("DD_API_KEY").map(Secret::new),
                 app_key: get("DD_APP_KEY").map(Secret::new),

@@ -19,6 +19,8 @@ crate::status::wire_enum! {
         Conflict => "conflict",
         /// 413: the body is larger than the limit.
         PayloadTooLarge => "payload_too_large",
+        /// 429: too many runs are queued or running; retry after `Retry-After` seconds.
+        TooManyRequests => "too_many_requests",
         /// 503: the store is busy with other writes; retry after `Retry-After` seconds.
         Unavailable => "unavailable",
         /// 500: a fault of the server; the detail is in its log, not in the response.

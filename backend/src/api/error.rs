@@ -56,6 +56,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -88,8 +89,14 @@ impl ResponseError for ApiError {
         if matches!(self, ApiError::Unauthorized(_)) {
             response.insert_header(("WWW-Authenticate", "ApiKey header=\"X-API-Key\""));
         }
-        if self.kind() == ErrorKind::Unavailable {
-            response.insert_header(("Retry-After", "1"));
+        match self.kind() {
+            ErrorKind::Unavailable => {
+                response.insert_header(("Retry-After", "1"));
+            }
+            ErrorKind::TooManyRequests => {
+                response.insert_header(("Retry-After", "10"));
+            }
+            _ => {}
         }
         response.json(ErrorBody {
             kind: self.kind(),

@@ -86,6 +86,7 @@ impl Application {
             Arc::new(registry),
             images,
             settings.public_base_url.clone(),
+            settings.limits,
         ));
         let resumed = service
             .resume_unfinished()

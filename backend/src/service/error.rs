@@ -18,6 +18,9 @@ pub enum ServiceError {
     /// The resource is not in a state that allows this.
     #[error("{0}")]
     Conflict(String),
+    /// Too many runs are queued or running; the message says how many are allowed.
+    #[error("{0}")]
+    TooManyRuns(String),
     /// The store is busy with other writes; the same request will likely work in a moment.
     #[error("the server is busy; retry in a moment ({0})")]
     Busy(String),
@@ -50,6 +53,7 @@ impl ServiceError {
             ServiceError::NotFound(_) => ErrorKind::NotFound,
             ServiceError::Conflict(_) => ErrorKind::Conflict,
             ServiceError::Busy(_) => ErrorKind::Unavailable,
+            ServiceError::TooManyRuns(_) => ErrorKind::TooManyRequests,
             ServiceError::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -25,9 +25,12 @@ use crate::store::RunRow;
 
 impl Service {
     /// Starts a prepared run on the service's runtime; the handle resolves to its response.
+    /// `slot`, the place reserved for the run among the active ones, is released once the
+    /// run is registered (it then counts as live).
     pub(super) fn spawn(
         self: &Arc<Self>,
         prepared: PreparedRun,
+        slot: Option<super::live::Slot>,
     ) -> tokio::task::JoinHandle<ServiceResult<ExperimentRunResponse>> {
         let service = self.clone();
         let span = tracing::info_span!("run", run_id = %prepared.run.id, mode = %prepared.run.mode);
@@ -36,6 +39,7 @@ impl Service {
         let guard =
             self.live
                 .register(&prepared.run.id, cancel.clone(), queued_progress(&prepared));
+        drop(slot);
         // Runs go to the service's multi-threaded runtime, not the HTTP worker that took
         // the request: model calls and scoring must not slow the API down.
         self.runtime

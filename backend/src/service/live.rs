@@ -36,12 +36,33 @@ pub struct LiveRun {
     pub progress: Arc<watch::Sender<RunProgress>>,
 }
 
-type Map = Arc<Mutex<HashMap<String, LiveRun>>>;
+type Map = Arc<Mutex<Slots>>;
+
+/// Runs in flight, and slots reserved for runs being stored.
+#[derive(Default)]
+struct Slots {
+    runs: HashMap<String, LiveRun>,
+    reserved: usize,
+}
 
 /// Registry of runs in flight.
 #[derive(Default)]
 pub struct LiveRuns {
     live: Map,
+}
+
+/// A place among the active runs, held while a run is validated and stored; registering
+/// the run takes it over, dropping it frees it.
+pub struct Slot {
+    live: Map,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.live.lock() {
+            s.reserved = s.reserved.saturating_sub(1);
+        }
+    }
 }
 
 /// Keeps a run registered; dropping it removes the entry.
@@ -54,13 +75,26 @@ pub struct LiveGuard {
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {
-        if let Ok(mut map) = self.live.lock() {
-            map.remove(&self.id);
+        if let Ok(mut s) = self.live.lock() {
+            s.runs.remove(&self.id);
         }
     }
 }
 
 impl LiveRuns {
+    /// Reserves a place for one more run, unless `max` runs are already in flight or
+    /// being stored.
+    pub fn reserve(&self, max: usize) -> Option<Slot> {
+        let mut s = self.live.lock().ok()?;
+        if s.runs.len() + s.reserved >= max {
+            return None;
+        }
+        s.reserved += 1;
+        Some(Slot {
+            live: self.live.clone(),
+        })
+    }
+
     /// Registers a run until the guard is dropped.
     pub fn register(
         &self,
@@ -73,8 +107,8 @@ impl LiveRuns {
             cancel,
             progress: Arc::new(tx),
         };
-        if let Ok(mut map) = self.live.lock() {
-            map.insert(id.to_string(), run.clone());
+        if let Ok(mut s) = self.live.lock() {
+            s.runs.insert(id.to_string(), run.clone());
         }
         LiveGuard {
             live: self.live.clone(),
@@ -85,12 +119,12 @@ impl LiveRuns {
 
     /// The live run, if it is in flight.
     pub fn get(&self, id: &str) -> Option<LiveRun> {
-        self.live.lock().ok().and_then(|m| m.get(id).cloned())
+        self.live.lock().ok().and_then(|s| s.runs.get(id).cloned())
     }
 
     /// How many runs are in flight.
     pub fn count(&self) -> usize {
-        self.live.lock().map_or(0, |m| m.len())
+        self.live.lock().map_or(0, |s| s.runs.len())
     }
 }
 
@@ -116,5 +150,15 @@ mod tests {
         assert!(result.is_err());
         assert!(runs.get("t").is_none());
         assert_eq!(runs.count(), 0);
+    }
+
+    #[test]
+    fn slots_bound_the_runs_in_flight() {
+        let runs = LiveRuns::default();
+        let a = runs.reserve(2).expect("first");
+        let _b = runs.reserve(2).expect("second");
+        assert!(runs.reserve(2).is_none(), "two reserved of two");
+        drop(a);
+        assert!(runs.reserve(2).is_some(), "a dropped slot frees its place");
     }
 }

@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::config::WorkLimits;
 use crate::providers::images::ImagePolicy;
 use crate::providers::Registry;
 use crate::store::Store;
@@ -41,6 +42,8 @@ pub struct Service {
     pub images: ImagePolicy,
     /// Base of links in responses (experiment pages, comparisons, task status).
     pub public_base_url: String,
+    /// How much work requests may ask for.
+    pub limits: WorkLimits,
     /// The runtime runs execute on (not the HTTP workers').
     runtime: tokio::runtime::Handle,
     /// Fired when the server shuts down: running runs stop without being marked
@@ -55,6 +58,7 @@ impl Service {
         registry: Arc<Registry>,
         images: ImagePolicy,
         public_base_url: String,
+        limits: WorkLimits,
     ) -> Self {
         Service {
             store,
@@ -62,6 +66,7 @@ impl Service {
             live: live::LiveRuns::default(),
             images,
             public_base_url,
+            limits,
             runtime: tokio::runtime::Handle::current(),
             shutdown: CancellationToken::new(),
         }

@@ -74,6 +74,7 @@ impl Service {
     ) -> ServiceResult<PreparedRun> {
         self.validate_request(&request)?;
         let sample = self.load_sample(&request).await?;
+        self.check_size(&request, sample.records.len() as u64)?;
         let run_id = format!("task_{}", uuid::Uuid::new_v4().simple());
         let created_at = timestamp();
         let repetitions = request.repetitions.unwrap_or(1);
@@ -127,6 +128,36 @@ impl Service {
         })
     }
 
+    /// Refuses a run over `MAX_TRIALS_PER_RUN` trials.
+    fn check_size(&self, request: &ExperimentRunRequest, records: u64) -> ServiceResult<()> {
+        let repetitions = u64::from(request.repetitions.unwrap_or(1));
+        let configs = request.model_configs.len() as u64;
+        let trials = records.saturating_mul(repetitions).saturating_mul(configs);
+        let max = self.limits.max_trials_per_run;
+        if trials <= max {
+            return Ok(());
+        }
+        Err(ServiceError::field(
+            "sample_size",
+            format!(
+                "this run asks for {trials} trials ({records} records × {repetitions} \
+                 repetitions × {configs} model configs); the limit is {max} \
+                 (MAX_TRIALS_PER_RUN): lower sample_size, repetitions or the number of configs"
+            ),
+        ))
+    }
+
+    /// A place among the active runs, or a 429 that says how many are allowed.
+    fn reserve_slot(&self) -> ServiceResult<super::live::Slot> {
+        let max = self.limits.max_active_runs;
+        self.live.reserve(max).ok_or_else(|| {
+            ServiceError::TooManyRuns(format!(
+                "{max} runs are already queued or running (MAX_ACTIVE_RUNS); wait for one to \
+                 finish or cancel one, then try again"
+            ))
+        })
+    }
+
     /// The prompt version a model is given: the extraction prompt for LLM providers, "n/a"
     /// for the built-in rules.
     fn prompt_version_of(&self, model: &str) -> String {
@@ -142,8 +173,9 @@ impl Service {
         self: &Arc<Self>,
         request: ExperimentRunRequest,
     ) -> ServiceResult<ExperimentRunResponse> {
+        let slot = self.reserve_slot()?;
         let prepared = self.prepare(request, RunMode::Sync).await?;
-        self.spawn(prepared)
+        self.spawn(prepared, Some(slot))
             .await
             .map_err(|e| ServiceError::Internal(format!("the run ended abnormally: {e}")))?
     }
@@ -153,10 +185,11 @@ impl Service {
         self: &Arc<Self>,
         request: ExperimentRunRequest,
     ) -> ServiceResult<String> {
+        let slot = self.reserve_slot()?;
         let prepared = self.prepare(request, RunMode::Async).await?;
         let id = prepared.run.id.clone();
         // The run records its own end, whatever it is: nothing waits on the handle.
-        drop(self.spawn(prepared));
+        drop(self.spawn(prepared, Some(slot)));
         Ok(id)
     }
 
@@ -173,11 +206,15 @@ impl Service {
                 .await?;
             records.truncate(usize::try_from(run.dataset_size).unwrap_or(usize::MAX));
             tracing::info!(run_id = %run.id, "resuming unfinished run");
-            drop(self.spawn(PreparedRun {
-                run,
-                experiments,
-                records: records.into(),
-            }));
+            // Accepted before the restart: resumed whatever the limit, and counted in it.
+            drop(self.spawn(
+                PreparedRun {
+                    run,
+                    experiments,
+                    records: records.into(),
+                },
+                None,
+            ));
         }
         Ok(n)
     }

@@ -263,3 +263,77 @@ async fn concurrent_writes_all_land_and_none_answers_500() {
     assert_eq!(status, 409, "{v}");
     assert!(v["message"].as_str().unwrap().contains("version 21"), "{v}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_is_bounded_per_request() {
+    let app = crate::helpers::spawn_with(&[("MAX_TRIALS_PER_RUN", "100")]).await;
+    let (status, v) = app
+        .post(
+            "/api/v1/experiments/run",
+            r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "repetitions": 11,
+                "model_configs": [{"model": "rules-v1"}]}"#,
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["field"], "sample_size");
+    assert!(v["message"].as_str().unwrap().contains("110 trials"), "{v}");
+    let (_, list) = app.get("/api/v1/experiments").await;
+    assert_eq!(list["total"], 0, "nothing was stored");
+    let (status, v) = app
+        .post(
+            "/api/v1/experiments/run",
+            r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "repetitions": 10,
+                "model_configs": [{"model": "rules-v1"}]}"#,
+        )
+        .await;
+    assert_eq!(status, 200, "exactly at the limit: {v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_in_flight_are_bounded() {
+    let app = crate::helpers::spawn_with(&[("MAX_ACTIVE_RUNS", "2")]).await;
+    app.upload_generated("slow", 3000, 21).await;
+    // 30,000 trials at one at a time: far longer than the rest of this test.
+    let slow = r#"{"dataset_name": "slow", "repetitions": 10, "jobs": 1,
+        "model_configs": [{"model": "rules-v1"}]}"#;
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        let (status, v) = app.post("/api/v1/experiments/run-async", slow).await;
+        assert_eq!(status, 202, "{v}");
+        tasks.push(v["task_id"].as_str().unwrap().to_string());
+    }
+    let r = app
+        .client
+        .post(format!("{}/api/v1/experiments/run", app.base))
+        .header("X-API-Key", KEY)
+        .body(slow)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().get("retry-after").is_some());
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["kind"], "too_many_requests", "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("MAX_ACTIVE_RUNS"),
+        "{v}"
+    );
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/experiments/tasks/{}/cancel", tasks[0]),
+            "",
+        )
+        .await;
+    assert_eq!(status, 202);
+    app.wait_task(&tasks[0]).await;
+    let (status, v) = app.post("/api/v1/experiments/run-async", slow).await;
+    assert_eq!(status, 202, "a finished run frees its place: {v}");
+    for t in tasks
+        .iter()
+        .skip(1)
+        .chain([&v["task_id"].as_str().unwrap().to_string()])
+    {
+        app.post(&format!("/api/v1/experiments/tasks/{t}/cancel"), "")
+            .await;
+    }
+}
