@@ -106,6 +106,17 @@ pub struct ProviderSettings {
     pub image_url_allowlist: Vec<String>,
     /// `MAX_IMAGE_BYTES` (default 20 MiB).
     pub max_image_bytes: Option<usize>,
+    /// `MAX_IMAGES_PER_RECORD` (default 16).
+    pub max_images_per_record: Option<usize>,
+    /// `MAX_IMAGE_BYTES_PER_RECORD` (default 64 MiB): all images of one call together.
+    pub max_image_bytes_per_record: Option<usize>,
+    /// `IMAGE_ALLOW_PRIVATE_NETWORKS=true`: allow-listed image hosts may be on loopback or
+    /// private addresses (an internal image server). Link-local and cloud metadata
+    /// addresses are refused regardless.
+    pub image_allow_private_networks: bool,
+    /// `GCS_BUCKET_ALLOWLIST`: comma-separated buckets whose `gs://` images Vertex AI may
+    /// read; empty refuses `gs://` images.
+    pub gcs_bucket_allowlist: Vec<String>,
 }
 
 /// Datadog LLM Observability settings (the export itself arrives with its own issue).
@@ -194,6 +205,21 @@ impl Settings {
                 None => Ok(default),
             }
         };
+        let optional_number = |name: &'static str| -> Result<Option<usize>, ConfigError> {
+            get(name)
+                .map(|_| number(name, 0).map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
+                .transpose()
+        };
+        let list = |name: &str| -> Vec<String> {
+            get(name)
+                .map(|v| {
+                    v.split(',')
+                        .map(|h| h.trim().to_string())
+                        .filter(|h| !h.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         let defaults = WorkLimits::default();
         let limits = WorkLimits {
             max_trials_per_run: number("MAX_TRIALS_PER_RUN", defaults.max_trials_per_run)?,
@@ -239,21 +265,14 @@ impl Settings {
                 openai_base_url: get("OPENAI_BASE_URL"),
                 models_file: get("MODELS_FILE").map(PathBuf::from),
                 image_root: get("IMAGE_ROOT").map(PathBuf::from),
-                image_url_allowlist: get("IMAGE_URL_ALLOWLIST")
-                    .map(|v| {
-                        v.split(',')
-                            .map(|h| h.trim().to_string())
-                            .filter(|h| !h.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                max_image_bytes: match get("MAX_IMAGE_BYTES") {
-                    Some(v) => Some(v.parse().map_err(|_| ConfigError {
-                        name: "MAX_IMAGE_BYTES",
-                        message: format!("\"{v}\" is not a byte count"),
-                    })?),
-                    None => None,
-                },
+                image_url_allowlist: list("IMAGE_URL_ALLOWLIST"),
+                max_image_bytes: optional_number("MAX_IMAGE_BYTES")?,
+                max_images_per_record: optional_number("MAX_IMAGES_PER_RECORD")?,
+                max_image_bytes_per_record: optional_number("MAX_IMAGE_BYTES_PER_RECORD")?,
+                image_allow_private_networks: get("IMAGE_ALLOW_PRIVATE_NETWORKS").is_some_and(
+                    |v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"),
+                ),
+                gcs_bucket_allowlist: list("GCS_BUCKET_ALLOWLIST"),
             },
         })
     }

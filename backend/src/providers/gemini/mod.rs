@@ -267,11 +267,7 @@ impl Provider for GeminiProvider {
                     "the record has no text and no images".into(),
                 ));
             }
-            let images = self
-                .ctx
-                .images
-                .resolve(&self.ctx.client, input, self.is_vertex())
-                .await?;
+            let images = self.ctx.images.resolve(input, self.is_vertex()).await?;
             let user = user_text(input.text.as_deref(), images.len());
             let body = wire::request_body(&user, &images, config, &self.spec)?;
             let key = cache_key(self.kind(), self.spec.api_model(), &body);

@@ -50,8 +50,15 @@ fn vertex(server: &MockServer, tokens: Arc<dyn TokenSource>) -> GeminiProvider {
         location: "us-central1".into(),
         tokens,
     };
-    GeminiProvider::new(spec(), auth, Some(server.uri()), HttpContext::offline())
-        .with_policy(fast())
+    let ctx = HttpContext {
+        // The record's gs:// image is in a bucket the service may read.
+        images: Arc::new(crate::providers::images::ImagePolicy {
+            gcs_buckets: vec!["forms".into()],
+            ..Default::default()
+        }),
+        ..HttpContext::offline()
+    };
+    GeminiProvider::new(spec(), auth, Some(server.uri()), ctx).with_policy(fast())
 }
 
 fn token_ok(token: &str, expires_in: u64) -> ResponseTemplate {

@@ -163,12 +163,7 @@ impl OpenAiProvider {
                 "the record has no text and no images".into(),
             ));
         }
-        let images = wire::inline_images(
-            self.ctx
-                .images
-                .resolve(&self.ctx.client, input, false)
-                .await?,
-        )?;
+        let images = wire::inline_images(self.ctx.images.resolve(input, false).await?)?;
         let text = user_text(input.text.as_deref(), images.len());
         let max_output_tokens = config.max_output_tokens.or(self.spec.max_output_tokens);
         let chars = (EXTRACTION_PROMPT.chars().count() + text.chars().count()) as u64;

@@ -1,0 +1,465 @@
+//! Image inputs, resolved safely: paths only under the configured image root, remote URLs
+//! only from allow-listed origins (no redirects, no internal addresses), `gs://` only from
+//! allow-listed buckets, every image within a size limit and of a known type (checked by
+//! its bytes, not its name), and a bound on images and bytes per record. The server is never
+//! an open proxy.
+
+mod address;
+mod remote;
+
+use std::path::{Component, Path, PathBuf};
+
+use base64::Engine;
+use shared::RecordInput;
+
+pub use address::{forbidden, GuardedResolver};
+pub use remote::AllowedOrigin;
+
+use super::ProviderError;
+
+/// Where images may come from, and how much of them one record may carry.
+#[derive(Debug, Clone)]
+pub struct ImagePolicy {
+    /// `IMAGE_ROOT`: relative image paths resolve under it; unset means no local images.
+    pub root: Option<PathBuf>,
+    /// `IMAGE_URL_ALLOWLIST`: origins remote images may come from.
+    pub url_allowlist: Vec<AllowedOrigin>,
+    /// `IMAGE_ALLOW_PRIVATE_NETWORKS`: allow-listed hosts may be on loopback or private
+    /// addresses.
+    pub allow_private_networks: bool,
+    /// `GCS_BUCKET_ALLOWLIST`: buckets of `gs://` images (Vertex AI reads them itself).
+    pub gcs_buckets: Vec<String>,
+    /// `MAX_IMAGE_BYTES` (default 20 MiB) per image.
+    pub max_bytes: usize,
+    /// `MAX_IMAGES_PER_RECORD` (default 16).
+    pub max_images: usize,
+    /// `MAX_IMAGE_BYTES_PER_RECORD` (default 64 MiB): every image of one call together.
+    pub max_record_bytes: usize,
+    /// The client remote images are fetched with (see `remote::client`).
+    pub(crate) client: reqwest::Client,
+}
+
+impl Default for ImagePolicy {
+    fn default() -> Self {
+        ImagePolicy {
+            root: None,
+            url_allowlist: Vec::new(),
+            allow_private_networks: false,
+            gcs_buckets: Vec::new(),
+            max_bytes: 20 * 1024 * 1024,
+            max_images: 16,
+            max_record_bytes: 64 * 1024 * 1024,
+            client: remote::client(false),
+        }
+    }
+}
+
+/// An image ready for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageData {
+    /// Bytes sent inline as standard base64.
+    Inline { mime_type: String, base64: String },
+    /// A reference the provider fetches itself (gs:// on Vertex).
+    Uri { mime_type: String, uri: String },
+}
+
+/// The mime type of an image or PDF from its first bytes.
+pub fn sniff_mime(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        [b'G', b'I', b'F', b'8', ..] => Some("image/gif"),
+        [b'%', b'P', b'D', b'F', ..] => Some("application/pdf"),
+        _ => None,
+    }
+}
+
+fn bad(msg: String) -> ProviderError {
+    ProviderError::UnsupportedInput(msg)
+}
+
+impl ImagePolicy {
+    /// The policy of the configured image settings.
+    pub fn from_settings(p: &crate::config::ProviderSettings) -> Self {
+        let defaults = ImagePolicy::default();
+        let url_allowlist = p
+            .image_url_allowlist
+            .iter()
+            .filter_map(|e| {
+                let origin = AllowedOrigin::parse(e);
+                if origin.is_none() {
+                    tracing::warn!(entry = %e, "IMAGE_URL_ALLOWLIST entry is not a host or an origin; ignored");
+                }
+                origin
+            })
+            .collect();
+        ImagePolicy {
+            root: p.image_root.clone(),
+            url_allowlist,
+            allow_private_networks: p.image_allow_private_networks,
+            gcs_buckets: p.gcs_bucket_allowlist.clone(),
+            max_bytes: p.max_image_bytes.unwrap_or(defaults.max_bytes),
+            max_images: p.max_images_per_record.unwrap_or(defaults.max_images),
+            max_record_bytes: p
+                .max_image_bytes_per_record
+                .unwrap_or(defaults.max_record_bytes),
+            client: remote::client(p.image_allow_private_networks),
+        }
+    }
+
+    /// Resolves every image of a record. `allow_gs` passes gs:// URIs of allow-listed
+    /// buckets through (Vertex AI reads them itself).
+    pub async fn resolve(
+        &self,
+        input: &RecordInput,
+        allow_gs: bool,
+    ) -> Result<Vec<ImageData>, ProviderError> {
+        let count = input.inline_images.len() + input.image_paths.len() + input.image_urls.len();
+        if count > self.max_images {
+            return Err(bad(format!(
+                "the record lists {count} images; at most {} are sent (MAX_IMAGES_PER_RECORD)",
+                self.max_images
+            )));
+        }
+        let mut out = Vec::new();
+        let mut total = 0usize;
+        let mut add = |bytes: &[u8], what: &str, out: &mut Vec<ImageData>| {
+            total = total.saturating_add(bytes.len());
+            if total > self.max_record_bytes {
+                return Err(bad(format!(
+                    "the record's images pass {} bytes together (MAX_IMAGE_BYTES_PER_RECORD)",
+                    self.max_record_bytes
+                )));
+            }
+            out.push(self.inline(bytes, what)?);
+            Ok(())
+        };
+        for img in &input.inline_images {
+            // base64 is 4 characters per 3 bytes: judge the size before decoding.
+            if img.data.len() / 4 * 3 > self.max_bytes.saturating_add(3) {
+                return Err(bad(format!(
+                    "an inline image is over the limit of {} bytes",
+                    self.max_bytes
+                )));
+            }
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(img.data.trim())
+                .map_err(|e| bad(format!("inline image is not base64: {e}")))?;
+            add(&bytes, "inline image", &mut out)?;
+        }
+        for p in &input.image_paths {
+            let path = self.local_path(p)?;
+            let size = tokio::fs::metadata(&path)
+                .await
+                .map_err(|e| bad(format!("cannot read image {p}: {e}")))?
+                .len();
+            if size > self.max_bytes as u64 {
+                return Err(bad(format!(
+                    "{p} is {size} bytes, over the limit of {}",
+                    self.max_bytes
+                )));
+            }
+            let bytes = tokio::fs::read(&path)
+                .await
+                .map_err(|e| bad(format!("cannot read image {p}: {e}")))?;
+            add(&bytes, p, &mut out)?;
+        }
+        for u in &input.image_urls {
+            if let Some(rest) = u.strip_prefix("gs://") {
+                out.push(self.gcs(u, rest, allow_gs)?);
+                continue;
+            }
+            let bytes = remote::fetch(
+                &self.client,
+                &self.url_allowlist,
+                self.allow_private_networks,
+                u,
+                self.max_bytes,
+            )
+            .await?;
+            add(&bytes, u, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn gcs(&self, uri: &str, rest: &str, allow_gs: bool) -> Result<ImageData, ProviderError> {
+        if !allow_gs {
+            return Err(bad(format!("{uri}: gs:// images need a Vertex AI model")));
+        }
+        let bucket = rest.split('/').next().unwrap_or_default();
+        if !self.gcs_buckets.iter().any(|b| b == bucket) {
+            return Err(bad(format!(
+                "{uri}: bucket \"{bucket}\" is not in GCS_BUCKET_ALLOWLIST"
+            )));
+        }
+        let mime = mime_from_name(rest).ok_or_else(|| bad(format!("{uri}: unknown image type")))?;
+        Ok(ImageData::Uri {
+            mime_type: mime.into(),
+            uri: uri.to_string(),
+        })
+    }
+
+    fn inline(&self, bytes: &[u8], what: &str) -> Result<ImageData, ProviderError> {
+        if bytes.len() > self.max_bytes {
+            return Err(bad(format!(
+                "{what} is {} bytes, over the limit of {}",
+                bytes.len(),
+                self.max_bytes
+            )));
+        }
+        let mime = sniff_mime(bytes)
+            .ok_or_else(|| bad(format!("{what} is not a JPEG, PNG, WebP, GIF or PDF")))?;
+        Ok(ImageData::Inline {
+            mime_type: mime.into(),
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        })
+    }
+
+    /// A relative path under the image root; `..`, absolute paths and symlinks out of the
+    /// root are refused.
+    pub fn local_path(&self, p: &str) -> Result<PathBuf, ProviderError> {
+        let root = self
+            .root
+            .as_ref()
+            .ok_or_else(|| bad(format!("{p}: local images need IMAGE_ROOT")))?;
+        let rel = Path::new(p);
+        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return Err(bad(format!(
+                "{p}: image paths must be relative, without '..'"
+            )));
+        }
+        let root = root
+            .canonicalize()
+            .map_err(|e| bad(format!("IMAGE_ROOT: {e}")))?;
+        let full = root
+            .join(rel)
+            .canonicalize()
+            .map_err(|e| bad(format!("{p}: {e}")))?;
+        if !full.starts_with(&root) {
+            return Err(bad(format!("{p}: resolves outside IMAGE_ROOT")));
+        }
+        Ok(full)
+    }
+}
+
+fn mime_from_name(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit('.').next()?;
+    match ext {
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "png" => Some("image/png"),
+        "webp" => Some("image/webp"),
+        "pdf" => Some("application/pdf"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0];
+
+    fn urls(list: &[&str]) -> RecordInput {
+        RecordInput {
+            image_urls: list.iter().map(|u| (*u).to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn allowing(entries: &[String], allow_private: bool) -> ImagePolicy {
+        let settings = crate::config::ProviderSettings {
+            image_url_allowlist: entries.to_vec(),
+            image_allow_private_networks: allow_private,
+            ..Default::default()
+        };
+        ImagePolicy::from_settings(&settings)
+    }
+
+    /// Real images sit outside the root, so each refusal below can only come from the
+    /// root checks (deleting any of them lets a real image through and fails the test).
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn local_paths_stay_under_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, outside) = (dir.path().join("root"), dir.path().join("outside"));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(root.join("a.png"), PNG).unwrap();
+        std::fs::write(outside.join("secret.png"), PNG).unwrap();
+        std::os::unix::fs::symlink(outside.join("secret.png"), root.join("link.png")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("dir-link")).unwrap();
+        let policy = ImagePolicy {
+            root: Some(root.clone()),
+            ..Default::default()
+        };
+        let input = |p: &str| RecordInput {
+            image_paths: vec![p.into()],
+            ..Default::default()
+        };
+        let ok = policy.resolve(&input("a.png"), false).await.unwrap();
+        assert!(matches!(&ok[0], ImageData::Inline { mime_type, .. } if mime_type == "image/png"));
+        let absolute = outside.join("secret.png").display().to_string();
+        for (p, reason) in [
+            ("../outside/secret.png", "without '..'"),
+            (absolute.as_str(), "must be relative"),
+            ("link.png", "outside IMAGE_ROOT"),
+            ("dir-link/secret.png", "outside IMAGE_ROOT"),
+        ] {
+            let err = policy
+                .resolve(&input(p), false)
+                .await
+                .expect_err(p)
+                .to_string();
+            assert!(err.contains(reason), "{p}: {err}");
+        }
+        let none = ImagePolicy::default();
+        let err = none.resolve(&input("a.png"), false).await.unwrap_err();
+        assert!(err.to_string().contains("IMAGE_ROOT"), "{err}");
+    }
+
+    /// Every target is on loopback: even with the defence broken, nothing else is contacted.
+    #[tokio::test]
+    async fn remote_images_never_reach_internal_addresses() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(PNG))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let port = server.address().port();
+        for (entry, url, reason) in [
+            (
+                format!("http://127.0.0.1:{port}"),
+                format!("http://127.0.0.1:{port}/a.png"),
+                "loopback",
+            ),
+            (
+                format!("http://localhost:{port}"),
+                format!("http://localhost:{port}/a.png"),
+                "resolves to",
+            ),
+            (
+                format!("http://[::ffff:127.0.0.1]:{port}"),
+                format!("http://[::ffff:127.0.0.1]:{port}/a.png"),
+                "loopback",
+            ),
+            (
+                "127.0.0.1".to_string(),
+                format!("http://127.0.0.1:{port}/a.png"),
+                "not an allowed image origin",
+            ),
+        ] {
+            let err = allowing(&[entry.clone()], false)
+                .resolve(&urls(&[&url]), false)
+                .await
+                .expect_err(&url)
+                .to_string();
+            assert!(err.contains(reason), "{entry} {url}: {err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn redirects_are_not_followed_and_sizes_are_checked_first() {
+        let target = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(PNG))
+            .expect(0)
+            .mount(&target)
+            .await;
+        let allowed = MockServer::start().await;
+        let meta = format!("{}/latest/meta-data/iam", target.uri());
+        Mock::given(wiremock::matchers::path("/redirect"))
+            .respond_with(ResponseTemplate::new(302).insert_header("location", meta.as_str()))
+            .expect(1)
+            .mount(&allowed)
+            .await;
+        Mock::given(wiremock::matchers::path("/big"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![0x89; 2048]))
+            .mount(&allowed)
+            .await;
+        Mock::given(wiremock::matchers::path("/ok"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(PNG))
+            .mount(&allowed)
+            .await;
+        let policy = ImagePolicy {
+            max_bytes: 1024,
+            ..allowing(&[allowed.uri()], true)
+        };
+        let err = policy
+            .resolve(&urls(&[&format!("{}/redirect", allowed.uri())]), false)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("redirects are not followed"), "{err}");
+        let err = policy
+            .resolve(&urls(&[&format!("{}/big", allowed.uri())]), false)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("over the limit of 1024"), "{err}");
+        let ok = policy
+            .resolve(&urls(&[&format!("{}/ok", allowed.uri())]), false)
+            .await
+            .unwrap();
+        assert_eq!(ok.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_record_carries_a_bounded_number_and_size_of_images() {
+        let one = shared::InlineImage {
+            mime_type: "image/png".into(),
+            data: base64::engine::general_purpose::STANDARD.encode(PNG),
+        };
+        let record = |n: usize| RecordInput {
+            inline_images: vec![one.clone(); n],
+            ..Default::default()
+        };
+        let p = ImagePolicy {
+            max_images: 3,
+            max_record_bytes: 25,
+            ..Default::default()
+        };
+        assert_eq!(p.resolve(&record(2), false).await.unwrap().len(), 2);
+        let err = p.resolve(&record(4), false).await.unwrap_err().to_string();
+        assert!(err.contains("MAX_IMAGES_PER_RECORD"), "{err}");
+        let err = p.resolve(&record(3), false).await.unwrap_err().to_string();
+        assert!(
+            err.contains("MAX_IMAGE_BYTES_PER_RECORD"),
+            "30 bytes of 25: {err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn gs_uris_only_for_vertex_from_listed_buckets_and_limits_apply() {
+        let input = urls(&["gs://forms-2569/unit/form.jpg"]);
+        let p = ImagePolicy {
+            gcs_buckets: vec!["forms-2569".into()],
+            ..Default::default()
+        };
+        assert!(
+            p.resolve(&input, false).await.is_err(),
+            "not for other providers"
+        );
+        assert_eq!(p.resolve(&input, true).await.unwrap().len(), 1);
+        let other = urls(&["gs://someone-elses-bucket/secret.jpg"]);
+        let err = p.resolve(&other, true).await.unwrap_err().to_string();
+        assert!(err.contains("GCS_BUCKET_ALLOWLIST"), "{err}");
+        let small = ImagePolicy {
+            max_bytes: 4,
+            ..Default::default()
+        };
+        let inline = RecordInput {
+            inline_images: vec![shared::InlineImage {
+                mime_type: "image/png".into(),
+                data: base64::engine::general_purpose::STANDARD.encode(PNG),
+            }],
+            ..Default::default()
+        };
+        assert!(small.resolve(&inline, false).await.is_err());
+        assert!(p.resolve(&inline, false).await.is_ok());
+    }
+}
