@@ -353,7 +353,7 @@ mod tests {
                 "not an allowed image origin",
             ),
         ] {
-            let err = allowing(&[entry.clone()], false)
+            let err = allowing(std::slice::from_ref(&entry), false)
                 .resolve(&urls(&[&url]), false)
                 .await
                 .expect_err(&url)
