@@ -12,6 +12,7 @@ pub mod http;
 pub mod images;
 pub mod openai;
 pub mod prompt;
+pub mod redact;
 pub mod setup;
 pub mod spec;
 
@@ -67,11 +68,21 @@ pub struct HttpContext {
     pub budgets: Arc<budget::Budgets>,
 }
 
+/// The client of model calls: it never follows a redirect, so a key sent to the provider's
+/// host is never replayed to another.
+pub fn provider_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
 impl HttpContext {
     /// A context with an in-memory cache and no image sources (tests, CLI).
     pub fn offline() -> Self {
         HttpContext {
-            client: reqwest::Client::new(),
+            client: provider_client(),
             cache: Arc::new(cache::MemoryCache::default()),
             images: Arc::new(images::ImagePolicy::default()),
             budgets: Arc::new(budget::Budgets::default()),
@@ -91,6 +102,19 @@ pub enum ProviderError {
     /// The call failed (transport, HTTP error, quota); retries are exhausted.
     #[error("{0}")]
     Call(String),
+}
+
+impl ProviderError {
+    /// The same error with `secrets` and key-shaped tokens removed from its text.
+    pub fn redacted(self, secrets: &[&str]) -> Self {
+        match self {
+            ProviderError::UnsupportedInput(m) => {
+                ProviderError::UnsupportedInput(redact::redact(&m, secrets))
+            }
+            ProviderError::NoContent(m) => ProviderError::NoContent(redact::redact(&m, secrets)),
+            ProviderError::Call(m) => ProviderError::Call(redact::redact(&m, secrets)),
+        }
+    }
 }
 
 /// A model backend.

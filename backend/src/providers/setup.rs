@@ -31,8 +31,22 @@ pub fn build_registry(
     for spec in specs {
         registry.add_spec(spec.clone());
         let own_key = spec.api_key_env.as_deref().and_then(env).map(Secret::new);
+        // The global keys (and Vertex tokens) go only to the vendor's host or the
+        // operator's *_BASE_URL override; a model with a base_url of its own gets only the
+        // key its api_key_env names.
+        let custom_base = spec.base_url.is_some();
         match spec.provider {
             ProviderKind::Builtin => {}
+            ProviderKind::Gemini if custom_base && own_key.is_none() => registry.register_unavailable(
+                &spec.name,
+                "gemini",
+                "a model with its own base_url needs its own key (api_key_env): GEMINI_API_KEY goes only to Google",
+            ),
+            ProviderKind::Vertex if custom_base => registry.register_unavailable(
+                &spec.name,
+                "vertex",
+                "Vertex AI credentials go only to Google's endpoint (or VERTEX_AI_BASE_URL), not to a model's own base_url",
+            ),
             ProviderKind::Gemini => match (own_key.or_else(|| p.gemini_api_key.clone()), &vertex_tokens) {
                 (Some(key), _) => {
                     let base = spec.base_url.clone().or_else(|| p.gemini_base_url.clone());
@@ -60,7 +74,11 @@ pub fn build_registry(
                     .clone()
                     .or_else(|| p.openai_base_url.clone())
                     .unwrap_or_else(|| OPENAI_DEFAULT_BASE.into());
-                let key = own_key.or_else(|| p.openai_api_key.clone());
+                let key = if custom_base {
+                    own_key
+                } else {
+                    own_key.or_else(|| p.openai_api_key.clone())
+                };
                 if key.is_none() && base.contains("api.openai.com") {
                     registry.register_unavailable(&spec.name, "openai", "OPENAI_API_KEY not set");
                 } else {
@@ -152,5 +170,70 @@ mod tests {
         );
         assert!(registry.get("gemini-2.5-flash").is_ok());
         assert!(registry.get("gpt-4o-mini").is_err(), "no OPENAI_API_KEY");
+    }
+
+    #[tokio::test]
+    async fn global_keys_never_go_to_a_models_own_base_url() {
+        use wiremock::matchers::method;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.json");
+        std::fs::write(
+            &file,
+            serde_json::json!({"models": [
+                {"name": "local", "provider": "openai", "base_url": format!("{}/v1", server.uri()), "max_attempts": 1},
+                {"name": "local-keyed", "provider": "openai", "base_url": format!("{}/v1", server.uri()),
+                 "api_key_env": "LOCAL_SERVER_KEY", "max_attempts": 1},
+                {"name": "gem-proxy", "provider": "gemini", "base_url": server.uri()},
+                {"name": "vertex-proxy", "provider": "vertex", "base_url": server.uri()}
+            ]})
+            .to_string(),
+        )
+        .unwrap();
+        let vars = [
+            ("OPENAI_API_KEY", "sk-global-openai-key-123"),
+            ("GEMINI_API_KEY", "AIza-global-gemini-key"),
+            ("MODELS_FILE", file.to_str().unwrap()),
+        ];
+        let settings = Settings::from_lookup(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_string())
+        })
+        .unwrap();
+        let env = |k: &str| (k == "LOCAL_SERVER_KEY").then(|| "own-local-key".to_string());
+        let registry = build_registry(&settings, &HttpContext::offline(), &env).unwrap();
+        let input = shared::RecordInput {
+            text: Some("แบบ ส.ส. 5/18".into()),
+            ..Default::default()
+        };
+        let config = shared::ModelConfig::new("local", 0.0, None);
+        for model in ["local", "local-keyed"] {
+            let p = registry.get(model).unwrap();
+            let _ = p
+                .complete(&input, &config, super::super::CallOptions::default())
+                .await;
+        }
+        let requests = server.received_requests().await.unwrap();
+        assert_eq!(requests.len(), 2);
+        assert!(
+            requests[0].headers.get("authorization").is_none(),
+            "no key for `local`"
+        );
+        assert_eq!(requests[1].headers["authorization"], "Bearer own-local-key");
+        for r in &requests {
+            let all = format!("{:?}", r.headers);
+            assert!(!all.contains("global"), "a global key leaked: {all}");
+        }
+        for model in ["gem-proxy", "vertex-proxy"] {
+            let err = registry.get(model).err().unwrap().to_string();
+            assert!(err.contains("base_url"), "{model}: {err}");
+        }
     }
 }

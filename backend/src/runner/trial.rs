@@ -83,7 +83,8 @@ pub async fn run_trial(
                 &record.id,
                 repetition,
                 RecordStatus::CallFailed,
-                e.to_string(),
+                // Providers redact their own keys; this catches key-shaped text from any.
+                crate::providers::redact::redact(&e.to_string(), &[]),
             )
         },
     }

@@ -65,9 +65,7 @@ impl Application {
         let store: Arc<dyn Store> = Arc::new(store);
         let images = ImagePolicy::from_settings(&settings.providers);
         let ctx = HttpContext {
-            client: reqwest::Client::builder()
-                .connect_timeout(std::time::Duration::from_secs(10))
-                .build()?,
+            client: crate::providers::provider_client(),
             // The store-backed cache is wired here: providers know only the cache trait.
             cache: Arc::new(StoreCache(store.clone())),
             images: Arc::new(images.clone()),

@@ -262,6 +262,25 @@ impl Provider for GeminiProvider {
         options: CallOptions,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
         Box::pin(async move {
+            let key = match &self.auth {
+                GeminiAuth::ApiKey(k) => Some(k.expose()),
+                GeminiAuth::Vertex { .. } => None,
+            };
+            self.run(input, config, options)
+                .await
+                .map_err(|e| e.redacted(key.as_slice()))
+        })
+    }
+}
+
+impl GeminiProvider {
+    async fn run(
+        &self,
+        input: &RecordInput,
+        config: &ModelConfig,
+        options: CallOptions,
+    ) -> Result<Completion, ProviderError> {
+        {
             if input.is_empty() {
                 return Err(ProviderError::UnsupportedInput(
                     "the record has no text and no images".into(),
@@ -293,7 +312,7 @@ impl Provider for GeminiProvider {
                 .put(&key, &self.spec.name, &success.body)
                 .await;
             Ok(self.completion(answer, success.retries, false))
-        })
+        }
     }
 }
 

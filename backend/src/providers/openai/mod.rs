@@ -233,7 +233,12 @@ impl Provider for OpenAiProvider {
         config: &'a ModelConfig,
         options: CallOptions,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
-        Box::pin(self.run(input, config, options))
+        Box::pin(async move {
+            let key = self.api_key.as_ref().map(Secret::expose);
+            self.run(input, config, options)
+                .await
+                .map_err(|e| e.redacted(key.as_slice()))
+        })
     }
 }
 

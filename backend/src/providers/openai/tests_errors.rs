@@ -375,3 +375,51 @@ fn wait_hints_and_go_durations() {
         assert_eq!(parse_go_duration(bad), None, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn a_key_echoed_in_an_error_is_redacted() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_string(
+                "proxy says: bad credentials live-0123456789abcdef for this route",
+            ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let p = super::tests::provider_with(
+        &server,
+        super::tests::spec(),
+        Some("live-0123456789abcdef"),
+        HttpContext::offline(),
+    );
+    let err = p
+        .complete(&input(), &config(), CallOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains("0123456789abcdef"), "{err}");
+    assert!(err.contains("bad credentials [redacted]"), "{err}");
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_with_the_key() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = call(&server).await.unwrap_err().to_string();
+    assert!(err.contains("307"), "{err}");
+}
