@@ -161,13 +161,15 @@ impl GeminiProvider {
 
     /// Posts `body`; on Vertex, a 401 drops the cached token and retries once.
     async fn send(&self, body: &[u8], estimated_tokens: u64) -> Result<Success, ProviderError> {
+        // One buffer for every attempt: a retry clones a reference, not the images in it.
+        let body = bytes::Bytes::copy_from_slice(body);
         let post = |name: &'static str, value: &HeaderValue| {
             self.ctx
                 .client
                 .post(&self.endpoint)
                 .header(CONTENT_TYPE, "application/json")
                 .header(name, value.clone())
-                .body(body.to_vec())
+                .body(body.clone())
         };
         match &self.auth {
             GeminiAuth::ApiKey(key) => {

@@ -121,6 +121,8 @@ impl OpenAiProvider {
         tokens: u64,
     ) -> Result<Option<(String, u32)>, ProviderError> {
         let url = self.endpoint();
+        // One buffer for every attempt: a retry clones a reference, not the images in it.
+        let bytes = bytes::Bytes::from(bytes);
         let rejected = AtomicBool::new(false);
         let build = || {
             let mut req = self
