@@ -115,6 +115,23 @@ async fn main() -> anyhow::Result<()> {
         rate(texts.len(), t.elapsed().as_secs_f64())
     );
 
+    // A hostile record: a form followed by rows up to rules-v1's input cap (about 30,000
+    // rows); reading must stay linear.
+    let form = records[0].input.text.clone().unwrap_or_default();
+    let mut long = form.clone();
+    let mut rows = 0;
+    while long.len() < tallylab::rules::MAX_TEXT_BYTES - 64 {
+        rows += 1;
+        long.push_str(&format!("{rows} นาย ก พรรค ข 12 (สิบสอง)\n"));
+    }
+    let t = Instant::now();
+    let parsed = tallylab::rules::extract(&long).is_ok();
+    println!(
+        "rules-v1 on one record of {rows} rows      {:.3} s ({} bytes, parsed {parsed})",
+        t.elapsed().as_secs_f64(),
+        long.len()
+    );
+
     let t = Instant::now();
     let scored: f64 = records
         .iter()

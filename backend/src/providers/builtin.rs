@@ -27,8 +27,12 @@ impl Provider for RulesProvider {
                         .into(),
                 )
             })?;
-            let reports =
-                rules::extract(text).map_err(|e| ProviderError::NoContent(e.to_string()))?;
+            // CPU work: off the async workers, so a long text never stalls other tasks.
+            let owned = text.to_string();
+            let reports = tokio::task::spawn_blocking(move || rules::extract(&owned))
+                .await
+                .map_err(|e| ProviderError::Call(format!("rules-v1 stopped: {e}")))?
+                .map_err(|e| ProviderError::NoContent(e.to_string()))?;
             let text = serde_json::to_string(&reports)
                 .map_err(|e| ProviderError::NoContent(format!("cannot encode output: {e}")))?;
             Ok(Completion {

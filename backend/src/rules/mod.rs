@@ -28,6 +28,10 @@ use shared::report::ReportSet;
 /// Model name under which `rules-v1` results are recorded.
 pub const RULES_MODEL_NAME: &str = "rules-v1";
 
+/// Longest text `rules-v1` reads: the OCR text of a unit's two forms is about 10 KB, so a
+/// megabyte is a hundred times that and still reads in well under a second.
+pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
+
 /// Why `rules-v1` produced no report.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExtractError {
@@ -37,11 +41,17 @@ pub enum ExtractError {
          and no result rows"
     )]
     NoForm,
+    /// The text is longer than any form set ([`MAX_TEXT_BYTES`]).
+    #[error("the text is {bytes} bytes; rules-v1 reads at most {MAX_TEXT_BYTES}")]
+    TooLong { bytes: usize },
 }
 
 /// Extracts every form in the OCR text of one record: one report per form, in text order
 /// (usually the constituency form, then the party list).
 pub fn extract(text: &str) -> Result<ReportSet, ExtractError> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(ExtractError::TooLong { bytes: text.len() });
+    }
     let forms = parse::read_forms(text);
     if forms.is_empty() {
         return Err(ExtractError::NoForm);

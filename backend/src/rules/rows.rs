@@ -19,8 +19,9 @@ pub(super) struct Row {
 /// numbers missing between 1 and the highest number (a dropped line).
 pub(super) fn order_rows(raw: Vec<RawRow>) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::with_capacity(raw.len());
+    let mut seen = std::collections::HashSet::with_capacity(raw.len());
     for r in raw {
-        if rows.iter().all(|x| x.number != r.number) {
+        if seen.insert(r.number) {
             let val = r.cell.val();
             rows.push(Row {
                 number: r.number,

@@ -154,6 +154,16 @@ fn unknown_stays_unknown() {
 }
 
 #[test]
+fn text_longer_than_any_form_set_is_refused_not_read() {
+    let huge = "1 นาย ก พรรค ข 12 (สิบสอง)\n".repeat(MAX_TEXT_BYTES / 20);
+    assert!(huge.len() > MAX_TEXT_BYTES);
+    assert_eq!(
+        extract(&huge),
+        Err(ExtractError::TooLong { bytes: huge.len() })
+    );
+}
+
+#[test]
 fn no_form_is_an_error() {
     assert_eq!(extract(""), Err(ExtractError::NoForm));
     assert_eq!(extract("hello\nworld 12"), Err(ExtractError::NoForm));
