@@ -14,7 +14,9 @@ use tallylab::dataset::generate::{generate, GeneratorConfig};
 use tallylab::outcome::RecordOutcome;
 use tallylab::providers::{CallOptions, Completion, Provider, ProviderError};
 use tallylab::runner::{run_experiment, ExperimentPlan};
-use tallylab::store::{ExperimentRow, ExperimentStore, RunRow, RunStore, SqliteStore};
+use tallylab::store::{
+    DatasetStore, ExperimentRow, ExperimentStore, RunRow, RunStore, SqliteStore,
+};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -168,6 +170,17 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("tallylab-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let store = SqliteStore::open(&format!("sqlite://{}", dir.join("b.db").display())).await?;
+    let t = Instant::now();
+    store
+        .create_dataset_version("bench", "", "bench", &records)
+        .await?;
+    let secs = t.elapsed().as_secs_f64();
+    let batches = records.len().div_ceil(500).max(1);
+    println!(
+        "SQLite dataset version, batches of 500    {} (about {:.0} ms of write lock per batch)",
+        rate(records.len(), secs),
+        secs * 1000.0 / batches as f64
+    );
     for id in ["bench", "bench-single"] {
         create_experiment(&store, id).await?;
     }

@@ -5,8 +5,7 @@ use shared::{DatasetDetail, DatasetInfo, DatasetRecord, DatasetVersionInfo};
 use sqlx::Row;
 
 use super::SqliteStore;
-use crate::eval::audit_label;
-use crate::store::{timestamp, DatasetStore, LabelEdit, StoreError, StoreResult};
+use crate::store::{DatasetStore, LabelEdit, StoreError, StoreResult};
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
 fn version_info(row: &sqlx::sqlite::SqliteRow) -> DatasetVersionInfo {
@@ -47,7 +46,7 @@ impl SqliteStore {
     async fn versions(&self, dataset_id: &str) -> StoreResult<Vec<DatasetVersionInfo>> {
         let rows = sqlx::query(
             "SELECT version, record_count, created_at, note, label_issues FROM dataset_versions
-             WHERE dataset_id = ? ORDER BY version",
+             WHERE dataset_id = ? AND complete = 1 ORDER BY version",
         )
         .bind(dataset_id)
         .fetch_all(&self.pool)
@@ -62,7 +61,8 @@ impl DatasetStore for SqliteStore {
         let rows = sqlx::query(
             "SELECT d.id, d.name, d.description, d.created_at, v.version, v.record_count
              FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id
-             WHERE v.version = (SELECT MAX(version) FROM dataset_versions WHERE dataset_id = d.id)
+             WHERE v.version = (SELECT MAX(version) FROM dataset_versions
+                                WHERE dataset_id = d.id AND complete = 1)
              ORDER BY d.name",
         )
         .fetch_all(&self.pool)
@@ -84,10 +84,11 @@ impl DatasetStore for SqliteStore {
     async fn dataset_detail(&self, name: &str) -> StoreResult<DatasetDetail> {
         let (id, description, created_at) = self.dataset_row(name).await?;
         let versions = self.versions(&id).await?;
-        let latest = versions
-            .last()
-            .cloned()
-            .ok_or_else(|| StoreError::Corrupt(format!("dataset {name} has no version")))?;
+        let latest = versions.last().cloned().ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "Failed to load dataset \"{name}\": its first version is still being uploaded"
+            ))
+        })?;
         Ok(DatasetDetail {
             info: DatasetInfo {
                 dataset_id: id,
@@ -108,83 +109,7 @@ impl DatasetStore for SqliteStore {
         note: &str,
         records: &[DatasetRecord],
     ) -> StoreResult<DatasetVersionInfo> {
-        let label_issues = records
-            .iter()
-            .filter(|r| !audit_label(&r.expected_output).is_empty())
-            .count();
-        let created_at = timestamp();
-        // IMMEDIATE: take the write lock now, not when the first write upgrades a read (two
-        // writers that both read first deadlock, and one gets "database is locked").
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let existing: Option<String> = sqlx::query_scalar("SELECT id FROM datasets WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let dataset_id = match existing {
-            Some(id) => {
-                if !description.is_empty() {
-                    sqlx::query("UPDATE datasets SET description = ? WHERE id = ?")
-                        .bind(description)
-                        .bind(&id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                id
-            }
-            None => {
-                let id = format!("ds_{}", uuid::Uuid::new_v4().simple());
-                sqlx::query(
-                    "INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)",
-                )
-                .bind(&id)
-                .bind(name)
-                .bind(description)
-                .bind(&created_at)
-                .execute(&mut *tx)
-                .await?;
-                id
-            }
-        };
-        let version: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(version), 0) + 1 FROM dataset_versions WHERE dataset_id = ?",
-        )
-        .bind(&dataset_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO dataset_versions (dataset_id, version, record_count, label_issues, note, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&dataset_id)
-        .bind(version)
-        .bind(records.len() as i64)
-        .bind(label_issues as i64)
-        .bind(note)
-        .bind(&created_at)
-        .execute(&mut *tx)
-        .await?;
-        for (position, record) in records.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(&dataset_id)
-            .bind(version)
-            .bind(position as i64)
-            .bind(&record.id)
-            .bind(serde_json::to_string(record)?)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-        Ok(DatasetVersionInfo {
-            version: version as u32,
-            record_count: records.len() as u64,
-            created_at,
-            note: note.into(),
-            label_issues: label_issues as u64,
-        })
+        super::versions::create_version(&self.pool, name, description, note, records).await
     }
 
     async fn correct_label(&self, edit: LabelEdit<'_>) -> StoreResult<DatasetVersionInfo> {

@@ -25,11 +25,17 @@ pub(super) async fn correct_label(
         })?;
     let latest = sqlx::query(
         "SELECT version, record_count, label_issues FROM dataset_versions
-         WHERE dataset_id = ? ORDER BY version DESC LIMIT 1",
+         WHERE dataset_id = ? AND complete = 1 ORDER BY version DESC LIMIT 1",
     )
     .bind(&dataset_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        StoreError::NotFound(format!(
+            "Failed to load dataset \"{}\": its first version is still being uploaded",
+            edit.dataset
+        ))
+    })?;
     let (latest_version, record_count, label_issues): (i64, i64, i64) = (
         latest.get("version"),
         latest.get("record_count"),
@@ -70,7 +76,12 @@ pub(super) async fn correct_label(
     record.metadata.insert("review".into(), review);
     let is_flagged = !audit_label(&record.expected_output).is_empty();
     let issues = label_issues - i64::from(was_flagged) + i64::from(is_flagged);
-    let version = latest_version + 1;
+    // Incomplete versions (an upload in progress) count: numbers are never reused.
+    let version: i64 =
+        sqlx::query_scalar("SELECT MAX(version) + 1 FROM dataset_versions WHERE dataset_id = ?")
+            .bind(&dataset_id)
+            .fetch_one(&mut *tx)
+            .await?;
     let created_at = timestamp();
     sqlx::query(
         "INSERT INTO dataset_versions (dataset_id, version, record_count, label_issues, note, created_at)

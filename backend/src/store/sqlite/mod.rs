@@ -7,6 +7,7 @@ mod experiments;
 mod labels;
 mod outcomes;
 mod runs;
+mod versions;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -41,6 +42,10 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(sqlx::Error::Migrate(Box::new(e))))?;
+        let removed = versions::remove_incomplete(&pool).await?;
+        if removed > 0 {
+            tracing::warn!(removed, "removed dataset versions a crash left incomplete");
+        }
         Ok(SqliteStore { pool })
     }
 

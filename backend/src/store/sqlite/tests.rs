@@ -204,3 +204,62 @@ async fn trials_stored_in_the_old_shape_still_load() {
     assert!(summary.get("avg_voter_statistics_accuracy").is_none());
     assert_eq!(summary.value("avg_ballot_accuracy"), 0.5);
 }
+
+/// A version is visible only once complete; one a crash left incomplete is removed at the
+/// next start; a version of many batches keeps its records in order.
+#[tokio::test]
+async fn versions_appear_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let store = SqliteStore::open(&url).await.expect("open");
+    let many: Vec<DatasetRecord> = (0..(versions::BATCH * 2 + 7))
+        .map(|i| record(&format!("r{i}")))
+        .collect();
+    let v1 = store
+        .create_dataset_version("d", "", "big", &many)
+        .await
+        .expect("v1");
+    let (_, _, back) = store
+        .dataset_records("d", Some(v1.version))
+        .await
+        .expect("read");
+    assert_eq!(back.len(), many.len());
+    assert!(
+        back.iter().zip(&many).all(|(a, b)| a.id == b.id),
+        "in order"
+    );
+
+    // What a crash in the middle of an upload leaves: an incomplete version 2.
+    sqlx::query("INSERT INTO dataset_versions (dataset_id, version, record_count, label_issues, note, created_at, complete) SELECT id, 2, 5, 0, 'half', 'now', 0 FROM datasets WHERE name = 'd'")
+        .execute(&store.pool).await.unwrap();
+    sqlx::query("INSERT INTO dataset_records (dataset_id, version, position, record_id, body) SELECT dataset_id, 2, position, record_id, body FROM dataset_records WHERE version = 1 AND position < 3")
+        .execute(&store.pool).await.unwrap();
+    let detail = store.dataset_detail("d").await.expect("detail");
+    assert_eq!(
+        detail.info.latest_version, 1,
+        "the half version is invisible"
+    );
+    assert!(store.dataset_records("d", Some(2)).await.is_err());
+    let next = store
+        .create_dataset_version("d", "", "next", &many[..1])
+        .await
+        .expect("v3");
+    assert_eq!(next.version, 3, "numbers are never reused");
+    store.close().await;
+
+    let store = SqliteStore::open(&url).await.expect("reopen");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM dataset_records WHERE version = 2")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the crash's leftovers are gone");
+    let versions: Vec<u32> = store
+        .dataset_detail("d")
+        .await
+        .unwrap()
+        .versions
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(versions, [1, 3]);
+}

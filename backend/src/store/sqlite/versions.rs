@@ -1,0 +1,165 @@
+//! Writing a dataset version in bounded batches: the version row is stored incomplete,
+//! records go in batches of [`BATCH`] (each its own short IMMEDIATE transaction, so other
+//! writers — a run committing trials, another upload — get the lock between them), and the
+//! version becomes visible only when its last record is in. A version left incomplete by a
+//! crash is removed at the next start.
+
+use shared::{DatasetRecord, DatasetVersionInfo};
+use sqlx::SqlitePool;
+
+use crate::eval::audit_label;
+use crate::store::{timestamp, StoreResult};
+
+/// Records per transaction.
+pub const BATCH: usize = 500;
+
+pub(super) async fn create_version(
+    pool: &SqlitePool,
+    name: &str,
+    description: &str,
+    note: &str,
+    records: &[DatasetRecord],
+) -> StoreResult<DatasetVersionInfo> {
+    let label_issues = records
+        .iter()
+        .filter(|r| !audit_label(&r.expected_output).is_empty())
+        .count();
+    let created_at = timestamp();
+    // IMMEDIATE: take the write lock now, not when the first write upgrades a read (two
+    // writers that both read first deadlock, and one gets "database is locked").
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM datasets WHERE name = ?")
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let dataset_id = match existing {
+        Some(id) => {
+            if !description.is_empty() {
+                sqlx::query("UPDATE datasets SET description = ? WHERE id = ?")
+                    .bind(description)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            id
+        }
+        None => {
+            let id = format!("ds_{}", uuid::Uuid::new_v4().simple());
+            sqlx::query(
+                "INSERT INTO datasets (id, name, description, created_at) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(name)
+            .bind(description)
+            .bind(&created_at)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+    };
+    // Incomplete versions count: two uploads never get the same number.
+    let version: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(version), 0) + 1 FROM dataset_versions WHERE dataset_id = ?",
+    )
+    .bind(&dataset_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO dataset_versions
+            (dataset_id, version, record_count, label_issues, note, created_at, complete)
+         VALUES (?, ?, ?, ?, ?, ?, 0)",
+    )
+    .bind(&dataset_id)
+    .bind(version)
+    .bind(records.len() as i64)
+    .bind(label_issues as i64)
+    .bind(note)
+    .bind(&created_at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    if let Err(e) = insert_records(pool, &dataset_id, version, records).await {
+        discard(pool, &dataset_id, version).await;
+        return Err(e);
+    }
+    sqlx::query("UPDATE dataset_versions SET complete = 1 WHERE dataset_id = ? AND version = ?")
+        .bind(&dataset_id)
+        .bind(version)
+        .execute(pool)
+        .await?;
+    #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+    Ok(DatasetVersionInfo {
+        version: version as u32,
+        record_count: records.len() as u64,
+        created_at,
+        note: note.into(),
+        label_issues: label_issues as u64,
+    })
+}
+
+async fn insert_records(
+    pool: &SqlitePool,
+    dataset_id: &str,
+    version: i64,
+    records: &[DatasetRecord],
+) -> StoreResult<()> {
+    for (batch, chunk) in records.chunks(BATCH).enumerate() {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (i, record) in chunk.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(dataset_id)
+            .bind(version)
+            .bind((batch * BATCH + i) as i64)
+            .bind(&record.id)
+            .bind(serde_json::to_string(record)?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Removes an incomplete version (its records first).
+async fn discard(pool: &SqlitePool, dataset_id: &str, version: i64) {
+    for sql in [
+        "DELETE FROM dataset_records WHERE dataset_id = ? AND version = ?",
+        "DELETE FROM dataset_versions WHERE dataset_id = ? AND version = ? AND complete = 0",
+    ] {
+        if let Err(e) = sqlx::query(sql)
+            .bind(dataset_id)
+            .bind(version)
+            .execute(pool)
+            .await
+        {
+            tracing::warn!(error = %e, dataset_id, version, "cannot remove an incomplete version");
+        }
+    }
+}
+
+/// Removes every version a crash left incomplete, and datasets left with none.
+pub(super) async fn remove_incomplete(pool: &SqlitePool) -> StoreResult<u64> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "DELETE FROM dataset_records WHERE EXISTS (SELECT 1 FROM dataset_versions v
+            WHERE v.dataset_id = dataset_records.dataset_id
+              AND v.version = dataset_records.version AND v.complete = 0)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    let removed = sqlx::query("DELETE FROM dataset_versions WHERE complete = 0")
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query(
+        "DELETE FROM datasets WHERE NOT EXISTS
+            (SELECT 1 FROM dataset_versions v WHERE v.dataset_id = datasets.id)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(removed)
+}
