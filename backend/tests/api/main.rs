@@ -9,5 +9,6 @@ mod gemini_run;
 mod helpers;
 mod history;
 mod hostile;
+mod misbehaving;
 mod resume;
 mod verdicts;
