@@ -43,6 +43,7 @@ impl OracleModel {
 struct Answer {
     records: Vec<DatasetRecord>,
     models: Vec<OracleModel>,
+    delay: std::time::Duration,
 }
 
 fn user_text(body: &Value) -> String {
@@ -95,17 +96,19 @@ impl Respond for Answer {
             *good = json!(good.as_u64().unwrap_or(0) + 1);
         }
         let content = json!({ "reports": reports }).to_string();
-        ResponseTemplate::new(200).set_body_json(json!({
-            "id": format!("chatcmpl-oracle-{index}"),
-            "object": "chat.completion",
-            "model": model.name,
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop"
-            }],
-            "usage": {"prompt_tokens": 1000, "completion_tokens": 300, "total_tokens": 1300}
-        }))
+        ResponseTemplate::new(200)
+            .set_delay(self.delay)
+            .set_body_json(json!({
+                "id": format!("chatcmpl-oracle-{index}"),
+                "object": "chat.completion",
+                "model": model.name,
+                "choices": [{
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop"
+                }],
+                "usage": {"prompt_tokens": 1000, "completion_tokens": 300, "total_tokens": 1300}
+            }))
     }
 }
 
@@ -116,14 +119,24 @@ pub struct ModelServer {
 }
 
 impl ModelServer {
-    /// Starts the server.
+    /// Starts the server; it answers at once.
     pub async fn start(records: Vec<DatasetRecord>, models: &[OracleModel]) -> Self {
+        Self::start_with_delay(records, models, std::time::Duration::ZERO).await
+    }
+
+    /// Starts the server; every answer takes `delay` (a model's latency).
+    pub async fn start_with_delay(
+        records: Vec<DatasetRecord>,
+        models: &[OracleModel],
+        delay: std::time::Duration,
+    ) -> Self {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(path("/v1/chat/completions"))
             .respond_with(Answer {
                 records,
                 models: models.to_vec(),
+                delay,
             })
             .mount(&server)
             .await;
@@ -158,6 +171,25 @@ impl ModelServer {
     /// Chat completions answered so far.
     pub async fn calls(&self) -> usize {
         self.server.received_requests().await.map_or(0, |r| r.len())
+    }
+
+    /// How many calls each record's text received, by record position (records never
+    /// asked for are absent).
+    pub async fn calls_per_record(&self, records: &[DatasetRecord]) -> Vec<(usize, usize)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for r in self.server.received_requests().await.unwrap_or_default() {
+            let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+            let text = user_text(&body);
+            if let Some(i) = records.iter().position(|rec| {
+                rec.input
+                    .text
+                    .as_deref()
+                    .is_some_and(|t| !t.is_empty() && text.contains(t))
+            }) {
+                *counts.entry(i).or_insert(0) += 1;
+            }
+        }
+        counts.into_iter().collect()
     }
 }
 

@@ -17,8 +17,13 @@ fn free_port() -> u16 {
 }
 
 async fn start(dir: &std::path::Path, port: u16) -> Child {
+    start_with(dir, port, &[]).await
+}
+
+async fn start_with(dir: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_tallylab"))
         .arg("serve")
+        .envs(env.iter().copied())
         .env("API_KEY", KEY)
         .env("PORT", port.to_string())
         .env("DATA_DIR", dir)
@@ -131,6 +136,138 @@ async fn killed_server_resumes_unfinished_task_without_losing_or_repeating_recor
     let id = exp["experiment_id"].as_str().unwrap();
     let page = get(port, &format!("/api/v1/experiments/{id}/records?limit=1")).await;
     assert_eq!(page["total"], 3000, "exactly one stored result per record");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// Five SIGKILLs at different points of one run, each followed by a restart on the same
+/// database: every record is stored exactly once, and a record is asked of the model again
+/// only if its call was in flight when the server died (at most `jobs` per kill).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_kills_lose_nothing_and_repeat_only_calls_in_flight() {
+    const RECORDS: usize = 300;
+    const JOBS: usize = 4;
+    const KILLS: usize = 5;
+    let records: Vec<shared::DatasetRecord> =
+        tallylab::dataset::generate::generate(&tallylab::dataset::generate::GeneratorConfig {
+            seed: 17,
+            records: RECORDS,
+            ..Default::default()
+        })
+        .collect();
+    let model = testkit::ModelServer::start_with_delay(
+        records.clone(),
+        &[testkit::OracleModel::perfect("oracle")],
+        Duration::from_millis(25),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let models_file = model.write_models_file(dir.path());
+    let env = [("MODELS_FILE", models_file.to_str().unwrap())];
+    let mut port = free_port();
+    let mut server = start_with(dir.path(), port, &env).await;
+    let client = reqwest::Client::new();
+    let body: Vec<String> = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
+        .collect();
+    let r = client
+        .post(format!(
+            "http://127.0.0.1:{port}/api/v1/datasets/kills/versions"
+        ))
+        .header("X-API-Key", KEY)
+        .body(body.join("\n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let accepted: Value = client
+        .post(format!("http://127.0.0.1:{port}/api/v1/experiments/run-async"))
+        .header("X-API-Key", KEY)
+        .body(format!(
+            r#"{{"dataset_name": "kills", "model_configs": [{{"model": "oracle"}}], "jobs": {JOBS}}}"#
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task = accepted["task_id"].as_str().unwrap().to_string();
+    let mut done_at_kill = Vec::new();
+    for kill in 1..=KILLS {
+        // Kill once the run has passed kill/6 of its records.
+        let target = (RECORDS * kill / (KILLS + 1)) as u64;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        let done = loop {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no progress to {target}"
+            );
+            let t = get(port, &format!("/api/v1/experiments/tasks/{task}")).await;
+            let done = t["done"].as_u64().unwrap();
+            if done >= target {
+                break done;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        server.kill().unwrap();
+        server.wait().unwrap();
+        done_at_kill.push(done);
+        port = free_port();
+        server = start_with(dir.path(), port, &env).await;
+        let t = get(port, &format!("/api/v1/experiments/tasks/{task}")).await;
+        assert!(
+            t["done"].as_u64().unwrap() >= done,
+            "kill {kill}: committed trials were lost ({} < {done})",
+            t["done"]
+        );
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let t = loop {
+        let t = get(port, &format!("/api/v1/experiments/tasks/{task}")).await;
+        if t["status"] != "running" && t["status"] != "queued" {
+            break t;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the run did not finish: {t}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(t["status"], "completed", "{t}");
+    let id = t["result"]["experiments"][0]["experiment_id"]
+        .as_str()
+        .unwrap();
+    let mut ids = std::collections::HashSet::new();
+    let mut offset = 0;
+    loop {
+        let page = get(
+            port,
+            &format!("/api/v1/experiments/{id}/records?limit=500&offset={offset}"),
+        )
+        .await;
+        let items = page["items"].as_array().unwrap();
+        for r in items {
+            assert!(
+                ids.insert(r["record_id"].as_str().unwrap().to_string()),
+                "stored twice: {r}"
+            );
+            assert_eq!(r["status"], "ok", "{r}");
+        }
+        offset += items.len();
+        if items.is_empty() || offset >= RECORDS {
+            break;
+        }
+    }
+    assert_eq!(ids.len(), RECORDS, "every record stored exactly once");
+    let calls = model.calls_per_record(&records).await;
+    assert_eq!(calls.len(), RECORDS, "every record was asked of the model");
+    let repeated: usize = calls.iter().map(|(_, n)| n - 1).sum();
+    assert!(
+        repeated <= KILLS * JOBS,
+        "{repeated} repeated calls for {KILLS} kills of {JOBS} jobs (kills at {done_at_kill:?})"
+    );
     server.kill().unwrap();
     server.wait().unwrap();
 }
