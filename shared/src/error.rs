@@ -15,6 +15,8 @@ crate::status::wire_enum! {
         Unauthorized => "unauthorized",
         /// 404: no such dataset, version, experiment, task or endpoint.
         NotFound => "not_found",
+        /// 405: a known path asked with another method; `Allow` lists the methods.
+        MethodNotAllowed => "method_not_allowed",
         /// 409: the resource is not in a state that allows this (e.g. cancelling a finished task).
         Conflict => "conflict",
         /// 413: the body is larger than the limit.

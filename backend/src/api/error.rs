@@ -23,6 +23,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("request body is larger than {0} bytes")]
     TooLarge(usize),
+    /// A known path asked with another method; the methods it answers to.
+    #[error("this path answers only to {}", .0.join(", "))]
+    MethodNotAllowed(Vec<String>),
     /// What the service answered.
     #[error(transparent)]
     Service(#[from] ServiceError),
@@ -41,6 +44,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => ErrorKind::Unauthorized,
             ApiError::NotFound(_) => ErrorKind::NotFound,
             ApiError::TooLarge(_) => ErrorKind::PayloadTooLarge,
+            ApiError::MethodNotAllowed(_) => ErrorKind::MethodNotAllowed,
             ApiError::Service(e) => e.kind(),
         }
     }
@@ -53,6 +57,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -86,6 +91,9 @@ impl ResponseError for ApiError {
             other => (other.to_string(), None, Vec::new()),
         };
         let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::MethodNotAllowed(allow) = self {
+            response.insert_header(("Allow", allow.join(", ")));
+        }
         if matches!(self, ApiError::Unauthorized(_)) {
             response.insert_header(("WWW-Authenticate", "ApiKey header=\"X-API-Key\""));
         }

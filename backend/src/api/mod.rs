@@ -10,6 +10,7 @@ pub mod experiments;
 pub mod history;
 mod openapi;
 pub mod request;
+pub mod routes;
 mod spa;
 pub mod state;
 pub mod tasks;
@@ -17,7 +18,7 @@ pub mod tasks;
 use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use openapi::ApiDoc;
+pub use openapi::{document_errors, ApiDoc};
 pub use spa::{not_found_or_spa, static_files};
 
 /// The state handlers extract.

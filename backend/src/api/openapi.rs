@@ -24,3 +24,68 @@ impl Modify for SecurityAddon {
         );
     }
 }
+
+/// Documents on every API operation the error answers any of them can give (each with the
+/// `ErrorBody` schema), so that the document tells the truth about status codes: 400, 401
+/// where the key is needed, 404, 405, 413 and 422 where a body or parameters are read, 429,
+/// 500 and 503.
+pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let reads_input = op.request_body.is_some() || op.parameters.is_some();
+            let mut codes = vec![
+                (
+                    "400",
+                    "The request cannot be read (bad JSON, query or path).",
+                ),
+                ("405", "The path answers to other methods (see Allow)."),
+                (
+                    "429",
+                    "Too many runs are in flight; retry after Retry-After seconds.",
+                ),
+                ("500", "A fault of the server; the detail is in its log."),
+                ("503", "The store is busy; retry after Retry-After seconds."),
+            ];
+            if secured {
+                codes.push(("401", "Missing or wrong X-API-Key."));
+            }
+            if reads_input {
+                codes.push(("404", "No such dataset, version, experiment or task."));
+                codes.push(("413", "The body is larger than the limit."));
+                codes.push((
+                    "422",
+                    "Fields that break the rules; `errors` lists every one.",
+                ));
+            }
+            for (code, description) in codes {
+                op.responses
+                    .responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| error(description).into());
+            }
+        }
+    }
+}

@@ -1,32 +1,55 @@
 //! The web app's static files with a fallback to index.html for deep links, and JSON 404s
 //! for unknown API paths.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::Method;
+use actix_web::{guard, web, HttpRequest, HttpResponse};
 
 use super::error::ApiError;
+use super::routes::RouteTable;
 use super::state::AppState;
 
-/// Serves a file of the built web app, if there is one.
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Serves a file of the built web app, if there is one: GET and HEAD only, never an /api
+/// path (those are JSON, answered by the routes or [`not_found_or_spa`]).
 pub fn static_files(state: &AppState) -> Option<actix_files::Files> {
     let dir = state.settings.static_dir.as_ref()?;
     Some(
         actix_files::Files::new("/", dir)
             .index_file("index.html")
-            .prefer_utf8(true),
+            .prefer_utf8(true)
+            .guard(guard::fn_guard(|ctx| {
+                let head = ctx.head();
+                !is_api(head.uri.path()) && matches!(head.method, Method::GET | Method::HEAD)
+            })),
     )
 }
 
-/// Unknown API paths get a JSON 404; any other path gets the web app (deep links).
+/// Unknown API paths get a JSON 404, known ones asked with another method a 405 with
+/// `Allow`; any other GET gets the web app (deep links).
 pub async fn not_found_or_spa(
     req: HttpRequest,
     state: web::Data<AppState>,
+    routes: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
     let path = req.path();
-    if path.starts_with("/api/") || path == "/api" {
+    if is_api(path) {
+        let allow = routes.methods_of(path);
+        if !allow.is_empty() {
+            return Err(ApiError::MethodNotAllowed(allow));
+        }
         return Err(ApiError::NotFound(format!(
             "no endpoint {} {path}",
             req.method()
         )));
+    }
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return Err(ApiError::MethodNotAllowed(vec![
+            "GET".into(),
+            "HEAD".into(),
+        ]));
     }
     if let Some(index) = state
         .settings

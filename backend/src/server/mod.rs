@@ -216,7 +216,7 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
         index.as_deref(),
     )));
     let server = HttpServer::new(move || {
-        let (app, openapi) = App::new()
+        let (app, mut openapi) = App::new()
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .app_data(state.clone())
@@ -227,14 +227,19 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
             .app_data(web::PathConfig::default().error_handler(|e, _| json_error(e, "path")))
             .configure(api::routes)
             .split_for_parts();
+        api::document_errors(&mut openapi);
+        let routes = web::Data::new(api::routes::RouteTable::from_openapi(&openapi));
         let app = app
+            .app_data(routes)
             .wrap(actix_web::middleware::Compress::default())
             .wrap(actix_web::middleware::from_fn(headers::security_headers))
             .wrap(actix_web::middleware::from_fn(access_log::access_log))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
             .service(web::redirect("/docs", "/docs/"));
         match api::static_files(&state) {
-            Some(files) => app.service(files.default_handler(web::to(api::not_found_or_spa))),
+            Some(files) => app
+                .service(files.default_handler(web::to(api::not_found_or_spa)))
+                .default_service(web::to(api::not_found_or_spa)),
             None => app.default_service(web::to(api::not_found_or_spa)),
         }
     })

@@ -318,6 +318,21 @@ async fn models_presets_and_openapi() {
     assert_eq!(documented, served);
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
+            if path.starts_with("/api/") {
+                let responses = op["responses"].as_object().unwrap();
+                for code in ["400", "405", "500", "503"] {
+                    assert!(
+                        responses.contains_key(code),
+                        "{method} {path} documents {code}"
+                    );
+                }
+                if op.get("security").is_some() {
+                    assert!(
+                        responses.contains_key("401"),
+                        "{method} {path} documents 401"
+                    );
+                }
+            }
             let params = op["parameters"].as_array().map_or(0, Vec::len);
             let named = path.matches('{').count();
             assert!(

@@ -337,3 +337,28 @@ async fn runs_in_flight_are_bounded() {
             .await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_path_with_the_wrong_method_is_405_with_allow() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        ("POST", "/api/v1/models", "GET"),
+        ("DELETE", "/api/v1/experiments/run", "POST"),
+        ("PUT", "/api/v1/datasets/x/versions", "POST"),
+        ("POST", "/", "GET, HEAD"),
+    ] {
+        let r = app
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", app.base))
+            .header("X-API-Key", KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method} {path}");
+        assert_eq!(r.headers()["allow"], allow, "{method} {path}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["kind"], "method_not_allowed", "{method} {path}: {v}");
+    }
+    let (status, v) = app.get("/api/v1/nope").await;
+    assert_eq!((status, v["kind"].as_str()), (404, Some("not_found")));
+}
