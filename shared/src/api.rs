@@ -41,9 +41,11 @@ fn default_true() -> bool {
 pub struct ModelConfig {
     /// Model name from the registry, e.g. "gemini-2.5-flash" or "rules-v1".
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub model: String,
     /// Sampling temperature, 0–2. Default 0.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 2.0))]
     pub temperature: f64,
     /// Experiment name suffix: the experiment is named `vote-extraction-{name_suffix}`.
     /// When absent the name is built from model and temperature.
@@ -100,24 +102,29 @@ pub struct ExperimentRunRequest {
     #[serde(default = "default_project")]
     pub project_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub dataset_name: String,
     /// A version number; null or absent means the latest. Numeric strings are accepted.
     #[serde(default, deserialize_with = "lenient_version")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
     pub dataset_version: Option<u32>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub model_configs: Vec<ModelConfig>,
     /// Take the first N records of the dataset version; absent means all.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub sample_size: Option<u32>,
     /// Concurrent trials per experiment, 1–64.
     #[serde(default = "default_jobs")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 64))]
     pub jobs: u32,
     /// Stop an experiment at its first failed trial.
     #[serde(default)]
     pub raise_errors: bool,
     /// Addition: run each record this many times per config (1–20, default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 20))]
     pub repetitions: Option<u32>,
     /// Addition: false bypasses the response cache (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
