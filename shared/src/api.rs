@@ -41,7 +41,10 @@ fn default_true() -> bool {
 pub struct ModelConfig {
     /// Model name from the registry, e.g. "gemini-2.5-flash" or "rules-v1".
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 200)
+    )]
     pub model: String,
     /// Sampling temperature, 0–2. Default 0.
     #[serde(default)]
@@ -56,9 +59,11 @@ pub struct ModelConfig {
     pub metadata: serde_json::Map<String, serde_json::Value>,
     /// Addition: cap on output tokens (thinking included); default from the model registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000))]
     pub max_output_tokens: Option<u32>,
     /// Addition: Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = -1))]
     pub thinking_budget: Option<i32>,
 }
 
@@ -102,14 +107,20 @@ pub struct ExperimentRunRequest {
     #[serde(default = "default_project")]
     pub project_name: String,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 200)
+    )]
     pub dataset_name: String,
     /// A version number; null or absent means the latest. Numeric strings are accepted.
     #[serde(default, deserialize_with = "lenient_version")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
     pub dataset_version: Option<u32>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_items = 1, max_items = 20)
+    )]
     pub model_configs: Vec<ModelConfig>,
     /// Take the first N records of the dataset version; absent means all.
     #[serde(default)]

@@ -205,8 +205,16 @@ pub struct DatasetRecordView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LabelCorrection {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<crate::report::VoteReport>, min_items = 1)
+    )]
     pub expected_output: ReportSet,
     /// Who reviewed the label.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub reviewed_by: String,
     #[serde(default)]
     pub note: Option<String>,

@@ -15,10 +15,13 @@ macro_rules! wire_enum {
         $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $text:literal ),+ $(,)? }
     ) => {
         $(#[$meta])*
+        // The wire strings are the snake_case variant names (checked by the tests below);
+        // `rename_all` rather than a rename per variant so utoipa documents them too.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
+            $( $(#[$vmeta])* $variant ),+
         }
 
         impl $name {
@@ -162,6 +165,17 @@ mod tests {
             assert_eq!(serde_json::from_str::<RunStatus>(&json).unwrap(), *s);
             assert_eq!(s.as_str().parse::<RunStatus>().unwrap(), *s);
         }
+        fn same<T: serde::Serialize + Copy + std::fmt::Display>(all: &[T]) {
+            for v in all {
+                assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{v}\""));
+            }
+        }
+        same(RunStatus::ALL);
+        same(ExperimentStatus::ALL);
+        same(RecordStatus::ALL);
+        same(RunMode::ALL);
+        same(RunOutcome::ALL);
+        same(crate::error::ErrorKind::ALL);
         for s in RecordStatus::ALL {
             assert_eq!(s.as_str().parse::<RecordStatus>().unwrap(), *s);
         }

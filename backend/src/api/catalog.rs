@@ -36,7 +36,8 @@ pub async fn list_evaluators(_auth: Authenticated) -> HttpResponse {
 /// Experiments to compare.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct CompareQuery {
-    /// Comma-separated experiment ids; the first is A.
+    /// 2–10 comma-separated experiment ids; the first is A.
+    #[param(pattern = r"^\s*[^,\s]+\s*(,\s*[^,\s]+\s*){1,9}$")]
     pub ids: String,
 }
 

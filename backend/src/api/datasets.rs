@@ -10,7 +10,7 @@ use super::error::ApiError;
 use super::request::{read_body, Authenticated, JsonBody};
 use super::State;
 use crate::service::datasets::Upload;
-use crate::service::history::page_limit;
+use crate::service::history::{page_limit, page_offset};
 
 /// Every dataset with its newest version.
 #[utoipa::path(tag = "datasets",
@@ -38,6 +38,7 @@ pub struct RecordsQuery {
     pub version: Option<u32>,
     pub offset: Option<u64>,
     /// 1–500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 
@@ -55,7 +56,7 @@ pub async fn list_dataset_records(
     let limit = page_limit(q.limit, 50)?;
     let page = state
         .service
-        .dataset_records(&name, q.version, q.offset.unwrap_or(0), limit)
+        .dataset_records(&name, q.version, page_offset(q.offset)?, limit)
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

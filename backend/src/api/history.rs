@@ -8,7 +8,7 @@ use super::error::ApiError;
 use super::request::Authenticated;
 use super::State;
 use crate::service::export::ExportFormat;
-use crate::service::history::page_limit;
+use crate::service::history::{page_limit, page_offset};
 use crate::store::ExperimentFilter;
 
 /// Filters and paging of the history.
@@ -19,6 +19,7 @@ pub struct ListQuery {
     pub model: Option<String>,
     pub offset: Option<u64>,
     /// 1–500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 
@@ -36,7 +37,7 @@ pub async fn list_experiments(
         project: q.project,
         dataset: q.dataset,
         model: q.model,
-        offset: q.offset.unwrap_or(0),
+        offset: page_offset(q.offset)?,
         limit: page_limit(q.limit, 50)?,
     };
     Ok(HttpResponse::Ok().json(state.service.list_experiments(filter).await?))
@@ -60,6 +61,7 @@ pub async fn get_experiment(
 pub struct RecordsQuery {
     pub offset: Option<u64>,
     /// 1–500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// Only failed trials.
     pub errors_only: Option<bool>,
@@ -82,7 +84,7 @@ pub async fn list_records(
         .service
         .records_page(
             &id,
-            q.offset.unwrap_or(0),
+            page_offset(q.offset)?,
             limit,
             q.errors_only.unwrap_or(false),
         )
@@ -94,6 +96,7 @@ pub async fn list_records(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ExportQuery {
     /// json (default) or csv.
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 

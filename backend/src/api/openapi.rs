@@ -74,6 +74,7 @@ pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
             }
             if reads_input {
                 codes.push(("404", "No such dataset, version, experiment or task."));
+                codes.push(("409", "The resource is not in a state that allows this."));
                 codes.push(("413", "The body is larger than the limit."));
                 codes.push((
                     "422",
@@ -86,6 +87,21 @@ pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
                     .entry(code.to_string())
                     .or_insert_with(|| error(description).into());
             }
+        }
+    }
+}
+
+/// Lists the models this server can run now as the values `model_configs[].model` may take,
+/// so a request naming another is not schema-valid (it gets 422 with the list of names).
+pub fn document_models(doc: &mut utoipa::openapi::OpenApi, models: &[String]) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::Object(config))) = components.schemas.get_mut("ModelConfig") {
+        if let Some(RefOr::T(Schema::Object(model))) = config.properties.get_mut("model") {
+            model.enum_values = Some(models.iter().map(|m| m.clone().into()).collect());
         }
     }
 }

@@ -215,6 +215,8 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
     let csp = web::Data::new(headers::Csp(headers::content_security_policy(
         index.as_deref(),
     )));
+    // The models that can run now: one that cannot is refused whatever the schema says.
+    let model_names: Vec<String> = state.service.registry.available_names();
     let server = HttpServer::new(move || {
         let (app, mut openapi) = App::new()
             .into_utoipa_app()
@@ -228,6 +230,7 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
             .configure(api::routes)
             .split_for_parts();
         api::document_errors(&mut openapi);
+        api::document_models(&mut openapi, &model_names);
         let routes = web::Data::new(api::routes::RouteTable::from_openapi(&openapi));
         let app = app
             .app_data(routes)

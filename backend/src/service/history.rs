@@ -23,6 +23,18 @@ pub fn page_limit(v: Option<u64>, default: u64) -> ServiceResult<u64> {
     }
 }
 
+/// A page offset: 0 up to the largest 64-bit signed integer (what the store can page to).
+pub fn page_offset(v: Option<u64>) -> ServiceResult<u64> {
+    match v {
+        None => Ok(0),
+        Some(o) if i64::try_from(o).is_ok() => Ok(o),
+        Some(_) => Err(ServiceError::field(
+            "offset",
+            format!("must be between 0 and {}", i64::MAX),
+        )),
+    }
+}
+
 impl Service {
     /// Experiments, newest first.
     pub async fn list_experiments(
