@@ -90,15 +90,49 @@ impl HttpContext {
     }
 }
 
+/// Tokens and cost of a call, as far as the provider reported them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Usage {
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
+    pub thinking_tokens: Option<u64>,
+    /// USD from the registry's prices.
+    pub cost_usd: Option<f64>,
+}
+
+impl Usage {
+    /// The usage with its cost from `spec`'s prices, when tokens are known and the cost
+    /// is not.
+    pub fn priced(self, spec: &spec::ModelSpec) -> Self {
+        let known = self.input_tokens.is_some() || self.output_tokens.is_some();
+        if self.cost_usd.is_some() || !known {
+            return self;
+        }
+        let n = |v: Option<u64>| v.unwrap_or(0);
+        Usage {
+            cost_usd: Some(spec.cost(
+                n(self.input_tokens),
+                n(self.output_tokens),
+                n(self.thinking_tokens),
+            )),
+            ..self
+        }
+    }
+}
+
 /// Why a call produced no usable text.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProviderError {
     /// The input has nothing this provider can read.
     #[error("unsupported input: {0}")]
     UnsupportedInput(String),
-    /// The model answered but gave no usable content (blocked, truncated, empty).
+    /// The model gave no usable content, and nothing says it billed the call.
     #[error("{0}")]
     NoContent(String),
+    /// The model answered and billed the call, but the answer is unusable (truncated,
+    /// blocked, refused, empty); `usage` is what it cost.
+    #[error("{message}")]
+    Unusable { message: String, usage: Usage },
     /// The call failed (transport, HTTP error, quota); retries are exhausted.
     #[error("{0}")]
     Call(String),
@@ -112,6 +146,10 @@ impl ProviderError {
                 ProviderError::UnsupportedInput(redact::redact(&m, secrets))
             }
             ProviderError::NoContent(m) => ProviderError::NoContent(redact::redact(&m, secrets)),
+            ProviderError::Unusable { message, usage } => ProviderError::Unusable {
+                message: redact::redact(&message, secrets),
+                usage,
+            },
             ProviderError::Call(m) => ProviderError::Call(redact::redact(&m, secrets)),
         }
     }

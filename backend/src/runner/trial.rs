@@ -7,7 +7,7 @@ use tracing::Instrument;
 
 use crate::eval;
 use crate::outcome::RecordOutcome;
-use crate::providers::{CallOptions, Provider};
+use crate::providers::{CallOptions, Provider, ProviderError, Usage};
 use crate::report;
 
 /// Runs one record through the provider and scores it. Never fails: an error becomes a
@@ -76,16 +76,27 @@ pub async fn run_trial(
                 cached: c.cached,
             }
         }
-        Err(e) => RecordOutcome {
-            latency_ms,
-            ..RecordOutcome::failed(
-                record_index,
-                &record.id,
-                repetition,
-                RecordStatus::CallFailed,
-                // Providers redact their own keys; this catches key-shaped text from any.
-                crate::providers::redact::redact(&e.to_string(), &[]),
-            )
-        },
+        Err(e) => {
+            // A billed but unusable answer (truncated, blocked, empty) still costs tokens.
+            let usage = match &e {
+                ProviderError::Unusable { usage, .. } => *usage,
+                _ => Usage::default(),
+            };
+            RecordOutcome {
+                latency_ms,
+                input_tokens: usage.input_tokens,
+                output_tokens: usage.output_tokens,
+                thinking_tokens: usage.thinking_tokens,
+                cost_usd: usage.cost_usd,
+                ..RecordOutcome::failed(
+                    record_index,
+                    &record.id,
+                    repetition,
+                    RecordStatus::CallFailed,
+                    // Providers redact their own keys; this catches key-shaped text from any.
+                    crate::providers::redact::redact(&e.to_string(), &[]),
+                )
+            }
+        }
     }
 }

@@ -52,7 +52,10 @@ impl Respond for Chaos {
             8 => ResponseTemplate::new(200)
                 .set_body_json(answer("{}"))
                 .set_delay(Duration::from_secs(5)),
-            _ => ResponseTemplate::new(200).set_body_json(json!({"choices": []})),
+            _ => ResponseTemplate::new(200).set_body_json(json!({
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "{\"reports\": [{\"form"},
+                             "finish_reason": "length"}],
+                "usage": {"prompt_tokens": 1200, "completion_tokens": 64, "total_tokens": 1264}})),
         }
     }
 }

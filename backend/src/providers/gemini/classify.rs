@@ -93,7 +93,7 @@ pub(super) struct Answer {
 }
 
 /// Reads a 200 body. A body that is not a response is a fatal call error; a response
-/// without usable text is [`ProviderError::NoContent`] naming why.
+/// without usable text is [`ProviderError::Unusable`] naming why, with the tokens it used.
 pub(super) fn parse_response(body: &str) -> Result<Answer, ProviderError> {
     let malformed = |why: String| {
         ProviderError::Call(format!("malformed response body: {why}: {}", short(body)))
@@ -107,6 +107,16 @@ pub(super) fn parse_response(body: &str) -> Result<Answer, ProviderError> {
     let input_tokens = usage.and_then(|u| u.prompt_token_count);
     let output_tokens = usage.and_then(|u| u.candidates_token_count);
     let thinking_tokens = usage.and_then(|u| u.thoughts_token_count);
+    // A billed answer that cannot be used still costs what it cost (priced by the provider).
+    let unusable = |message: String| ProviderError::Unusable {
+        message,
+        usage: crate::providers::Usage {
+            input_tokens,
+            output_tokens,
+            thinking_tokens,
+            cost_usd: None,
+        },
+    };
 
     let Some(candidate) = response.candidates.as_ref().and_then(|c| c.first()) else {
         let feedback = response.prompt_feedback.as_ref();
@@ -117,7 +127,7 @@ pub(super) fn parse_response(body: &str) -> Result<Answer, ProviderError> {
         if let Some(m) = feedback.and_then(|f| f.block_reason_message.as_deref()) {
             msg.push_str(&format!(" ({m})"));
         }
-        return Err(ProviderError::NoContent(msg));
+        return Err(unusable(msg));
     };
 
     let text: String = candidate
@@ -134,7 +144,7 @@ pub(super) fn parse_response(body: &str) -> Result<Answer, ProviderError> {
         if let Some(m) = candidate.finish_message.as_deref() {
             msg.push_str(&format!(": {m}"));
         }
-        ProviderError::NoContent(msg)
+        unusable(msg)
     };
     match finish {
         None | Some("STOP") if !text.trim().is_empty() => {}

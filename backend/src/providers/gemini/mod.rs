@@ -270,6 +270,13 @@ impl Provider for GeminiProvider {
             };
             self.run(input, config, options)
                 .await
+                .map_err(|e| match e {
+                    ProviderError::Unusable { message, usage } => ProviderError::Unusable {
+                        message,
+                        usage: usage.priced(&self.spec),
+                    },
+                    other => other,
+                })
                 .map_err(|e| e.redacted(key.as_slice()))
         })
     }

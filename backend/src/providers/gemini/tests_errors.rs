@@ -46,7 +46,12 @@ async fn max_tokens_is_a_truncation_error_and_not_cached() {
             .await
             .unwrap_err();
         let msg = err.to_string();
-        assert!(matches!(err, ProviderError::NoContent(_)), "{msg}");
+        // Truncated, but billed: the tokens and their cost come with the error.
+        let ProviderError::Unusable { usage, .. } = &err else {
+            panic!("{msg}");
+        };
+        assert_eq!(usage.output_tokens, Some(300), "{msg}");
+        assert!(usage.cost_usd.is_some_and(|c| c > 0.0), "{usage:?}");
         assert!(
             msg.contains("finishReason MAX_TOKENS after 300 output tokens")
                 && msg.contains("max_output_tokens"),
@@ -58,9 +63,9 @@ async fn max_tokens_is_a_truncation_error_and_not_cached() {
 #[tokio::test]
 async fn blocked_prompt_names_the_reason() {
     let err = fails_with(200, &fixture("vertex-prompt-blocked.json"), 1).await;
-    assert_eq!(
-        err,
-        ProviderError::NoContent("prompt blocked: SAFETY".into())
+    assert!(
+        matches!(&err, ProviderError::Unusable { message, .. } if message == "prompt blocked: SAFETY"),
+        "{err:?}"
     );
 }
 

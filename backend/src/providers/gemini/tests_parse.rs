@@ -38,7 +38,9 @@ fn recorded_fixtures_parse() {
         assert!(err.contains(finish) && err.contains(needle), "{err}");
     }
     let empty = classify::parse_response(&ok_body("  ", "STOP").to_string()).unwrap_err();
-    assert!(matches!(empty, ProviderError::NoContent(m) if m.contains("empty answer")));
+    assert!(
+        matches!(empty, ProviderError::Unusable { message, .. } if message.contains("empty answer"))
+    );
     for body in [
         "null",
         "[]",

@@ -146,7 +146,7 @@ async fn malformed_body_is_a_call_error() {
 }
 
 #[tokio::test]
-async fn unusable_answers_are_no_content() {
+async fn unusable_answers_are_errors_that_still_cost() {
     let cases = [
         (
             "length",
@@ -177,9 +177,19 @@ async fn unusable_answers_are_no_content() {
             .mount(&server)
             .await;
         let err = call(&server).await.unwrap_err();
+        let ProviderError::Unusable { message, usage } = &err else {
+            panic!("{finish}: {err:?}");
+        };
+        assert!(message.contains(expected), "{finish}: {message}");
+        // 100 in at 2.5 and 15 out at 10 dollars per million tokens.
+        assert_eq!(
+            (usage.input_tokens, usage.output_tokens),
+            (Some(100), Some(15))
+        );
+        let cost = usage.cost_usd.unwrap();
         assert!(
-            matches!(&err, ProviderError::NoContent(m) if m.contains(expected)),
-            "{finish}: {err:?}"
+            (cost - (100.0 * 2.5 + 15.0 * 10.0) / 1e6).abs() < 1e-12,
+            "{cost}"
         );
     }
 }

@@ -233,6 +233,16 @@ pub(super) fn parse_response(body: &str, spec: &ModelSpec) -> Result<Completion,
         ),
         None => (None, None, None),
     };
+    let output = completion.map(|c| c.saturating_sub(reasoning.unwrap_or(0)));
+    let usage = crate::providers::Usage {
+        input_tokens: input,
+        output_tokens: output,
+        thinking_tokens: reasoning,
+        cost_usd: None,
+    }
+    .priced(spec);
+    // A billed answer that cannot be used still costs what it cost.
+    let unusable = |message: String| ProviderError::Unusable { message, usage };
     let finish = choice.finish_reason;
     let message = choice.message;
     if let Some(refusal) = message
@@ -240,7 +250,7 @@ pub(super) fn parse_response(body: &str, spec: &ModelSpec) -> Result<Completion,
         .and_then(|m| m.refusal.as_deref())
         .filter(|r| !r.trim().is_empty())
     {
-        return Err(ProviderError::NoContent(format!(
+        return Err(unusable(format!(
             "model refused: {}",
             crate::providers::http::short(refusal)
         )));
@@ -249,12 +259,12 @@ pub(super) fn parse_response(body: &str, spec: &ModelSpec) -> Result<Completion,
         Some("length") => {
             let n =
                 completion.map_or_else(|| "an unknown number of".to_string(), |n| n.to_string());
-            return Err(ProviderError::NoContent(format!(
+            return Err(unusable(format!(
                 "output truncated (finish_reason length after {n} completion tokens); raise max_output_tokens"
             )));
         }
         Some("content_filter") => {
-            return Err(ProviderError::NoContent(
+            return Err(unusable(
                 "output blocked by the content filter (finish_reason content_filter)".into(),
             ))
         }
@@ -275,14 +285,13 @@ pub(super) fn parse_response(body: &str, spec: &ModelSpec) -> Result<Completion,
         None => String::new(),
     };
     if text.trim().is_empty() {
-        return Err(ProviderError::NoContent(format!(
+        return Err(unusable(format!(
             "empty response (finish_reason {})",
             finish.as_deref().unwrap_or("none")
         )));
     }
-    let output = completion.map(|c| c.saturating_sub(reasoning.unwrap_or(0)));
     let cost_usd = match (input, output) {
-        (Some(i), Some(o)) => Some(spec.cost(i, o, reasoning.unwrap_or(0))),
+        (Some(_), Some(_)) => usage.cost_usd,
         _ => None,
     };
     Ok(Completion {
