@@ -1,21 +1,15 @@
-//! Failures: retries, fatal errors, unusable answers, the response_format downgrade, and
-//! the classification rules on their own.
+//! Failures against a wiremock server: retries, fatal errors, unusable answers, the
+//! response_format downgrade, and keys that must not leak (the classification rules on
+//! their own are tested in `classify.rs`).
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use wiremock::matchers::{body_partial_json, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::classify::{
-    classify, describe, parse_go_duration, rejects_response_format, try_again_hint,
-};
 use super::tests::{bodies, config, input, ok, ok_body, provider, REPORTS};
 use super::*;
-
-const FIXTURE_429: &str = include_str!("../../../tests/fixtures/openai-error-429.json");
-const FIXTURE_400: &str = include_str!("../../../tests/fixtures/openai-error-400.json");
 
 fn error(status: u16, message: &str, kind: &str, param: Value, code: Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(
@@ -286,104 +280,6 @@ async fn json_object_rejected_too_means_no_response_format() {
     assert_eq!(c.retries, 2);
     assert_eq!(p.response_format(), ResponseFormat::Omitted);
     assert!(bodies(&server).await[2].get("response_format").is_none());
-}
-
-#[test]
-fn classification_rules() {
-    let h = HeaderMap::new();
-    let retry_after = |d: Disposition| match d {
-        Disposition::Retry {
-            after,
-            rate_limited,
-            ..
-        } => Some((after, rate_limited)),
-        Disposition::Fatal(_) => None,
-    };
-    assert_eq!(
-        retry_after(classify(429, &h, FIXTURE_429)),
-        Some((Some(Duration::from_millis(1574)), true))
-    );
-    for s in [408, 409, 500, 502, 503, 504] {
-        assert!(retry_after(classify(s, &h, "")).is_some(), "{s}");
-    }
-    for s in [400, 401, 403, 404, 422] {
-        assert!(retry_after(classify(s, &h, "")).is_none(), "{s}");
-    }
-    let quota = r#"{"error":{"message":"out of credit","type":"insufficient_quota","param":null,
-        "code":"credit_balance_exhausted"}}"#;
-    assert!(retry_after(classify(429, &h, quota)).is_none());
-    let mut h = HeaderMap::new();
-    h.insert("x-should-retry", "false".parse().unwrap());
-    assert!(retry_after(classify(503, &h, "")).is_none());
-    h.insert("x-should-retry", "true".parse().unwrap());
-    h.insert("retry-after-ms", "250".parse().unwrap());
-    assert_eq!(
-        retry_after(classify(400, &h, FIXTURE_429)),
-        Some((Some(Duration::from_millis(250)), false))
-    );
-    assert_eq!(
-        describe(400, FIXTURE_400),
-        "HTTP 400 invalid_request_error (param web_search_options): Web search options not supported with this model."
-    );
-    // llama.cpp: numeric code; Ollama: error as a string; plain text bodies.
-    let llama = r#"{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}"#;
-    assert_eq!(
-        describe(503, llama),
-        "HTTP 503 unavailable_error: Loading model"
-    );
-    let ollama = r#"{"error":"model \"x\" not found, try pulling it first"}"#;
-    assert_eq!(
-        describe(404, ollama),
-        "HTTP 404: model \"x\" not found, try pulling it first"
-    );
-    assert_eq!(describe(502, "Bad Gateway"), "HTTP 502: Bad Gateway");
-}
-
-#[test]
-fn response_format_rejections_are_recognised() {
-    let by_param = r#"{"error":{"message":"Invalid parameter","type":"invalid_request_error",
-        "param":"response_format","code":null}}"#;
-    assert!(rejects_response_format(400, by_param));
-    assert!(rejects_response_format(400, "json_schema is not supported"));
-    assert!(!rejects_response_format(400, FIXTURE_400));
-    assert!(!rejects_response_format(500, "response_format"));
-    let bad_schema = r#"{"error":{"param":"response_format",
-        "message":"Invalid schema for response_format 'vote_reports': additionalProperties"}}"#;
-    assert!(super::classify::ApiError::parse(bad_schema).is_some());
-    assert!(
-        !rejects_response_format(400, bad_schema),
-        "our schema bug must surface"
-    );
-}
-
-#[test]
-fn wait_hints_and_go_durations() {
-    assert_eq!(
-        try_again_hint("Please try again in 1.574s. Visit …"),
-        Some(Duration::from_millis(1574))
-    );
-    assert_eq!(
-        try_again_hint("Please try again in 20ms."),
-        Some(Duration::from_millis(20))
-    );
-    assert_eq!(
-        try_again_hint("Please try again in 1m30s."),
-        Some(Duration::from_secs(90))
-    );
-    assert_eq!(try_again_hint("Please try again later."), None);
-    assert_eq!(
-        parse_go_duration("1h4m48s"),
-        Some(Duration::from_secs(3888))
-    );
-    assert_eq!(parse_go_duration("12ms"), Some(Duration::from_millis(12)));
-    assert_eq!(
-        parse_go_duration("99999999999999999999999h"),
-        Some(crate::providers::http::MAX_SERVER_WAIT),
-        "saturates instead of panicking"
-    );
-    for bad in ["", "20", "s", "1.2.3s", "5d"] {
-        assert_eq!(parse_go_duration(bad), None, "{bad}");
-    }
 }
 
 #[tokio::test]
