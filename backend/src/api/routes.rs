@@ -18,20 +18,19 @@ impl RouteTable {
             .iter()
             .map(|(template, item)| {
                 let segments = template.split('/').map(str::to_string).collect();
-                let json = serde_json::to_value(item).unwrap_or_default();
-                let mut methods: Vec<String> = json
-                    .as_object()
-                    .map(|ops| {
-                        ops.keys()
-                            .filter(|k| {
-                                ["get", "post", "put", "delete", "patch", "head", "options"]
-                                    .contains(&k.as_str())
-                            })
-                            .map(|k| k.to_uppercase())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                methods.sort();
+                let ops = [
+                    ("DELETE", item.delete.is_some()),
+                    ("GET", item.get.is_some()),
+                    ("HEAD", item.head.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                ];
+                let methods = ops
+                    .into_iter()
+                    .filter(|(_, present)| *present)
+                    .map(|(m, _)| m.to_string())
+                    .collect();
                 (segments, methods)
             })
             .collect();

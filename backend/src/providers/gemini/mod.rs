@@ -289,39 +289,37 @@ impl GeminiProvider {
         config: &ModelConfig,
         options: CallOptions,
     ) -> Result<Completion, ProviderError> {
-        {
-            if input.is_empty() {
-                return Err(ProviderError::UnsupportedInput(
-                    "the record has no text and no images".into(),
-                ));
-            }
-            let images = self.ctx.images.resolve(input, self.is_vertex()).await?;
-            let user = user_text(input.text.as_deref(), images.len());
-            let body = wire::request_body(&user, &images, config, &self.spec)?;
-            let key = cache_key(self.kind(), self.spec.api_model(), &body);
-            if options.use_cache {
-                if let Some(stored) = self.ctx.cache.get(&key).await {
-                    match classify::parse_response(&stored) {
-                        Ok(answer) => return Ok(self.completion(answer, 0, true)),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "ignoring an unusable cached response")
-                        }
+        if input.is_empty() {
+            return Err(ProviderError::UnsupportedInput(
+                "the record has no text and no images".into(),
+            ));
+        }
+        let images = self.ctx.images.resolve(input, self.is_vertex()).await?;
+        let user = user_text(input.text.as_deref(), images.len());
+        let body = wire::request_body(&user, &images, config, &self.spec)?;
+        let key = cache_key(self.kind(), self.spec.api_model(), &body);
+        if options.use_cache {
+            if let Some(stored) = self.ctx.cache.get(&key).await {
+                match classify::parse_response(&stored) {
+                    Ok(answer) => return Ok(self.completion(answer, 0, true)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "ignoring an unusable cached response")
                     }
                 }
             }
-            let estimate = estimate_tokens(
-                &user,
-                images.len(),
-                wire::max_output_tokens(config, &self.spec),
-            );
-            let success = self.send(&body, estimate).await?;
-            let answer = classify::parse_response(&success.body)?;
-            self.ctx
-                .cache
-                .put(&key, &self.spec.name, &success.body)
-                .await;
-            Ok(self.completion(answer, success.retries, false))
         }
+        let estimate = estimate_tokens(
+            &user,
+            images.len(),
+            wire::max_output_tokens(config, &self.spec),
+        );
+        let success = self.send(&body, estimate).await?;
+        let answer = classify::parse_response(&success.body)?;
+        self.ctx
+            .cache
+            .put(&key, &self.spec.name, &success.body)
+            .await;
+        Ok(self.completion(answer, success.retries, false))
     }
 }
 
