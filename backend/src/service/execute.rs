@@ -3,6 +3,7 @@
 //! `completed`, `cancelled`, or `failed` with the error (a storage error, a panic), and its
 //! live progress entry is removed.
 
+use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -52,9 +53,10 @@ impl Service {
         guard: LiveGuard,
         cancel: CancellationToken,
     ) -> ServiceResult<ExperimentRunResponse> {
-        match self.initial_progress(&p).await {
-            Ok(progress) => {
+        let done = match self.initial_progress(&p).await {
+            Ok((progress, done)) => {
                 guard.run.progress.send_replace(progress);
+                done
             }
             Err(e) => {
                 self.fail_run(&p, &e).await;
@@ -64,9 +66,9 @@ impl Service {
                     .send_modify(|pr| pr.status = RunStatus::Failed);
                 return Err(e);
             }
-        }
+        };
         tracing::info!(records = p.records.len(), "run started");
-        let result = AssertUnwindSafe(self.execute_experiments(&p, &guard.run, cancel))
+        let result = AssertUnwindSafe(self.execute_experiments(&p, done, &guard.run, cancel))
             .catch_unwind()
             .await
             .unwrap_or_else(|panic| {
@@ -87,7 +89,12 @@ impl Service {
         result
     }
 
-    async fn initial_progress(&self, p: &PreparedRun) -> ServiceResult<RunProgress> {
+    /// The run's progress as stored, and each experiment's committed trials (read once:
+    /// the experiments skip them).
+    async fn initial_progress(
+        &self,
+        p: &PreparedRun,
+    ) -> ServiceResult<(RunProgress, Vec<HashSet<(usize, u32)>>)> {
         let mut progress = RunProgress {
             task_id: p.run.id.clone(),
             status: RunStatus::Running,
@@ -95,6 +102,7 @@ impl Service {
             total: 0,
             experiments: Vec::new(),
         };
+        let mut committed = Vec::with_capacity(p.experiments.len());
         for e in &p.experiments {
             let done = self.store.done_trials(&e.id).await?;
             progress.experiments.push(ExperimentProgress {
@@ -105,14 +113,16 @@ impl Service {
                 total: e.total_trials,
                 failed: 0,
             });
+            committed.push(done);
         }
         progress.refresh_totals();
-        Ok(progress)
+        Ok((progress, committed))
     }
 
     async fn execute_experiments(
         &self,
         p: &PreparedRun,
+        done: Vec<HashSet<(usize, u32)>>,
         live: &LiveRun,
         cancel: CancellationToken,
     ) -> ServiceResult<ExperimentRunResponse> {
@@ -133,8 +143,9 @@ impl Service {
         let results = join_all(
             p.experiments
                 .iter()
+                .zip(done)
                 .enumerate()
-                .map(|(i, e)| self.run_experiment(&ctx, e, i)),
+                .map(|(i, (e, done))| self.run_experiment(&ctx, e, i, done)),
         )
         .await;
         let summaries = results.into_iter().collect::<ServiceResult<Vec<_>>>()?;

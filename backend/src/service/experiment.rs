@@ -2,6 +2,7 @@
 //! (a writer drains the runner's channel into one transaction per batch, so a crash loses
 //! no finished trial and a resumed run skips every committed one), then its summary.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use shared::{DatasetRecord, ExperimentStatus, ExperimentSummary};
@@ -37,23 +38,26 @@ impl Service {
         ctx: &'a RunContext<'a>,
         e: &'a ExperimentRow,
         index: usize,
+        done: HashSet<(usize, u32)>,
     ) -> impl std::future::Future<Output = ServiceResult<ExperimentSummary>> + 'a {
         let span =
             tracing::info_span!("experiment", experiment_id = %e.id, model = %e.config.model);
-        self.run_experiment_inner(ctx, e, index).instrument(span)
+        self.run_experiment_inner(ctx, e, index, done)
+            .instrument(span)
     }
 
+    /// Runs the trials of `e` not in `done` (those committed before a restart).
     async fn run_experiment_inner(
         &self,
         ctx: &RunContext<'_>,
         e: &ExperimentRow,
         index: usize,
+        done: HashSet<(usize, u32)>,
     ) -> ServiceResult<ExperimentSummary> {
         self.store
             .set_experiment_status(&e.id, ExperimentStatus::Running)
             .await?;
         set_experiment_status(ctx.live, index, ExperimentStatus::Running);
-        let done = self.store.done_trials(&e.id).await?;
         tracing::info!(
             already_done = done.len(),
             total = e.total_trials,

@@ -31,7 +31,7 @@ impl Service {
             None => {
                 let mut v = Vec::new();
                 for e in self.store.run_experiments(task_id).await? {
-                    let done = self.store.done_trials(&e.id).await?.len() as u64;
+                    let done = self.store.trial_count(&e.id).await?;
                     v.push(ExperimentProgress {
                         done,
                         total: e.total_trials,

@@ -217,6 +217,8 @@ pub trait ExperimentStore: Send + Sync {
         limit: u64,
         errors_only: bool,
     ) -> StoreResult<(Vec<RecordOutcome>, u64)>;
+    /// How many trials are stored.
+    async fn trial_count(&self, experiment_id: &str) -> StoreResult<u64>;
     /// (record_index, repetition) of every stored trial.
     async fn done_trials(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>>;
 }

@@ -240,6 +240,15 @@ impl ExperimentStore for SqliteStore {
         ))
     }
 
+    async fn trial_count(&self, experiment_id: &str) -> StoreResult<u64> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM experiment_records WHERE experiment_id = ?")
+                .bind(experiment_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn done_trials(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT record_index, repetition FROM experiment_records WHERE experiment_id = ?",

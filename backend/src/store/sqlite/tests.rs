@@ -145,6 +145,7 @@ async fn story_dataset_run_experiment_outcomes() {
     let (errs, total) = store.outcomes_page("e1", 0, 10, true).await.expect("page");
     assert_eq!((errs.len(), total), (1, 1));
     assert_eq!(store.done_trials("e1").await.expect("done").len(), 3);
+    assert_eq!(store.trial_count("e1").await.expect("count"), 3);
     let (list, total) = store
         .list_experiments(&ExperimentFilter {
             model: Some("rules-v1".into()),
