@@ -45,6 +45,18 @@ pub struct Completion {
     pub model_version: Option<String>,
 }
 
+impl Completion {
+    /// The tokens and cost of this answer.
+    pub fn usage(&self) -> Usage {
+        Usage {
+            input_tokens: self.input_tokens,
+            output_tokens: self.output_tokens,
+            thinking_tokens: self.thinking_tokens,
+            cost_usd: self.cost_usd,
+        }
+    }
+}
+
 /// Per-call options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallOptions {

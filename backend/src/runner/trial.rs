@@ -58,6 +58,7 @@ pub async fn run_trial(
                     )
                 }
             };
+            let usage = c.usage();
             RecordOutcome {
                 record_index,
                 record_id: record.id.clone(),
@@ -68,13 +69,14 @@ pub async fn run_trial(
                 error,
                 scores,
                 latency_ms,
-                input_tokens: c.input_tokens,
-                output_tokens: c.output_tokens,
-                thinking_tokens: c.thinking_tokens,
+                input_tokens: None,
+                output_tokens: None,
+                thinking_tokens: None,
                 retries: c.retries,
-                cost_usd: c.cost_usd,
+                cost_usd: None,
                 cached: c.cached,
             }
+            .with_usage(usage)
         }
         Err(e) => {
             // A billed but unusable answer (truncated, blocked, empty) still costs tokens.
@@ -84,10 +86,6 @@ pub async fn run_trial(
             };
             RecordOutcome {
                 latency_ms,
-                input_tokens: usage.input_tokens,
-                output_tokens: usage.output_tokens,
-                thinking_tokens: usage.thinking_tokens,
-                cost_usd: usage.cost_usd,
                 ..RecordOutcome::failed(
                     record_index,
                     &record.id,
@@ -97,6 +95,7 @@ pub async fn run_trial(
                     crate::providers::redact::redact(&e.to_string(), &[]),
                 )
             }
+            .with_usage(usage)
         }
     }
 }
