@@ -141,6 +141,15 @@ fn vertex_tokens(
 mod tests {
     use super::*;
 
+    fn settings(vars: &[(&str, &str)]) -> Settings {
+        Settings::from_lookup(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_string())
+        })
+        .unwrap()
+    }
+
     #[test]
     fn models_file_limits_reach_the_registry() {
         let dir = tempfile::tempdir().unwrap();
@@ -154,12 +163,7 @@ mod tests {
             ("GEMINI_API_KEY", "k"),
             ("MODELS_FILE", file.to_str().unwrap()),
         ];
-        let settings = Settings::from_lookup(|k| {
-            vars.iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_string())
-        })
-        .unwrap();
+        let settings = settings(&vars);
         let registry = build_registry(&settings, &HttpContext::offline(), &|_| None).unwrap();
         assert_eq!(
             registry
@@ -201,12 +205,7 @@ mod tests {
             ("GEMINI_API_KEY", "AIza-global-gemini-key"),
             ("MODELS_FILE", file.to_str().unwrap()),
         ];
-        let settings = Settings::from_lookup(|k| {
-            vars.iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_string())
-        })
-        .unwrap();
+        let settings = settings(&vars);
         let env = |k: &str| (k == "LOCAL_SERVER_KEY").then(|| "own-local-key".to_string());
         let registry = build_registry(&settings, &HttpContext::offline(), &env).unwrap();
         let input = shared::RecordInput {

@@ -128,14 +128,7 @@ async fn jobs_bound_concurrency_and_every_trial_is_delivered() {
 #[tokio::test]
 async fn errors_are_recorded_and_the_run_goes_on() {
     let recs = records(&["ok", "fail", "garbage", "ok"]);
-    let (end, outs) = run(
-        scripted(1),
-        recs,
-        &plan(2, false, 1),
-        HashSet::new(),
-        CancellationToken::new(),
-    )
-    .await;
+    let (end, outs) = run_all(recs).await;
     assert_eq!(end, ExperimentEnd::Completed);
     assert_eq!(outs.len(), 4);
     let failed: Vec<_> = outs
@@ -157,6 +150,18 @@ async fn errors_are_recorded_and_the_run_goes_on() {
         .is_some_and(|e| e.contains("not a vote report")));
 }
 
+/// Runs every record with two jobs, no repetition, nothing done before, no cancel.
+async fn run_all(recs: Arc<[DatasetRecord]>) -> (ExperimentEnd, Vec<RecordOutcome>) {
+    run(
+        scripted(1),
+        recs,
+        &plan(2, false, 1),
+        HashSet::new(),
+        CancellationToken::new(),
+    )
+    .await
+}
+
 /// Runs `first` then fifty good records, stopping at the first error.
 async fn raise_after(first: &'static str) -> (ExperimentEnd, Vec<RecordOutcome>) {
     let mut texts = vec![first];
@@ -174,14 +179,7 @@ async fn raise_after(first: &'static str) -> (ExperimentEnd, Vec<RecordOutcome>)
 #[tokio::test]
 async fn a_trial_that_panics_is_delivered_as_crashed_with_the_message() {
     let recs = records(&["ok", "panic", "ok", "ok"]);
-    let (end, outs) = run(
-        scripted(1),
-        recs,
-        &plan(2, false, 1),
-        HashSet::new(),
-        CancellationToken::new(),
-    )
-    .await;
+    let (end, outs) = run_all(recs).await;
     assert_eq!(
         end,
         ExperimentEnd::Completed,

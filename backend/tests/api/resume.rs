@@ -60,23 +60,22 @@ async fn get(port: u16, path: &str) -> Value {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killed_server_resumes_unfinished_task_without_losing_or_repeating_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut server = start(dir.path(), port).await;
+/// Uploads `records` as dataset `name`, starts `run` (an async run request) and answers
+/// its task id.
+async fn upload_and_run(
+    port: u16,
+    name: &str,
+    records: &[shared::DatasetRecord],
+    run: &str,
+) -> String {
     let client = reqwest::Client::new();
-    let config = tallylab::dataset::generate::GeneratorConfig {
-        seed: 5,
-        records: 3000,
-        ..Default::default()
-    };
-    let body: Vec<String> = tallylab::dataset::generate::generate(&config)
-        .map(|r| serde_json::to_string(&r).unwrap())
+    let body: Vec<String> = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
         .collect();
     let r = client
         .post(format!(
-            "http://127.0.0.1:{port}/api/v1/datasets/big/versions"
+            "http://127.0.0.1:{port}/api/v1/datasets/{name}/versions"
         ))
         .header("X-API-Key", KEY)
         .body(body.join("\n"))
@@ -89,14 +88,34 @@ async fn killed_server_resumes_unfinished_task_without_losing_or_repeating_recor
             "http://127.0.0.1:{port}/api/v1/experiments/run-async"
         ))
         .header("X-API-Key", KEY)
-        .body(r#"{"dataset_name": "big", "model_configs": [{"model": "rules-v1"}], "jobs": 1}"#)
+        .body(run.to_string())
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let task = accepted["task_id"].as_str().unwrap().to_string();
+    accepted["task_id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_server_resumes_unfinished_task_without_losing_or_repeating_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start(dir.path(), port).await;
+    let config = tallylab::dataset::generate::GeneratorConfig {
+        seed: 5,
+        records: 3000,
+        ..Default::default()
+    };
+    let records: Vec<_> = tallylab::dataset::generate::generate(&config).collect();
+    let task = upload_and_run(
+        port,
+        "big",
+        &records,
+        r#"{"dataset_name": "big", "model_configs": [{"model": "rules-v1"}], "jobs": 1}"#,
+    )
+    .await;
     let mut before = 0;
     for _ in 0..2000 {
         let t = get(port, &format!("/api/v1/experiments/tasks/{task}")).await;
@@ -166,34 +185,10 @@ async fn five_kills_lose_nothing_and_repeat_only_calls_in_flight() {
     let env = [("MODELS_FILE", models_file.to_str().unwrap())];
     let mut port = free_port();
     let mut server = start_with(dir.path(), port, &env).await;
-    let client = reqwest::Client::new();
-    let body: Vec<String> = records
-        .iter()
-        .map(|r| serde_json::to_string(r).unwrap())
-        .collect();
-    let r = client
-        .post(format!(
-            "http://127.0.0.1:{port}/api/v1/datasets/kills/versions"
-        ))
-        .header("X-API-Key", KEY)
-        .body(body.join("\n"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let accepted: Value = client
-        .post(format!("http://127.0.0.1:{port}/api/v1/experiments/run-async"))
-        .header("X-API-Key", KEY)
-        .body(format!(
-            r#"{{"dataset_name": "kills", "model_configs": [{{"model": "oracle"}}], "jobs": {JOBS}}}"#
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let task = accepted["task_id"].as_str().unwrap().to_string();
+    let body = format!(
+        r#"{{"dataset_name": "kills", "model_configs": [{{"model": "oracle"}}], "jobs": {JOBS}}}"#
+    );
+    let task = upload_and_run(port, "kills", &records, &body).await;
     let mut done_at_kill = Vec::new();
     for kill in 1..=KILLS {
         // Kill once the run has passed kill/6 of its records.
