@@ -63,6 +63,16 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// A GET with the key, answered as the raw response (headers, text, streams).
+    pub async fn get_raw(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header("X-API-Key", KEY)
+            .send()
+            .await
+            .expect("send")
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self
             .client

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, KEY};
+use crate::helpers::spawn_app;
 
 async fn run_two(app: &crate::helpers::TestApp) -> Value {
     let (status, v) = app.post("/api/v1/experiments/run",
@@ -107,15 +107,8 @@ async fn export_json_and_csv() {
     let v = run_two(&app).await;
     let id = v["experiments"][0]["experiment_id"].as_str().unwrap();
     let r = app
-        .client
-        .get(format!(
-            "{}/api/v1/experiments/{id}/export?format=csv",
-            app.base
-        ))
-        .header("X-API-Key", KEY)
-        .send()
-        .await
-        .unwrap();
+        .get_raw(&format!("/api/v1/experiments/{id}/export?format=csv"))
+        .await;
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-disposition"]
         .to_str()

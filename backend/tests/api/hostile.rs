@@ -41,15 +41,8 @@ async fn names_cannot_inject_headers_and_csv_cells_cannot_run() {
     assert_eq!(status, 200, "{v}");
     let id = v["experiments"][0]["experiment_id"].as_str().unwrap();
     let r = app
-        .client
-        .get(format!(
-            "{}/api/v1/experiments/{id}/export?format=csv",
-            app.base
-        ))
-        .header("X-API-Key", KEY)
-        .send()
-        .await
-        .unwrap();
+        .get_raw(&format!("/api/v1/experiments/{id}/export?format=csv"))
+        .await;
     assert_eq!(r.status(), 200);
     let disposition = r.headers()["content-disposition"]
         .to_str()
