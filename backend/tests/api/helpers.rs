@@ -90,15 +90,8 @@ impl TestApp {
     pub async fn events(&self, task_id: &str, stall: Duration) -> String {
         use futures::StreamExt;
         let r = self
-            .client
-            .get(format!(
-                "{}/api/v1/experiments/tasks/{task_id}/events",
-                self.base
-            ))
-            .header("X-API-Key", KEY)
-            .send()
-            .await
-            .expect("send");
+            .get_raw(&format!("/api/v1/experiments/tasks/{task_id}/events"))
+            .await;
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["content-type"], "text/event-stream");
         let mut body = String::new();
