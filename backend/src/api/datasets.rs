@@ -82,6 +82,7 @@ pub async fn upload_version(
     q: web::Query<UploadQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // Checked again by the service; here first, so a bad name never reads a large body.
     crate::service::datasets::check_name(&name)?;
     let body = read_body(payload, state.settings.max_upload_bytes).await?;
     let text = std::str::from_utf8(&body).map_err(|e| ApiError::BadRequest {

@@ -16,7 +16,7 @@ use shared::{FieldCheck, RecordScores, ReportSet, Score, VoteReport};
 pub use arithmetic::{arithmetic_consistency, audit_label, check_identities};
 pub use counts::{ballot_accuracy_score, voter_statistics_accuracy};
 pub use form::exact_form_match;
-pub use registry::{evaluator, Evaluator, Scoring, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
+pub use registry::{Evaluator, Scoring, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 pub use votes::vote_results_quality;
 
 /// Evaluator names, as stored and shown.

@@ -174,11 +174,6 @@ pub static EVALUATORS: &[Evaluator] = &[
     },
 ];
 
-/// The evaluator named `name`.
-pub fn evaluator(name: &str) -> Option<&'static Evaluator> {
-    EVALUATORS.iter().find(|e| e.name == name)
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
