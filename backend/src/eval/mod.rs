@@ -96,12 +96,7 @@ pub fn overall(scores: &[Score]) -> f64 {
         .filter_map(|e| scores.iter().find(|s| s.name == e.name))
         .map(|s| s.value.as_f64())
         .collect();
-    if parts.is_empty() {
-        return 0.0;
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let n = parts.len() as f64;
-    parts.iter().sum::<f64>() / n
+    crate::stats::mean(&parts)
 }
 
 /// The scores of a trial that produced no report: every evaluator at its zero, and

@@ -27,7 +27,7 @@ pub fn summarize(scored: &[ScoredRecord<'_>], seed: u64) -> ExperimentMetrics {
     let repeated = groups.iter().any(|g| g.len() > 1);
     let overall: Vec<f64> = groups
         .iter()
-        .map(|g| mean(&g.iter().map(|s| s.overall).collect::<Vec<_>>()))
+        .map(|g| stats::mean(&g.iter().map(|s| s.overall).collect::<Vec<_>>()))
         .collect();
     let mut estimates = vec![(
         OVERALL_METRIC.to_string(),
@@ -96,7 +96,7 @@ fn estimate(
         let hits = per_record.iter().filter(|v| v[0] >= 1.0).count();
         stats::proportion(hits, per_record.len())
     } else {
-        let means: Vec<f64> = per_record.iter().map(|v| mean(v)).collect();
+        let means: Vec<f64> = per_record.iter().map(|v| stats::mean(v)).collect();
         stats::mean_with_ci(&means, stats::seed_for(seed, e.metric))
     };
     Some(MetricEstimate {
@@ -104,15 +104,6 @@ fn estimate(
         evaluator: Some(e.name.into()),
         ..base
     })
-}
-
-fn mean(v: &[f64]) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let n = v.len() as f64;
-    v.iter().sum::<f64>() / n
 }
 
 fn group_by_record<'a>(scored: &'a [ScoredRecord<'a>]) -> Vec<Vec<&'a RecordScores>> {

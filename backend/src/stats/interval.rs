@@ -93,7 +93,7 @@ pub(super) fn constant_value(xs: &[f64]) -> Option<f64> {
 
 /// Arithmetic mean of finite values; 0 for an empty slice. Exact for constant slices and
 /// free of intermediate overflow for huge values.
-pub(super) fn mean(xs: &[f64]) -> f64 {
+pub fn mean(xs: &[f64]) -> f64 {
     if xs.is_empty() {
         return 0.0;
     }

@@ -33,7 +33,9 @@ pub fn seed_for(seed: u64, metric: &str) -> u64 {
     }
     seed ^ h
 }
-pub use interval::{mean_with_ci, proportion, wilson_interval, MEAN_BOOTSTRAP_RESAMPLES, Z_95};
+pub use interval::{
+    mean, mean_with_ci, proportion, wilson_interval, MEAN_BOOTSTRAP_RESAMPLES, Z_95,
+};
 pub use paired::{
     compare_binary, compare_scores, ALPHA, BINARY_CI_SEED, PAIRED_BOOTSTRAP_RESAMPLES,
     SIGN_FLIP_EXACT_MAX, SIGN_FLIP_MONTE_CARLO_FLIPS,
