@@ -172,7 +172,7 @@ async fn main() -> anyhow::Result<()> {
     let store = SqliteStore::open(&format!("sqlite://{}", dir.join("b.db").display())).await?;
     let t = Instant::now();
     store
-        .create_dataset_version("bench", "", "bench", &records)
+        .create_dataset_version("bench", "", "bench", &records, 0)
         .await?;
     let secs = t.elapsed().as_secs_f64();
     let batches = records.len().div_ceil(500).max(1);

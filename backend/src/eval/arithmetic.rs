@@ -131,3 +131,11 @@ pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {
 pub fn audit_label(expected: &ReportSet) -> Vec<ArithmeticFlag> {
     expected.0.iter().flat_map(check_identities).collect()
 }
+
+/// How many records' labels break an identity.
+pub fn label_issues(records: &[shared::DatasetRecord]) -> u64 {
+    records
+        .iter()
+        .filter(|r| !audit_label(&r.expected_output).is_empty())
+        .count() as u64
+}

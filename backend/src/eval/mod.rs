@@ -13,7 +13,7 @@ mod votes;
 use serde_json::Value;
 use shared::{FieldCheck, RecordScores, ReportSet, Score, VoteReport};
 
-pub use arithmetic::{arithmetic_consistency, audit_label, check_identities};
+pub use arithmetic::{arithmetic_consistency, audit_label, check_identities, label_issues};
 pub use counts::{ballot_accuracy_score, voter_statistics_accuracy};
 pub use form::exact_form_match;
 pub use registry::{Evaluator, Scoring, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};

@@ -123,12 +123,14 @@ async fn install_bundled_dataset(store: &SqliteStore) -> anyhow::Result<()> {
     match store.dataset_detail(builtin::BUILTIN_DATASET_NAME).await {
         Ok(_) => Ok(()),
         Err(StoreError::NotFound(_)) => {
+            let records = builtin::builtin_dataset();
             store
                 .create_dataset_version(
                     builtin::BUILTIN_DATASET_NAME,
                     builtin::builtin_description(),
                     "bundled with tallylab",
-                    &builtin::builtin_dataset(),
+                    &records,
+                    crate::eval::label_issues(&records),
                 )
                 .await?;
             Ok(())

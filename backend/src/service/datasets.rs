@@ -98,6 +98,7 @@ impl Service {
         check_name(upload.name)?;
         let records =
             load::parse_dataset(upload.text).map_err(|e| ServiceError::Validation(e.0))?;
+        let label_audit = audit(&records);
         let version = self
             .store
             .create_dataset_version(
@@ -105,6 +106,7 @@ impl Service {
                 upload.description.unwrap_or(""),
                 upload.note.unwrap_or("uploaded"),
                 &records,
+                label_audit.len() as u64,
             )
             .await?;
         tracing::info!(
@@ -116,7 +118,7 @@ impl Service {
         Ok(DatasetVersionCreated {
             name: upload.name.to_string(),
             version,
-            label_audit: audit(&records),
+            label_audit,
         })
     }
 

@@ -139,13 +139,16 @@ pub trait DatasetStore: Send + Sync {
     async fn list_datasets(&self) -> StoreResult<Vec<DatasetInfo>>;
     /// One dataset with all its versions.
     async fn dataset_detail(&self, name: &str) -> StoreResult<DatasetDetail>;
-    /// Stores `records` as the next version of `name`, creating the dataset if needed.
+    /// Stores `records` as the next version of `name`, creating the dataset if needed;
+    /// `label_issues` is how many of their labels break an identity (the caller audits
+    /// them, once).
     async fn create_dataset_version(
         &self,
         name: &str,
         description: &str,
         note: &str,
         records: &[DatasetRecord],
+        label_issues: u64,
     ) -> StoreResult<DatasetVersionInfo>;
     /// Saves a new version in which record `record_id` has `expected_output` as its label
     /// and `review` (plus `from_version`) as its `metadata.review`, every other record

@@ -108,8 +108,10 @@ impl DatasetStore for SqliteStore {
         description: &str,
         note: &str,
         records: &[DatasetRecord],
+        label_issues: u64,
     ) -> StoreResult<DatasetVersionInfo> {
-        super::versions::create_version(&self.pool, name, description, note, records).await
+        super::versions::create_version(&self.pool, name, description, note, records, label_issues)
+            .await
     }
 
     async fn correct_label(&self, edit: LabelEdit<'_>) -> StoreResult<DatasetVersionInfo> {

@@ -56,11 +56,23 @@ async fn story_dataset_run_experiment_outcomes() {
     let store = SqliteStore::open(&url).await.expect("open");
 
     let v1 = store
-        .create_dataset_version("d", "demo", "first", &[record("a"), record("b")])
+        .create_dataset_version(
+            "d",
+            "demo",
+            "first",
+            &[record("a"), record("b")],
+            eval::label_issues(&[record("a"), record("b")]),
+        )
         .await
         .expect("v1");
     let v2 = store
-        .create_dataset_version("d", "", "second", &[record("a")])
+        .create_dataset_version(
+            "d",
+            "",
+            "second",
+            &[record("a")],
+            eval::label_issues(&[record("a")]),
+        )
         .await
         .expect("v2");
     assert_eq!((v1.version, v2.version), (1, 2));
@@ -217,7 +229,7 @@ async fn versions_appear_whole_or_not_at_all() {
         .map(|i| record(&format!("r{i}")))
         .collect();
     let v1 = store
-        .create_dataset_version("d", "", "big", &many)
+        .create_dataset_version("d", "", "big", &many, eval::label_issues(&many))
         .await
         .expect("v1");
     let (_, _, back) = store
@@ -242,7 +254,7 @@ async fn versions_appear_whole_or_not_at_all() {
     );
     assert!(store.dataset_records("d", Some(2)).await.is_err());
     let next = store
-        .create_dataset_version("d", "", "next", &many[..1])
+        .create_dataset_version("d", "", "next", &many[..1], eval::label_issues(&many[..1]))
         .await
         .expect("v3");
     assert_eq!(next.version, 3, "numbers are never reused");

@@ -7,7 +7,6 @@
 use shared::{DatasetRecord, DatasetVersionInfo};
 use sqlx::SqlitePool;
 
-use crate::eval::audit_label;
 use crate::store::{timestamp, StoreResult};
 
 /// Records per transaction.
@@ -19,11 +18,8 @@ pub(super) async fn create_version(
     description: &str,
     note: &str,
     records: &[DatasetRecord],
+    label_issues: u64,
 ) -> StoreResult<DatasetVersionInfo> {
-    let label_issues = records
-        .iter()
-        .filter(|r| !audit_label(&r.expected_output).is_empty())
-        .count();
     let created_at = timestamp();
     // IMMEDIATE: take the write lock now, not when the first write upgrades a read (two
     // writers that both read first deadlock, and one gets "database is locked").
@@ -72,7 +68,7 @@ pub(super) async fn create_version(
     .bind(&dataset_id)
     .bind(version)
     .bind(records.len() as i64)
-    .bind(label_issues as i64)
+    .bind(i64::try_from(label_issues).unwrap_or(i64::MAX))
     .bind(note)
     .bind(&created_at)
     .execute(&mut *tx)
@@ -93,7 +89,7 @@ pub(super) async fn create_version(
         record_count: records.len() as u64,
         created_at,
         note: note.into(),
-        label_issues: label_issues as u64,
+        label_issues,
     })
 }
 
