@@ -51,8 +51,9 @@ fn inline_scripts(html: &str) -> Vec<&str> {
     out
 }
 
-/// The CSP computed at start-up, shared by the middleware.
-pub struct Csp(pub String);
+/// The CSP computed at start-up (as a header value, checked once), shared by the
+/// middleware.
+pub struct Csp(pub HeaderValue);
 
 /// Adds the security headers.
 pub async fn security_headers(
@@ -76,8 +77,11 @@ pub async fn security_headers(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/html"));
     if html && !docs {
-        if let Some(value) = csp.and_then(|c| HeaderValue::from_str(&c.0).ok()) {
-            headers.insert(HeaderName::from_static("content-security-policy"), value);
+        if let Some(csp) = csp {
+            headers.insert(
+                HeaderName::from_static("content-security-policy"),
+                csp.0.clone(),
+            );
         }
     }
     Ok(response)

@@ -214,9 +214,11 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
         .static_dir
         .as_ref()
         .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok());
-    let csp = web::Data::new(headers::Csp(headers::content_security_policy(
-        index.as_deref(),
-    )));
+    let csp = headers::content_security_policy(index.as_deref());
+    let csp = web::Data::new(headers::Csp(
+        actix_web::http::header::HeaderValue::from_str(&csp)
+            .context("the Content-Security-Policy is not a valid header value")?,
+    ));
     // The models that can run now: one that cannot is refused whatever the schema says.
     let model_names: Vec<String> = state.service.registry.available_names();
     let server = HttpServer::new(move || {
