@@ -31,17 +31,6 @@ pub struct RecordOutcome {
 }
 
 impl RecordOutcome {
-    /// The same outcome carrying what its call cost.
-    pub fn with_usage(self, usage: crate::providers::Usage) -> Self {
-        RecordOutcome {
-            input_tokens: usage.input_tokens,
-            output_tokens: usage.output_tokens,
-            thinking_tokens: usage.thinking_tokens,
-            cost_usd: usage.cost_usd,
-            ..self
-        }
-    }
-
     /// A trial that produced nothing: `status` says why, `error` says what happened.
     pub fn failed(
         record_index: usize,

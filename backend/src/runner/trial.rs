@@ -59,7 +59,7 @@ pub async fn run_trial(
                 }
             };
             let usage = c.usage();
-            RecordOutcome {
+            let outcome = RecordOutcome {
                 record_index,
                 record_id: record.id.clone(),
                 repetition,
@@ -75,8 +75,8 @@ pub async fn run_trial(
                 retries: c.retries,
                 cost_usd: None,
                 cached: c.cached,
-            }
-            .with_usage(usage)
+            };
+            with_usage(outcome, usage)
         }
         Err(e) => {
             // A billed but unusable answer (truncated, blocked, empty) still costs tokens.
@@ -84,7 +84,7 @@ pub async fn run_trial(
                 ProviderError::Unusable { usage, .. } => *usage,
                 _ => Usage::default(),
             };
-            RecordOutcome {
+            let outcome = RecordOutcome {
                 latency_ms,
                 ..RecordOutcome::failed(
                     record_index,
@@ -94,8 +94,19 @@ pub async fn run_trial(
                     // Providers redact their own keys; this catches key-shaped text from any.
                     crate::providers::redact::redact(&e.to_string(), &[]),
                 )
-            }
-            .with_usage(usage)
+            };
+            with_usage(outcome, usage)
         }
+    }
+}
+
+/// The outcome carrying what its call cost (an answer's, or a billed failure's).
+fn with_usage(outcome: RecordOutcome, usage: Usage) -> RecordOutcome {
+    RecordOutcome {
+        input_tokens: usage.input_tokens,
+        output_tokens: usage.output_tokens,
+        thinking_tokens: usage.thinking_tokens,
+        cost_usd: usage.cost_usd,
+        ..outcome
     }
 }
