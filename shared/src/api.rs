@@ -53,16 +53,28 @@ pub struct ModelConfig {
     /// Experiment name suffix: the experiment is named `vote-extraction-{name_suffix}`.
     /// When absent the name is built from model and temperature.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
+    )]
     pub name_suffix: Option<String>,
     /// Free-form tags, at most 16 KiB as JSON.
     #[serde(default)]
     pub metadata: serde_json::Map<String, serde_json::Value>,
     /// Addition: cap on output tokens (thinking included); default from the model registry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole::option"
+    )]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000))]
     pub max_output_tokens: Option<u32>,
     /// Addition: Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole::option"
+    )]
     #[cfg_attr(feature = "openapi", schema(minimum = -1))]
     pub thinking_budget: Option<i32>,
 }
@@ -99,17 +111,34 @@ impl ModelConfig {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExperimentRunRequest {
     #[serde(default = "default_ml_app")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
+    )]
     pub ml_app: String,
     #[serde(default = "default_site")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
+    )]
     pub site: String,
     #[serde(default = "default_true")]
     pub agentless_enabled: bool,
     #[serde(default = "default_project")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
+    )]
     pub project_name: String,
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
-        schema(required = true, min_length = 1, max_length = 200)
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
     )]
     pub dataset_name: String,
     /// A version number; null or absent means the latest. Numeric strings are accepted.
@@ -123,18 +152,22 @@ pub struct ExperimentRunRequest {
     )]
     pub model_configs: Vec<ModelConfig>,
     /// Take the first N records of the dataset version; absent means all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub sample_size: Option<u32>,
     /// Concurrent trials per experiment, 1–64.
-    #[serde(default = "default_jobs")]
+    #[serde(default = "default_jobs", deserialize_with = "crate::whole::number")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 64))]
     pub jobs: u32,
     /// Stop an experiment at its first failed trial.
     #[serde(default)]
     pub raise_errors: bool,
     /// Addition: run each record this many times per config (1–20, default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole::option"
+    )]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 20))]
     pub repetitions: Option<u32>,
     /// Addition: false bypasses the response cache (default true).
@@ -168,6 +201,11 @@ fn lenient_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Er
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::Number(n)) => n
             .as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                    .map(|f| f as u64)
+            })
             .and_then(|n| u32::try_from(n).ok())
             .map(Some)
             .ok_or_else(|| D::Error::custom("dataset_version must be a positive integer")),

@@ -219,7 +219,7 @@ pub struct LabelCorrection {
     #[serde(default)]
     pub note: Option<String>,
     /// The version being corrected (default latest).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub base_version: Option<u32>,
 }
 

@@ -13,6 +13,7 @@ pub mod report;
 pub mod score;
 pub mod status;
 pub mod validation;
+pub mod whole;
 
 pub use api::*;
 pub use dataset::*;

@@ -5,6 +5,8 @@
 //! statistics are kept, every count is `Option<u64>` (`None` = unreadable, never equal to 0),
 //! and one record may hold both the constituency and the party-list report.
 
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Which of the two ส.ส. 5/18 variants a report comes from.
@@ -51,8 +53,10 @@ pub struct FormInfo {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoterStatistics {
     /// 1.1 eligible voters on the roll.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub eligible_voters: Option<u64>,
     /// 1.2 voters who showed up.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub voters_present: Option<u64>,
 }
 
@@ -61,16 +65,22 @@ pub struct VoterStatistics {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BallotStatistics {
     /// 2.1 ballots allocated to the unit.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub ballots_allocated: Option<u64>,
     /// 2.2 ballots used.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub ballots_used: Option<u64>,
     /// 2.2.1 valid ballots.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub good_ballots: Option<u64>,
     /// 2.2.2 invalid ballots.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub bad_ballots: Option<u64>,
     /// 2.2.3 ballots that chose nobody.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub no_vote_ballots: Option<u64>,
     /// 2.3 ballots left over.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub ballots_remaining: Option<u64>,
 }
 
@@ -103,10 +113,12 @@ impl VoterStatistics {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteResult {
     /// Candidate number or party-list number.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub number: Option<u32>,
     /// Constituency form only.
     pub candidate_name: Option<String>,
     pub party_name: Option<String>,
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub vote_count: Option<u64>,
     /// The count in Thai words as written on the form, e.g. "เจ็ดสิบหก".
     pub vote_count_text: Option<String>,
@@ -136,16 +148,23 @@ pub struct ReportSet(pub Vec<VoteReport>);
 
 impl<'de> Deserialize<'de> for ReportSet {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany {
-            Many(Vec<VoteReport>),
-            One(Box<VoteReport>),
+        // Dispatch on the JSON type itself: an untagged enum would also read a short array
+        // as one report's fields by position, and would hide the real error behind "did not
+        // match any variant".
+        struct SetVisitor;
+        impl<'de> Visitor<'de> for SetVisitor {
+            type Value = ReportSet;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a report object or an array of report objects")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ReportSet, A::Error> {
+                Vec::<VoteReport>::deserialize(SeqAccessDeserializer::new(seq)).map(ReportSet)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ReportSet, A::Error> {
+                VoteReport::deserialize(MapAccessDeserializer::new(map)).map(|r| ReportSet(vec![r]))
+            }
         }
-        Ok(match OneOrMany::deserialize(deserializer)? {
-            OneOrMany::Many(v) => ReportSet(v),
-            OneOrMany::One(r) => ReportSet(vec![*r]),
-        })
+        deserializer.deserialize_any(SetVisitor)
     }
 }
 
@@ -186,5 +205,31 @@ mod tests {
         assert_eq!(r.bad_ballots, None);
         assert_eq!(r.good_ballots, Some(0));
         assert_ne!(r.bad_ballots, r.good_ballots);
+    }
+
+    #[test]
+    fn an_array_is_always_a_list_of_reports_never_one_report_by_position() {
+        // Three objects once read as form_info, voter_statistics and ballot_statistics.
+        let set: ReportSet = serde_json::from_str(r#"[{}, {}, {}]"#).expect("array");
+        assert_eq!(set.0.len(), 3);
+        let err =
+            serde_json::from_str::<ReportSet>(r#"[{"ballot_statistics": {"good_ballots": 1.5}}]"#)
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("1.5"), "{err}");
+        assert!(serde_json::from_str::<ReportSet>("7").is_err());
+    }
+
+    #[test]
+    fn whole_floats_are_counts() {
+        let set: ReportSet = serde_json::from_str(
+            r#"{"ballot_statistics": {"ballots_remaining": 3987077.0}, "vote_results": [{"number": 3.0, "vote_count": 76.0}]}"#,
+        )
+        .expect("whole floats");
+        assert_eq!(
+            set.0[0].ballot_statistics.ballots_remaining,
+            Some(3_987_077)
+        );
+        assert_eq!(set.0[0].vote_results[0].number, Some(3));
     }
 }
