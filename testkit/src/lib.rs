@@ -214,3 +214,54 @@ pub async fn break_trial_storage(database: &Path) {
     .expect("install the failing trigger");
     conn.close().await.ok();
 }
+
+/// A write lock held on the SQLite database at `database` by another connection, as a
+/// backup tool or a second process would hold it, until dropped (or [`WriteLock::release`]).
+pub struct WriteLock {
+    conn: sqlx::SqliteConnection,
+}
+
+impl WriteLock {
+    /// Takes the lock: `BEGIN EXCLUSIVE` (in WAL mode, readers go on; writers wait).
+    pub async fn take(database: &Path) -> Self {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", database.display());
+        let mut conn = sqlx::SqliteConnection::connect(&url)
+            .await
+            .expect("open the server's database");
+        sqlx::query("PRAGMA busy_timeout = 30000")
+            .execute(&mut conn)
+            .await
+            .expect("busy timeout");
+        sqlx::query("BEGIN EXCLUSIVE")
+            .execute(&mut conn)
+            .await
+            .expect("take the write lock");
+        WriteLock { conn }
+    }
+
+    /// Gives the lock back.
+    pub async fn release(mut self) {
+        use sqlx::Connection;
+        sqlx::query("ROLLBACK")
+            .execute(&mut self.conn)
+            .await
+            .expect("release the write lock");
+        self.conn.close().await.ok();
+    }
+}
+
+/// `PRAGMA integrity_check` of the SQLite database at `database` ("ok" when sound).
+pub async fn integrity_check(database: &Path) -> String {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", database.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("open the database");
+    let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_all(&mut conn)
+        .await
+        .expect("integrity_check");
+    conn.close().await.ok();
+    rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("; ")
+}

@@ -24,6 +24,9 @@ pub enum ServiceError {
     /// The store is busy with other writes; the same request will likely work in a moment.
     #[error("the server is busy; retry in a moment ({0})")]
     Busy(String),
+    /// The store cannot be written (disk full, a file-size limit, a disk error).
+    #[error("the server cannot store data: {0}; free disk space, then retry")]
+    Unwritable(String),
     /// A fault of the server (storage, a crashed run): the detail belongs in the log.
     #[error("internal error: {0}")]
     Internal(String),
@@ -52,7 +55,7 @@ impl ServiceError {
             ServiceError::Validation(_) => ErrorKind::Validation,
             ServiceError::NotFound(_) => ErrorKind::NotFound,
             ServiceError::Conflict(_) => ErrorKind::Conflict,
-            ServiceError::Busy(_) => ErrorKind::Unavailable,
+            ServiceError::Busy(_) | ServiceError::Unwritable(_) => ErrorKind::Unavailable,
             ServiceError::TooManyRuns(_) => ErrorKind::TooManyRequests,
             ServiceError::Internal(_) => ErrorKind::Internal,
         }
@@ -65,6 +68,7 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound(m) => ServiceError::NotFound(m),
             StoreError::Conflict(m) => ServiceError::Conflict(m),
             StoreError::Busy(m) => ServiceError::Busy(m),
+            StoreError::Unwritable(m) => ServiceError::Unwritable(m),
             other => ServiceError::Internal(other.to_string()),
         }
     }

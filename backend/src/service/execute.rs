@@ -22,7 +22,7 @@ use super::runs::PreparedRun;
 use super::{Service, ServiceError, ServiceResult};
 use crate::eval::audit_label;
 use crate::runner::panic_message;
-use crate::store::RunRow;
+use crate::store::{RunRow, StoreError};
 
 impl Service {
     /// Starts a prepared run on the service's runtime; the handle resolves to its response.
@@ -48,7 +48,7 @@ impl Service {
     }
 
     async fn execute(
-        &self,
+        self: &Arc<Self>,
         p: PreparedRun,
         guard: LiveGuard,
         cancel: CancellationToken,
@@ -59,11 +59,7 @@ impl Service {
                 done
             }
             Err(e) => {
-                self.fail_run(&p, &e).await;
-                guard
-                    .run
-                    .progress
-                    .send_modify(|pr| pr.status = RunStatus::Failed);
+                self.fail_run(&p, &e, guard).await;
                 return Err(e);
             }
         };
@@ -78,11 +74,7 @@ impl Service {
                 )))
             });
         if let Err(e) = &result {
-            self.fail_run(&p, e).await;
-            guard
-                .run
-                .progress
-                .send_modify(|pr| pr.status = RunStatus::Failed);
+            self.fail_run(&p, e, guard).await;
         }
         // The guard drops here, after the final status is stored: whoever watches the
         // progress then reads that status.
@@ -101,6 +93,7 @@ impl Service {
             done: 0,
             total: 0,
             experiments: Vec::new(),
+            error: None,
         };
         let mut committed = Vec::with_capacity(p.experiments.len());
         for e in &p.experiments {
@@ -169,32 +162,68 @@ impl Service {
     }
 
     /// Records a run that could not go on: the run and its unfinished experiments end
-    /// `failed` with the error, which is also logged.
-    async fn fail_run(&self, p: &PreparedRun, error: &ServiceError) {
+    /// `failed` with the error, which is also logged. The live progress says so at once.
+    /// When the store itself is what failed (busy past its wait, a full disk), recording is
+    /// retried in the background with growing pauses for up to [`FAIL_RECORD_PATIENCE`],
+    /// holding `guard` so the run stays listed as failed from memory meanwhile.
+    async fn fail_run(self: &Arc<Self>, p: &PreparedRun, error: &ServiceError, guard: LiveGuard) {
         let message = error.to_string();
         tracing::error!(error = %message, "run failed");
-        for e in &p.experiments {
-            let finished = match self.store.get_experiment(&e.id).await {
-                Ok(row) => row.status.is_terminal(),
-                Err(_) => false,
-            };
-            if !finished {
-                if let Err(err) = self
-                    .store
-                    .finish_experiment(&e.id, ExperimentStatus::Failed, Some(&message), None)
-                    .await
-                {
-                    tracing::error!(error = %err, experiment_id = %e.id, "cannot mark the experiment failed");
+        guard.run.progress.send_modify(|pr| {
+            pr.status = RunStatus::Failed;
+            pr.error = Some(message.clone());
+        });
+        let run_id = p.run.id.clone();
+        let experiments: Vec<String> = p.experiments.iter().map(|e| e.id.clone()).collect();
+        let Err(err) = self.record_failure(&run_id, &experiments, &message).await else {
+            return;
+        };
+        tracing::warn!(error = %err, "cannot record the failed run yet; retrying in the background");
+        let service = self.clone();
+        self.runtime.spawn(
+            async move {
+                let _guard = guard;
+                let deadline = tokio::time::Instant::now() + FAIL_RECORD_PATIENCE;
+                let mut pause = std::time::Duration::from_millis(500);
+                while tokio::time::Instant::now() + pause < deadline {
+                    tokio::select! {
+                        () = tokio::time::sleep(pause) => {}
+                        () = service.shutdown.cancelled() => return,
+                    }
+                    match service
+                        .record_failure(&run_id, &experiments, &message)
+                        .await
+                    {
+                        Ok(()) => return,
+                        Err(err) => {
+                            tracing::warn!(error = %err, "cannot record the failed run yet")
+                        }
+                    }
+                    pause = (pause * 2).min(std::time::Duration::from_secs(10));
                 }
+                tracing::error!("gave up recording the failed run; a restart resumes it");
+            }
+            .in_current_span(),
+        );
+    }
+
+    /// Marks the unfinished experiments among `experiments` and the run itself failed.
+    async fn record_failure(
+        &self,
+        run_id: &str,
+        experiments: &[String],
+        message: &str,
+    ) -> Result<(), StoreError> {
+        for id in experiments {
+            if !self.store.get_experiment(id).await?.status.is_terminal() {
+                self.store
+                    .finish_experiment(id, ExperimentStatus::Failed, Some(message), None)
+                    .await?;
             }
         }
-        if let Err(err) = self
-            .store
-            .update_run(&p.run.id, RunStatus::Failed, None, Some(&message))
+        self.store
+            .update_run(run_id, RunStatus::Failed, None, Some(message))
             .await
-        {
-            tracing::error!(error = %err, "cannot mark the run failed");
-        }
     }
 
     /// The original's response for a run.
@@ -248,6 +277,10 @@ impl Service {
     }
 }
 
+/// How long a failed run keeps trying to record its failure in a store that cannot be
+/// written (it stays listed as failed, from memory, meanwhile).
+const FAIL_RECORD_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// The progress a run shows before it starts.
 fn queued_progress(p: &PreparedRun) -> RunProgress {
     let mut progress = RunProgress {
@@ -267,6 +300,7 @@ fn queued_progress(p: &PreparedRun) -> RunProgress {
                 failed: 0,
             })
             .collect(),
+        error: None,
     };
     progress.refresh_totals();
     progress

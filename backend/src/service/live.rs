@@ -19,6 +19,8 @@ pub struct RunProgress {
     pub done: u64,
     pub total: u64,
     pub experiments: Vec<ExperimentProgress>,
+    /// Why the run failed, once it has: shown even while the store cannot be written.
+    pub error: Option<String>,
 }
 
 impl RunProgress {
@@ -136,6 +138,7 @@ mod tests {
             done: 0,
             total: 0,
             experiments: Vec::new(),
+            error: None,
         };
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let _guard = runs.register("t", CancellationToken::new(), progress);

@@ -25,9 +25,17 @@ const CANCEL_WAIT: Duration = Duration::from_secs(1);
 impl Service {
     /// Status, progress and (once finished) the response of a run.
     pub async fn task_status(&self, task_id: &str) -> ServiceResult<TaskStatus> {
-        let run = self.store.get_run(task_id).await?;
+        let mut run = self.store.get_run(task_id).await?;
         let experiments: Vec<ExperimentProgress> = match self.live.get(task_id) {
-            Some(live) => live.progress.borrow().experiments.clone(),
+            Some(live) => {
+                let progress = live.progress.borrow();
+                // A failure the store could not record yet (it may be what failed).
+                if progress.status.is_terminal() && !run.status.is_terminal() {
+                    run.status = progress.status;
+                    run.error = progress.error.clone().or(run.error);
+                }
+                progress.experiments.clone()
+            }
             None => {
                 let mut v = Vec::new();
                 for e in self.store.run_experiments(task_id).await? {

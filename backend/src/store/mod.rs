@@ -27,6 +27,10 @@ pub enum StoreError {
     /// The database is busy with other writes beyond its wait; try again shortly.
     #[error("the database is busy: {0}")]
     Busy(String),
+    /// The database file cannot grow or be written: a full disk, a file-size limit, or a
+    /// disk error. Nothing half-written is kept (the transaction rolled back).
+    #[error("the database cannot be written (disk full, a file-size limit or a disk error): {0}")]
+    Unwritable(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error("stored data is corrupt: {0}")]
@@ -43,6 +47,15 @@ impl From<sqlx::Error> for StoreError {
                 .is_some_and(|c| matches!(c & 0xff, 5 | 6));
             if busy {
                 return StoreError::Busy(db.message().to_string());
+            }
+            // SQLITE_FULL (13) and SQLITE_IOERR (10) with their extended codes: a write
+            // past the end of the disk comes back as one or the other.
+            let unwritable = db
+                .code()
+                .and_then(|c| c.parse::<i64>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 10 | 13));
+            if unwritable {
+                return StoreError::Unwritable(db.message().to_string());
             }
             if db.is_unique_violation() {
                 return StoreError::Conflict(format!("already exists: {}", db.message()));

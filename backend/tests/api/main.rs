@@ -10,5 +10,7 @@ mod helpers;
 mod history;
 mod hostile;
 mod misbehaving;
+mod process;
 mod resume;
+mod storage;
 mod verdicts;
