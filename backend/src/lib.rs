@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod dataset;
 pub mod eval;
+pub mod fuzzing;
 pub mod outcome;
 pub mod providers;
 pub mod report;

@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["providers"],
     &["runner", "store"],
     &["service"],
-    &["api", "cli", "server"],
+    &["api", "cli", "server", "fuzzing"],
 ];
 
 type ModPath = Vec<String>;

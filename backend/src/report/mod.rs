@@ -35,6 +35,13 @@ pub fn parse_output(raw: &str) -> Result<ReportSet, ParseError> {
     if trimmed.is_empty() {
         return Err(ParseError::Empty);
     }
+    // Text that is JSON as a whole is read as such: a fence or a brace inside one of its
+    // strings must not be taken for where the JSON starts (found by fuzzing).
+    if trimmed.starts_with(['{', '[']) {
+        if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
+            return parse_value(&value);
+        }
+    }
     let json = extract_json_text(trimmed)?;
     let value: Value = serde_json::from_str(json).map_err(|e| ParseError::BadJson {
         line: e.line(),
