@@ -14,7 +14,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCREENSHOTS := e2e-artifacts/screenshots
 
-.PHONY: help run test setup-wasm check-wasm web-tools frontend browser test-rust bench fmt lint clean
+.PHONY: help run test setup-wasm check-wasm web-tools frontend browser test-rust api-conformance fuzz bench fmt lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,7 +67,24 @@ test-rust: ## Every Rust test of the workspace (unit, integration, end to end in
 	@status=0; $(CARGO) test --workspace --no-fail-fast || status=$$?; \
 	  echo "e2e screenshots: $(CURDIR)/$(SCREENSHOTS)"; exit $$status
 
-test: check-wasm frontend browser test-rust ## Install what the tests need and run every test
+api-conformance: ## schemathesis (every check) against a fresh server: no 5xx, no conformance failure
+	$(CARGO) build -p backend --bin tallylab
+	scripts/schemathesis.sh target/debug/tallylab
+
+test: check-wasm frontend browser test-rust api-conformance ## Install what the tests need and run every test
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := model_output thai_numbers thai_dates dataset_import
+
+fuzz: ## Fuzz each parser for FUZZ_SECONDS (default 60) with cargo-fuzz; crashes land in fuzz/artifacts/
+	@cargo fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	@# cargo-fuzz passes nightly flags; RUSTC_BOOTSTRAP lets the one stable toolchain take them.
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+	  mkdir -p ../target/fuzz-corpus/$$target && \
+	  CARGO_TARGET_DIR=../target/fuzz RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none -O $$target \
+	    ../target/fuzz-corpus/$$target ../backend/tests/fuzz/$$target -- -max_total_time=$(FUZZ_SECONDS) \
+	    || { echo "$$target crashed: copy fuzz/artifacts/$$target/crash-* into backend/tests/fuzz/$$target/ (a regression test), then fix" >&2; exit 1; }; \
+	done
 
 bench: ## Benchmarks: print measured figures
 	$(CARGO) run --release -p backend --bin bench

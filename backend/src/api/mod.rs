@@ -18,7 +18,7 @@ pub mod tasks;
 use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use openapi::{document_errors, document_models, ApiDoc};
+pub use openapi::{document_errors, document_inputs, document_models, document_unsigned, ApiDoc};
 pub use spa::{not_found_or_spa, static_files};
 
 /// The state handlers extract.

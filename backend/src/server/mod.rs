@@ -235,6 +235,8 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
             .split_for_parts();
         api::document_errors(&mut openapi);
         api::document_models(&mut openapi, &model_names);
+        api::document_inputs(&mut openapi);
+        api::document_unsigned(&mut openapi);
         let routes = web::Data::new(api::routes::RouteTable::from_openapi(&openapi));
         let app = app
             .app_data(routes)
