@@ -2,6 +2,7 @@
 //! real HTTP.
 
 mod async_tasks;
+mod catalogue;
 mod contract;
 mod errors;
 mod failures;
