@@ -94,6 +94,7 @@ impl Service {
             total: 0,
             experiments: Vec::new(),
             error: None,
+            finished_at: None,
         };
         let mut committed = Vec::with_capacity(p.experiments.len());
         for e in &p.experiments {
@@ -172,6 +173,12 @@ impl Service {
         guard.run.progress.send_modify(|pr| {
             pr.status = RunStatus::Failed;
             pr.error = Some(message.clone());
+            pr.finished_at = Some(crate::store::timestamp());
+            for e in &mut pr.experiments {
+                if !e.status.is_terminal() {
+                    e.status = ExperimentStatus::Failed;
+                }
+            }
         });
         let run_id = p.run.id.clone();
         let experiments: Vec<String> = p.experiments.iter().map(|e| e.id.clone()).collect();
@@ -301,6 +308,7 @@ fn queued_progress(p: &PreparedRun) -> RunProgress {
             })
             .collect(),
         error: None,
+        finished_at: None,
     };
     progress.refresh_totals();
     progress

@@ -21,6 +21,8 @@ pub struct RunProgress {
     pub experiments: Vec<ExperimentProgress>,
     /// Why the run failed, once it has: shown even while the store cannot be written.
     pub error: Option<String>,
+    /// When the run failed, if it has (RFC 3339, as stored).
+    pub finished_at: Option<String>,
 }
 
 impl RunProgress {
@@ -139,6 +141,7 @@ mod tests {
             total: 0,
             experiments: Vec::new(),
             error: None,
+            finished_at: None,
         };
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let _guard = runs.register("t", CancellationToken::new(), progress);

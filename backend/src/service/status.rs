@@ -33,6 +33,7 @@ impl Service {
                 if progress.status.is_terminal() && !run.status.is_terminal() {
                     run.status = progress.status;
                     run.error = progress.error.clone().or(run.error);
+                    run.finished_at = progress.finished_at.clone().or(run.finished_at);
                 }
                 progress.experiments.clone()
             }
