@@ -86,8 +86,9 @@ fuzz: ## Fuzz each parser for FUZZ_SECONDS (default 60) with cargo-fuzz; crashes
 	    || { echo "$$target crashed: copy fuzz/artifacts/$$target/crash-* into backend/tests/fuzz/$$target/ (a regression test), then fix" >&2; exit 1; }; \
 	done
 
-bench: ## Benchmarks: print measured figures
-	$(CARGO) run --release -p backend --bin bench
+bench: ## Benchmarks: print measured figures (BENCH_SCALE=1000,10000,100000 adds the national size)
+	$(CARGO) build --release -p backend --bin tallylab --bin bench
+	target/release/bench
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

@@ -69,9 +69,11 @@ impl Service {
             .store
             .outcomes_page(id, offset, limit, errors_only)
             .await?;
-        let (_, _, records) = self
+        // Only this page's records: a page never reads the whole dataset version.
+        let ids: Vec<&str> = outcomes.iter().map(|o| o.record_id.as_str()).collect();
+        let records = self
             .store
-            .dataset_records(&row.dataset_name, Some(row.dataset_version))
+            .dataset_records_by_id(&row.dataset_name, row.dataset_version, &ids)
             .await?;
         let by_id: HashMap<&str, &shared::DatasetRecord> =
             records.iter().map(|r| (r.id.as_str(), r)).collect();

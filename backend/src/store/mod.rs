@@ -175,6 +175,14 @@ pub trait DatasetStore: Send + Sync {
         name: &str,
         version: Option<u32>,
     ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)>;
+    /// The records of dataset `name` version `version` whose ids are among `ids` (those that
+    /// exist, in no particular order): one page's worth, without reading the version.
+    async fn dataset_records_by_id(
+        &self,
+        name: &str,
+        version: u32,
+        ids: &[&str],
+    ) -> StoreResult<Vec<DatasetRecord>>;
 }
 
 /// Runs: one request each, sync or async.

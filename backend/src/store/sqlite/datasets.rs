@@ -154,4 +154,38 @@ impl DatasetStore for SqliteStore {
             .collect::<Result<Vec<_>, _>>()?;
         Ok((detail.info, v, records))
     }
+
+    async fn dataset_records_by_id(
+        &self,
+        name: &str,
+        version: u32,
+        ids: &[&str],
+    ) -> StoreResult<Vec<DatasetRecord>> {
+        let mut bodies: Vec<String> = Vec::with_capacity(ids.len());
+        // Bound the statement's parameters well under SQLite's limit.
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT r.body FROM dataset_records r JOIN datasets d ON d.id = r.dataset_id \
+                 WHERE d.name = ",
+            );
+            q.push_bind(name)
+                .push(" AND r.version = ")
+                .push_bind(i64::from(version))
+                .push(" AND r.record_id IN (");
+            let mut ids_list = q.separated(", ");
+            for id in chunk {
+                ids_list.push_bind(*id);
+            }
+            ids_list.push_unseparated(")");
+            bodies.extend(
+                q.build_query_scalar::<String>()
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        Ok(bodies
+            .iter()
+            .map(|b| serde_json::from_str::<DatasetRecord>(b))
+            .collect::<Result<Vec<_>, _>>()?)
+    }
 }

@@ -241,6 +241,20 @@ async fn versions_appear_whole_or_not_at_all() {
         back.iter().zip(&many).all(|(a, b)| a.id == b.id),
         "in order"
     );
+    // One page's records by id, across the batch boundary; unknown ids are skipped.
+    let wanted = ["r0", "r501", "missing", "r1006"];
+    let mut page = store
+        .dataset_records_by_id("d", v1.version, &wanted)
+        .await
+        .expect("by id");
+    page.sort_by(|a, b| a.id.cmp(&b.id));
+    let ids: Vec<&str> = page.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["r0", "r1006", "r501"]);
+    assert!(store
+        .dataset_records_by_id("other", v1.version, &wanted)
+        .await
+        .expect("no dataset")
+        .is_empty());
 
     // What a crash in the middle of an upload leaves: an incomplete version 2.
     sqlx::query("INSERT INTO dataset_versions (dataset_id, version, record_count, label_issues, note, created_at, complete) SELECT id, 2, 5, 0, 'half', 'now', 0 FROM datasets WHERE name = 'd'")

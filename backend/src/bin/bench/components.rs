@@ -1,7 +1,5 @@
-//! Benchmarks that print figures: generator, rules-v1, evaluators, runner overhead with an
-//! instant model, and SQLite commit throughput. Run with `make bench` (release build).
-//!
-//! `bench [RECORDS]` (default 20,000; the 100,000 works too).
+//! Component benchmarks: generator, rules-v1, evaluators, runner overhead with an instant
+//! model, and SQLite commit throughput, each on `n` records.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -80,12 +78,8 @@ async fn run_through(
     (out, t.elapsed().as_secs_f64())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(20_000);
+/// Runs every component benchmark on `n` records and prints its figure.
+pub async fn run(n: usize) -> anyhow::Result<()> {
     println!(
         "tallylab benchmarks — {n} records, {} cores",
         std::thread::available_parallelism().map_or(1, |p| p.get())

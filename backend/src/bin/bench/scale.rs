@@ -1,0 +1,293 @@
+//! The scale benchmark: the real release server as a child process, a load model on
+//! loopback, N generated records uploaded through the API and run in one sync run of two
+//! configs (`jobs` 32 each); figures read from /proc and the clock.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde_json::Value;
+use tallylab::dataset::generate::{generate, GeneratorConfig};
+
+use crate::load_model::{Behaviour, LoadModel};
+
+const KEY: &str = "bench-key";
+/// Concurrent calls per experiment.
+const JOBS: u64 = 32;
+/// The load model's latency per call.
+const LATENCY: Duration = Duration::from_millis(50);
+
+/// One row of the table.
+struct Row {
+    n: usize,
+    upload_secs: f64,
+    rss_after_upload: u64,
+    wall_secs: f64,
+    ideal_secs: f64,
+    cpu_ms_per_trial: f64,
+    peak_rss: u64,
+    data_dir: u64,
+    records_page_p50_ms: f64,
+    records_page_p95_ms: f64,
+    compare_ms: f64,
+}
+
+/// Runs the benchmark for each N and prints the table.
+pub async fn run(sizes: &[usize]) -> anyhow::Result<()> {
+    let server_binary = std::env::current_exe()?.with_file_name("tallylab");
+    anyhow::ensure!(
+        server_binary.exists(),
+        "{} is missing: build it (make bench does)",
+        server_binary.display()
+    );
+    println!();
+    println!(
+        "scale: release server, load model at {} ms a call, 2 configs x jobs {JOBS}, one sync run",
+        LATENCY.as_millis()
+    );
+    println!(
+        "{:>8} | {:>9} | {:>21} | {:>12} | {:>11} | {:>9} | {:>9} | {:>15} | {:>9}",
+        "records",
+        "upload",
+        "wall vs ideal",
+        "CPU/trial",
+        "RSS upload",
+        "peak RSS",
+        "data dir",
+        "page p50/p95",
+        "compare"
+    );
+    for &n in sizes {
+        let row = one(&server_binary, n).await?;
+        println!(
+            "{:>8} | {:>7.1} s | {:>6.2} s vs {:>5.2} s {:>4.2}x | {:>9.3} ms | {:>8} MB | {:>6} MB | {:>6} MB | {:>6.1}/{:>6.1} ms | {:>6.1} ms",
+            row.n,
+            row.upload_secs,
+            row.wall_secs,
+            row.ideal_secs,
+            row.wall_secs / row.ideal_secs,
+            row.cpu_ms_per_trial,
+            row.rss_after_upload >> 20,
+            row.peak_rss >> 20,
+            row.data_dir >> 20,
+            row.records_page_p50_ms,
+            row.records_page_p95_ms,
+            row.compare_ms,
+        );
+    }
+    Ok(())
+}
+
+async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
+    let records: Vec<_> = generate(&GeneratorConfig {
+        seed: 7,
+        records: n,
+        ..Default::default()
+    })
+    .collect();
+    let model = LoadModel::start(
+        &records,
+        Behaviour {
+            latency: LATENCY,
+            jitter: Duration::ZERO,
+            error_rate: 0.0,
+            rate_limited: 0.0,
+        },
+    )?;
+    let dir = std::env::temp_dir().join(format!("tallylab-scale-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("models.json"),
+        model.models_file(&["load-a", "load-b"]),
+    )?;
+    let mut server = Server::start(server_binary, &dir).await?;
+    let client = reqwest::Client::new();
+
+    let body: String = records
+        .iter()
+        .map(|r| serde_json::to_string(r).map(|s| s + "\n"))
+        .collect::<Result<_, _>>()?;
+    drop(records);
+    let t = Instant::now();
+    let r = server
+        .post(&client, "/api/v1/datasets/scale/versions", body)
+        .await?;
+    anyhow::ensure!(r.0 == 201, "upload answered {}: {}", r.0, r.1);
+    let upload_secs = t.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_after_upload = server.memory("VmRSS:")?;
+
+    let cpu_before = server.cpu_seconds()?;
+    let run = r#"{"dataset_name": "scale", "jobs": 32, "model_configs": [
+        {"model": "load-a", "name_suffix": "a"}, {"model": "load-b", "name_suffix": "b"}]}"#;
+    let t = Instant::now();
+    let (status, response) = server
+        .post(&client, "/api/v1/experiments/run", run.to_string())
+        .await?;
+    let wall_secs = t.elapsed().as_secs_f64();
+    anyhow::ensure!(status == 200, "run answered {status}: {response}");
+    let trials = 2 * n as u64;
+    anyhow::ensure!(
+        model.calls() >= trials,
+        "the model saw {} calls for {trials} trials",
+        model.calls()
+    );
+    let cpu = server.cpu_seconds()? - cpu_before;
+    let peak_rss = server.memory("VmHWM:")?;
+
+    let ids: Vec<String> = response["experiments"]
+        .as_array()
+        .context("experiments")?
+        .iter()
+        .filter_map(|e| e["experiment_id"].as_str().map(str::to_string))
+        .collect();
+    let mut pages = Vec::new();
+    for i in 0..20u64 {
+        let offset = (i * 7919) % n.max(1) as u64;
+        let filter = if i % 2 == 0 { "" } else { "&errors_only=true" };
+        let path = format!(
+            "/api/v1/experiments/{}/records?limit=50&offset={offset}{filter}",
+            ids[0]
+        );
+        let t = Instant::now();
+        server.get(&client, &path).await?;
+        pages.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    pages.sort_by(f64::total_cmp);
+    let t = Instant::now();
+    server
+        .get(&client, &format!("/api/v1/compare?ids={}", ids.join(",")))
+        .await?;
+    let compare_ms = t.elapsed().as_secs_f64() * 1000.0;
+
+    server.stop();
+    model.stop().await;
+    let data_dir = dir_size(&dir);
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(Row {
+        n,
+        upload_secs,
+        rss_after_upload,
+        wall_secs,
+        ideal_secs: n as f64 * LATENCY.as_secs_f64() / JOBS as f64,
+        cpu_ms_per_trial: cpu * 1000.0 / trials as f64,
+        peak_rss,
+        data_dir,
+        records_page_p50_ms: pages[pages.len() / 2],
+        records_page_p95_ms: pages[pages.len() * 95 / 100],
+        compare_ms,
+    })
+}
+
+/// The release server as a child process.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(binary: &Path, dir: &Path) -> anyhow::Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = Command::new(binary)
+            .arg("serve")
+            .env("API_KEY", KEY)
+            .env("PORT", port.to_string())
+            .env("DATA_DIR", dir)
+            .env("MODELS_FILE", dir.join("models.json"))
+            .env("RUST_LOG", "warn")
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if reqwest::get(format!("{base}/health")).await.is_ok() {
+                return Ok(Server { child, base });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::bail!("the server did not start")
+    }
+
+    async fn post(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: String,
+    ) -> anyhow::Result<(u16, Value)> {
+        let r = client
+            .post(format!("{}{path}", self.base))
+            .header("X-API-Key", KEY)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        let status = r.status().as_u16();
+        Ok((status, r.json().await.unwrap_or(Value::Null)))
+    }
+
+    async fn get(&self, client: &reqwest::Client, path: &str) -> anyhow::Result<Value> {
+        let r = client
+            .get(format!("{}{path}", self.base))
+            .header("X-API-Key", KEY)
+            .send()
+            .await?;
+        anyhow::ensure!(r.status() == 200, "GET {path}: {}", r.status());
+        Ok(r.json().await?)
+    }
+
+    /// A memory figure of /proc/<pid>/status (VmRSS, VmHWM) in bytes.
+    fn memory(&self, field: &str) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let line = status
+            .lines()
+            .find(|l| l.starts_with(field))
+            .context("no such field")?;
+        let kib: u64 = line.split_whitespace().nth(1).context("value")?.parse()?;
+        Ok(kib * 1024)
+    }
+
+    /// User plus system CPU time the server has used, in seconds.
+    fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+        let rest = stat.rsplit_once(')').context("stat")?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
+        Ok(ticks as f64 / clock_ticks())
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`, 100 on Linux when it cannot be asked).
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => stack.push(entry.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
