@@ -25,6 +25,21 @@ impl Modify for SecurityAddon {
     }
 }
 
+/// The operations of a path, whatever their method.
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Documents on every API operation the error answers any of them can give (each with the
 /// `ErrorBody` schema), so that the document tells the truth about status codes: 400, 401
 /// where the key is needed, 404, 405, 413 and 422 where a body or parameters are read, 429,
@@ -46,14 +61,7 @@ pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
         if !path.starts_with("/api/") {
             continue;
         }
-        let ops = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in ops.into_iter().flatten() {
+        for op in operations(item) {
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let reads_input = op.request_body.is_some() || op.parameters.is_some();
             let mut codes = vec![
@@ -141,7 +149,7 @@ pub fn document_inputs(doc: &mut utoipa::openapi::OpenApi) {
         if !path.starts_with("/api/v1/datasets/{name}") {
             continue;
         }
-        for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+        for op in operations(item) {
             for param in op.parameters.iter_mut().flatten() {
                 if param.name == "name" {
                     let mut schema = Object::with_type(Type::String);
@@ -211,14 +219,7 @@ pub fn document_unsigned(doc: &mut utoipa::openapi::OpenApi) {
         components.schemas.values_mut().for_each(walk);
     }
     for item in doc.paths.paths.values_mut() {
-        let ops = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in ops.into_iter().flatten() {
+        for op in operations(item) {
             for param in op.parameters.iter_mut().flatten() {
                 if let Some(schema) = param.schema.as_mut() {
                     walk(schema);

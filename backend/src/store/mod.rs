@@ -40,22 +40,18 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
-            // SQLite's SQLITE_BUSY (5), SQLITE_LOCKED (6) and their extended codes.
-            let busy = db
+            // The primary result code (the low byte of an extended code).
+            let primary = db
                 .code()
                 .and_then(|c| c.parse::<i64>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 5 | 6));
-            if busy {
-                return StoreError::Busy(db.message().to_string());
-            }
-            // SQLITE_FULL (13) and SQLITE_IOERR (10) with their extended codes: a write
-            // past the end of the disk comes back as one or the other.
-            let unwritable = db
-                .code()
-                .and_then(|c| c.parse::<i64>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 10 | 13));
-            if unwritable {
-                return StoreError::Unwritable(db.message().to_string());
+                .map(|c| c & 0xff);
+            match primary {
+                // SQLITE_BUSY, SQLITE_LOCKED.
+                Some(5 | 6) => return StoreError::Busy(db.message().to_string()),
+                // SQLITE_IOERR, SQLITE_FULL: a write past the end of the disk comes back as
+                // one or the other.
+                Some(10 | 13) => return StoreError::Unwritable(db.message().to_string()),
+                _ => {}
             }
             if db.is_unique_violation() {
                 return StoreError::Conflict(format!("already exists: {}", db.message()));
