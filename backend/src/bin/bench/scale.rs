@@ -27,6 +27,8 @@ struct Row {
     ideal_secs: f64,
     cpu_ms_per_trial: f64,
     peak_rss: u64,
+    /// RSS a second after the run and the reads: what the server keeps when idle.
+    rss_idle_after: u64,
     data_dir: u64,
     records_page_p50_ms: f64,
     records_page_p95_ms: f64,
@@ -47,13 +49,14 @@ pub async fn run(sizes: &[usize]) -> anyhow::Result<()> {
         LATENCY.as_millis()
     );
     println!(
-        "{:>8} | {:>9} | {:>21} | {:>12} | {:>11} | {:>9} | {:>9} | {:>15} | {:>9}",
+        "{:>8} | {:>9} | {:>26} | {:>12} | {:>11} | {:>9} | {:>9} | {:>9} | {:>17} | {:>10}",
         "records",
         "upload",
         "wall vs ideal",
         "CPU/trial",
         "RSS upload",
         "peak RSS",
+        "idle RSS",
         "data dir",
         "page p50/p95",
         "compare"
@@ -61,7 +64,7 @@ pub async fn run(sizes: &[usize]) -> anyhow::Result<()> {
     for &n in sizes {
         let row = one(&server_binary, n).await?;
         println!(
-            "{:>8} | {:>7.1} s | {:>6.2} s vs {:>5.2} s {:>4.2}x | {:>9.3} ms | {:>8} MB | {:>6} MB | {:>6} MB | {:>6.1}/{:>6.1} ms | {:>6.1} ms",
+            "{:>8} | {:>7.1} s | {:>7.2} s vs {:>6.2} s {:>4.2}x | {:>9.3} ms | {:>8} MB | {:>6} MB | {:>6} MB | {:>6} MB | {:>6.1}/{:>6.1} ms | {:>7.1} ms",
             row.n,
             row.upload_secs,
             row.wall_secs,
@@ -70,6 +73,7 @@ pub async fn run(sizes: &[usize]) -> anyhow::Result<()> {
             row.cpu_ms_per_trial,
             row.rss_after_upload >> 20,
             row.peak_rss >> 20,
+            row.rss_idle_after >> 20,
             row.data_dir >> 20,
             row.records_page_p50_ms,
             row.records_page_p95_ms,
@@ -160,6 +164,8 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
         .get(&client, &format!("/api/v1/compare?ids={}", ids.join(",")))
         .await?;
     let compare_ms = t.elapsed().as_secs_f64() * 1000.0;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_idle_after = server.memory("VmRSS:")?;
 
     server.stop();
     model.stop().await;
@@ -173,6 +179,7 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
         ideal_secs: n as f64 * LATENCY.as_secs_f64() / JOBS as f64,
         cpu_ms_per_trial: cpu * 1000.0 / trials as f64,
         peak_rss,
+        rss_idle_after,
         data_dir,
         records_page_p50_ms: pages[pages.len() / 2],
         records_page_p95_ms: pages[pages.len() * 95 / 100],
