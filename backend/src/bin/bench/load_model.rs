@@ -1,6 +1,7 @@
-//! A load-generator model server: OpenAI-compatible chat completions on loopback that
-//! answer each record's expected reports after a configurable latency, with a configurable
-//! share of 500s and 429s. Used by the scale benchmark in place of a real model.
+//! A load-generator model server on loopback, speaking the OpenAI chat-completions and the
+//! Gemini generateContent wire formats: it answers each record's expected reports after a
+//! configurable latency, with a configurable share of 500s and 429s. Used by the scale
+//! benchmark in place of a real model.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +31,9 @@ struct Shared {
     behaviour: Behaviour,
     calls: AtomicU64,
 }
+
+/// The variable the server reads the (any) key of the load model's Gemini models from.
+pub const GEMINI_KEY_ENV: &str = "BENCH_LOAD_MODEL_KEY";
 
 /// The marker after which the prompt carries the record's OCR text (`providers::prompt`).
 const TEXT_MARKER: &str = "OCR text of the pages:\n";
@@ -63,6 +67,7 @@ impl LoadModel {
                 .app_data(data.clone())
                 .app_data(web::JsonConfig::default().limit(64 << 20))
                 .route("/v1/chat/completions", web::post().to(complete))
+                .route("/v1beta/models/{call}", web::post().to(generate_content))
         })
         .workers(1)
         .backlog(4096)
@@ -84,11 +89,16 @@ impl LoadModel {
         self.shared.calls.load(Ordering::Relaxed)
     }
 
-    /// A `MODELS_FILE` registering `names`, all served here (OpenAI wire format, free).
-    pub fn models_file(&self, names: &[&str]) -> String {
-        let models: Vec<Value> = names
+    /// A `MODELS_FILE` registering `openai` and `gemini` model names, all served here
+    /// (free); the Gemini models take their key from [`GEMINI_KEY_ENV`].
+    pub fn models_file(&self, openai: &[&str], gemini: &[&str]) -> String {
+        let root = self.base_url.trim_end_matches("/v1");
+        let models: Vec<Value> = openai
             .iter()
             .map(|n| json!({"name": n, "provider": "openai", "base_url": self.base_url}))
+            .chain(gemini.iter().map(|n| {
+                json!({"name": n, "provider": "gemini", "base_url": root, "api_key_env": GEMINI_KEY_ENV})
+            }))
             .collect();
         json!({ "models": models }).to_string()
     }
@@ -107,35 +117,72 @@ fn unit(n: u64) -> f64 {
     (z ^ (z >> 31)) as f64 / u64::MAX as f64
 }
 
-async fn complete(shared: web::Data<Shared>, body: web::Json<Value>) -> HttpResponse {
+/// What one call gets: a fault (429 or 500) after the latency, or the answer for the record
+/// whose text follows [`TEXT_MARKER`] in one of `texts`.
+enum Reply<'a> {
+    RateLimited,
+    Failed,
+    Unknown,
+    Answer(u64, &'a str),
+}
+
+async fn reply<'a, 'b>(shared: &'a Shared, mut texts: impl Iterator<Item = &'b str>) -> Reply<'a> {
     let n = shared.calls.fetch_add(1, Ordering::Relaxed);
     let b = shared.behaviour;
     let delay = b.latency + b.jitter.mul_f64(unit(n.wrapping_mul(3)));
     tokio::time::sleep(delay).await;
     let roll = unit(n);
     if roll < b.rate_limited {
-        return HttpResponse::TooManyRequests()
-            .insert_header(("retry-after", "0"))
-            .json(
-                json!({"error": {"message": "rate limited (load model)", "type": "rate_limit"}}),
-            );
+        return Reply::RateLimited;
     }
     if roll < b.rate_limited + b.error_rate {
-        return HttpResponse::InternalServerError().json(
-            json!({"error": {"message": "server error (load model)", "type": "server_error"}}),
-        );
+        return Reply::Failed;
     }
-    let text = body["messages"]
+    let text = texts
+        .find_map(|c| c.split_once(TEXT_MARKER).map(|(_, t)| t))
+        .unwrap_or_default();
+    match shared.answers.get(text) {
+        Some(content) => Reply::Answer(n, content),
+        None => Reply::Unknown,
+    }
+}
+
+fn fault(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
+    let mut r = HttpResponse::build(status);
+    if status == actix_web::http::StatusCode::TOO_MANY_REQUESTS {
+        r.insert_header(("retry-after", "0"));
+    }
+    r.json(json!({"error": {"code": status.as_u16(), "message": message, "status": "LOAD_MODEL"}}))
+}
+
+fn reply_fault(reply: &Reply<'_>) -> Option<HttpResponse> {
+    use actix_web::http::StatusCode;
+    match reply {
+        Reply::RateLimited => Some(fault(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate limited (load model)",
+        )),
+        Reply::Failed => Some(fault(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server error (load model)",
+        )),
+        Reply::Unknown => Some(fault(StatusCode::BAD_REQUEST, "unknown record")),
+        Reply::Answer(..) => None,
+    }
+}
+
+async fn complete(shared: web::Data<Shared>, body: web::Json<Value>) -> HttpResponse {
+    let texts = body["messages"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|m| m["content"].as_str())
-        .find_map(|c| c.split_once(TEXT_MARKER).map(|(_, t)| t))
-        .unwrap_or_default();
-    let Some(content) = shared.answers.get(text) else {
-        return HttpResponse::BadRequest().json(
-            json!({"error": {"message": "unknown record", "type": "invalid_request_error"}}),
-        );
+        .filter_map(|m| m["content"].as_str());
+    let reply = reply(&shared, texts).await;
+    if let Some(fault) = reply_fault(&reply) {
+        return fault;
+    }
+    let Reply::Answer(n, content) = reply else {
+        unreachable!("faults answered above")
     };
     HttpResponse::Ok().json(json!({
         "id": format!("chatcmpl-load-{n}"),
@@ -143,5 +190,33 @@ async fn complete(shared: web::Data<Shared>, body: web::Json<Value>) -> HttpResp
         "model": body["model"],
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 1000, "completion_tokens": 300, "total_tokens": 1300}
+    }))
+}
+
+async fn generate_content(
+    shared: web::Data<Shared>,
+    call: web::Path<String>,
+    body: web::Json<Value>,
+) -> HttpResponse {
+    if !call.ends_with(":generateContent") {
+        return HttpResponse::NotFound().finish();
+    }
+    let texts = body["contents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["parts"].as_array().into_iter().flatten())
+        .filter_map(|p| p["text"].as_str());
+    let reply = reply(&shared, texts).await;
+    if let Some(fault) = reply_fault(&reply) {
+        return fault;
+    }
+    let Reply::Answer(_, content) = reply else {
+        unreachable!("faults answered above")
+    };
+    HttpResponse::Ok().json(json!({
+        "candidates": [{"content": {"role": "model", "parts": [{"text": content}]}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 1000, "candidatesTokenCount": 300, "totalTokenCount": 1300},
+        "modelVersion": "load-model"
     }))
 }

@@ -1,6 +1,10 @@
 //! The scale benchmark: the real release server as a child process, a load model on
 //! loopback, N generated records uploaded through the API and run in one sync run of two
 //! configs (`jobs` 32 each); figures read from /proc and the clock.
+//!
+//! The load model is set by `BENCH_LATENCY_MS` (default 50), `BENCH_JITTER_MS` (0),
+//! `BENCH_ERROR_RATE` and `BENCH_RATE_LIMITED` (shares of 500s and 429s, default 0) and
+//! `BENCH_WIRE` (`openai`, the default, or `gemini`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -15,8 +19,27 @@ use crate::load_model::{Behaviour, LoadModel};
 const KEY: &str = "bench-key";
 /// Concurrent calls per experiment.
 const JOBS: u64 = 32;
-/// The load model's latency per call.
-const LATENCY: Duration = Duration::from_millis(50);
+
+/// A setting of the load model from the environment.
+fn setting(name: &str, default: f64) -> f64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn behaviour() -> Behaviour {
+    Behaviour {
+        latency: Duration::from_secs_f64(setting("BENCH_LATENCY_MS", 50.0) / 1000.0),
+        jitter: Duration::from_secs_f64(setting("BENCH_JITTER_MS", 0.0) / 1000.0),
+        error_rate: setting("BENCH_ERROR_RATE", 0.0),
+        rate_limited: setting("BENCH_RATE_LIMITED", 0.0),
+    }
+}
+
+fn gemini_wire() -> bool {
+    std::env::var("BENCH_WIRE").is_ok_and(|w| w == "gemini")
+}
 
 /// One row of the table.
 struct Row {
@@ -44,9 +67,15 @@ pub async fn run(sizes: &[usize]) -> anyhow::Result<()> {
         server_binary.display()
     );
     println!();
+    let b = behaviour();
     println!(
-        "scale: release server, load model at {} ms a call, 2 configs x jobs {JOBS}, one sync run",
-        LATENCY.as_millis()
+        "scale: release server, load model ({} wire) at {} ms (+0-{} ms) a call, {:.1} % 500s, \
+         {:.1} % 429s, 2 configs x jobs {JOBS}, one sync run",
+        if gemini_wire() { "Gemini" } else { "OpenAI" },
+        b.latency.as_millis(),
+        b.jitter.as_millis(),
+        b.error_rate * 100.0,
+        b.rate_limited * 100.0,
     );
     println!(
         "{:>8} | {:>9} | {:>26} | {:>12} | {:>11} | {:>9} | {:>9} | {:>9} | {:>17} | {:>10}",
@@ -90,20 +119,13 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
         ..Default::default()
     })
     .collect();
-    let model = LoadModel::start(
-        &records,
-        Behaviour {
-            latency: LATENCY,
-            jitter: Duration::ZERO,
-            error_rate: 0.0,
-            rate_limited: 0.0,
-        },
-    )?;
+    let behaviour = behaviour();
+    let model = LoadModel::start(&records, behaviour)?;
     let dir = std::env::temp_dir().join(format!("tallylab-scale-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     std::fs::write(
         dir.join("models.json"),
-        model.models_file(&["load-a", "load-b"]),
+        model.models_file(&["load-a", "load-b"], &["load-gemini-a", "load-gemini-b"]),
     )?;
     let mut server = Server::start(server_binary, &dir).await?;
     let client = reqwest::Client::new();
@@ -123,12 +145,17 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
     let rss_after_upload = server.memory("VmRSS:")?;
 
     let cpu_before = server.cpu_seconds()?;
-    let run = r#"{"dataset_name": "scale", "jobs": 32, "model_configs": [
-        {"model": "load-a", "name_suffix": "a"}, {"model": "load-b", "name_suffix": "b"}]}"#;
+    let (a, b) = if gemini_wire() {
+        ("load-gemini-a", "load-gemini-b")
+    } else {
+        ("load-a", "load-b")
+    };
+    let run = format!(
+        r#"{{"dataset_name": "scale", "jobs": {JOBS}, "model_configs": [
+        {{"model": "{a}", "name_suffix": "a"}}, {{"model": "{b}", "name_suffix": "b"}}]}}"#
+    );
     let t = Instant::now();
-    let (status, response) = server
-        .post(&client, "/api/v1/experiments/run", run.to_string())
-        .await?;
+    let (status, response) = server.post(&client, "/api/v1/experiments/run", run).await?;
     let wall_secs = t.elapsed().as_secs_f64();
     anyhow::ensure!(status == 200, "run answered {status}: {response}");
     let trials = 2 * n as u64;
@@ -176,7 +203,7 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
         upload_secs,
         rss_after_upload,
         wall_secs,
-        ideal_secs: n as f64 * LATENCY.as_secs_f64() / JOBS as f64,
+        ideal_secs: n as f64 * behaviour.latency.as_secs_f64() / JOBS as f64,
         cpu_ms_per_trial: cpu * 1000.0 / trials as f64,
         peak_rss,
         rss_idle_after,
@@ -204,6 +231,7 @@ impl Server {
             .env("PORT", port.to_string())
             .env("DATA_DIR", dir)
             .env("MODELS_FILE", dir.join("models.json"))
+            .env(crate::load_model::GEMINI_KEY_ENV, "load-model-key")
             .env("RUST_LOG", "warn")
             .current_dir(dir)
             .stdout(Stdio::null())
