@@ -123,10 +123,19 @@ impl RateBudget {
         }
     }
 
-    /// A call succeeded: ease the slowdown back towards the configured rate.
+    /// A call succeeded: ease the slowdown back towards the configured rate. A key with no
+    /// configured request rate has no rate to ease back to: a success shows the server
+    /// takes calls again, so its spacing ends at once (while 429s keep coming with no
+    /// success between them, the spacing keeps doubling). Easing slowly there capped a
+    /// whole run at about ten calls a second after a trickle of 429s (BENCHMARKS.md).
     pub fn on_success(&self) {
         if let Ok(mut s) = self.state.lock() {
-            s.slowdown = (s.slowdown * 0.9).max(1.0);
+            let unlimited = s.limits.requests_per_minute.is_none_or(|r| r == 0);
+            s.slowdown = if unlimited {
+                1.0
+            } else {
+                (s.slowdown * 0.9).max(1.0)
+            };
         }
     }
 
@@ -203,6 +212,54 @@ mod tests {
         assert!(
             elapsed >= Duration::from_secs(29) && elapsed <= Duration::from_secs(31),
             "{elapsed:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unlimited_key_stops_spacing_calls_at_the_first_success() {
+        let b = RateBudget::new(Limits::default());
+        b.on_rate_limited(Duration::ZERO);
+        b.on_rate_limited(Duration::ZERO);
+        // Only 429s so far: calls are spaced (100 ms x 4).
+        let start = Instant::now();
+        for _ in 0..3 {
+            b.acquire(0).await;
+        }
+        assert!(
+            start.elapsed() >= Duration::from_millis(800),
+            "{:?}",
+            start.elapsed()
+        );
+        // One success: the server takes calls again, no more spacing.
+        b.on_success();
+        let start = Instant::now();
+        for _ in 0..100 {
+            b.acquire(0).await;
+        }
+        assert!(
+            start.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_limited_key_eases_back_to_its_rate_slowly() {
+        let b = RateBudget::new(Limits {
+            requests_per_minute: Some(600),
+            tokens_per_minute: None,
+        });
+        b.on_rate_limited(Duration::ZERO);
+        b.on_success();
+        let start = Instant::now();
+        for _ in 0..11 {
+            b.acquire(0).await;
+        }
+        // 100 ms apart at the configured rate; still slower after one success (x1.8).
+        assert!(
+            start.elapsed() >= Duration::from_millis(1500),
+            "{:?}",
+            start.elapsed()
         );
     }
 
