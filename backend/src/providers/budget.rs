@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+/// The slowdown at which a key with no configured rate starts spacing its calls: two 429s
+/// with no success between them.
+const REPEATED_429_SLOWDOWN: f64 = 4.0;
+
 /// Limits of one budget; `None` means unlimited.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Limits {
@@ -65,8 +69,11 @@ impl RateBudget {
                 let interval = Duration::from_secs_f64(60.0 / f64::from(rpm) * s.slowdown);
                 at = at.max(s.next_slot);
                 s.next_slot = at + interval;
-            } else if s.slowdown > 1.0 {
-                // Unlimited budgets still back off after a 429: space calls by the slowdown.
+            } else if s.slowdown >= REPEATED_429_SLOWDOWN {
+                // Unlimited budgets back off once 429s repeat with no success between them:
+                // space calls by the slowdown. A lone 429 only pauses for what the server
+                // said; spacing every call after it stranded a whole queue of waiters
+                // (each given a slot 200 ms after the last) for one refused call.
                 at = at.max(s.next_slot);
                 s.next_slot = at + Duration::from_millis((100.0 * s.slowdown) as u64);
             }
@@ -220,7 +227,7 @@ mod tests {
         let b = RateBudget::new(Limits::default());
         b.on_rate_limited(Duration::ZERO);
         b.on_rate_limited(Duration::ZERO);
-        // Only 429s so far: calls are spaced (100 ms x 4).
+        // Two 429s and no success: calls are spaced (100 ms x 4).
         let start = Instant::now();
         for _ in 0..3 {
             b.acquire(0).await;
@@ -240,6 +247,21 @@ mod tests {
             start.elapsed() < Duration::from_millis(500),
             "{:?}",
             start.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lone_429_on_an_unlimited_key_only_pauses_for_the_servers_wait() {
+        let b = RateBudget::new(Limits::default());
+        b.on_rate_limited(Duration::from_millis(300));
+        let start = Instant::now();
+        for _ in 0..50 {
+            b.acquire(0).await;
+        }
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(300) && elapsed < Duration::from_millis(400),
+            "{elapsed:?}"
         );
     }
 
