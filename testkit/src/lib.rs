@@ -265,3 +265,15 @@ pub async fn integrity_check(database: &Path) -> String {
     conn.close().await.ok();
     rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("; ")
 }
+
+/// A server that fails the test (when dropped) if anything reaches it: the target of a
+/// redirect that must not be followed, a host a key must not be sent to.
+pub async fn must_not_be_called() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    server
+}

@@ -221,19 +221,11 @@ async fn every_hostile_request_gets_its_4xx_and_memory_stays_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let limit = BODY_LIMIT.to_string();
-    let server = command(
-        dir.path(),
-        port,
-        &[("MAX_BODY_BYTES", &limit), ("MAX_UPLOAD_BYTES", &limit)],
-    );
-    let mut server = wait_ready(
-        {
-            let mut c = server;
-            c.spawn().unwrap()
-        },
-        port,
-    )
-    .await;
+    let env = [
+        ("MAX_BODY_BYTES", limit.as_str()),
+        ("MAX_UPLOAD_BYTES", &limit),
+    ];
+    let mut server = wait_ready(command(dir.path(), port, &env).spawn().unwrap(), port).await;
     let client = reqwest::Client::new();
 
     let mut wrong = Vec::new();

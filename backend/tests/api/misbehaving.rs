@@ -63,12 +63,7 @@ impl Respond for Chaos {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_trial_ends_as_a_success_or_a_clear_error() {
     let records = tallylab::dataset::builtin_dataset();
-    let elsewhere = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(200))
-        .expect(0)
-        .mount(&elsewhere)
-        .await;
+    let elsewhere = testkit::must_not_be_called().await;
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
         .respond_with(Chaos {
