@@ -171,16 +171,18 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            runner::experiment_summary(&ExperimentFacts {
-                experiment_id: &format!("offline-{}", i + 1),
-                experiment_url: None,
-                config: &r.config,
-                end: &r.end,
-                outcomes: &r.outcomes,
-                repetitions: args.repetitions,
-                label_issues: label_issues as u64,
-                seed: SUMMARY_SEED,
-            })
+            runner::experiment_summary(
+                &ExperimentFacts {
+                    experiment_id: &format!("offline-{}", i + 1),
+                    experiment_url: None,
+                    config: &r.config,
+                    end: &r.end,
+                    repetitions: args.repetitions,
+                    label_issues: label_issues as u64,
+                    seed: SUMMARY_SEED,
+                },
+                &r.outcomes,
+            )
         })
         .collect();
     match args.format {

@@ -8,6 +8,7 @@ mod counts;
 mod form;
 pub mod registry;
 pub mod summary;
+pub mod table;
 mod votes;
 
 use serde_json::Value;

@@ -19,7 +19,7 @@ use tracing::Instrument;
 use crate::outcome::RecordOutcome;
 use crate::providers::{CallOptions, Provider};
 
-pub use summary::{experiment_summary, repetition_agreement, usage, ExperimentFacts};
+pub use summary::{experiment_summary, ExperimentFacts, SummaryBuilder};
 pub use trial::run_trial;
 
 /// What to run for one experiment.

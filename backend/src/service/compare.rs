@@ -1,22 +1,18 @@
 //! Comparing experiments on the same records: metrics side by side, paired verdicts,
 //! per-field accuracy and the records where they disagree.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
-use shared::{
-    ComparisonPair, ComparisonResponse, Disagreement, FieldRow, MetricKind, PairedComparison,
-    RecordScores,
-};
+use shared::{ComparisonPair, ComparisonResponse, FieldRow, MetricKind, PairedComparison};
 
 use super::experiment::SUMMARY_SEED;
 use super::{Service, ServiceError, ServiceResult};
-use crate::eval::summary::in_population;
+use crate::eval::summary::in_table_population;
+use crate::eval::table::ScoreTable;
 use crate::eval::{Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 use crate::outcome::RecordOutcome;
 use crate::stats;
 
-/// Most disagreeing records listed.
-const MAX_DISAGREEMENTS: usize = 200;
 /// Most experiments in one comparison.
 const MAX_COMPARED: usize = 10;
 
@@ -26,18 +22,33 @@ const MAX_COMPARED: usize = 10;
 /// An evaluator over parsed outputs pairs only trials where both outputs parsed; one that
 /// either experiment lacks (stored before it existed) is left out.
 pub fn paired(a: &[RecordOutcome], b: &[RecordOutcome]) -> Vec<PairedComparison> {
-    let b_by: HashMap<(&str, u32), &RecordOutcome> = b
-        .iter()
-        .map(|o| ((o.record_id.as_str(), o.repetition), o))
+    paired_tables(&table_of(a), &table_of(b))
+}
+
+/// The score table of outcomes held in memory.
+pub fn table_of(outcomes: &[RecordOutcome]) -> ScoreTable {
+    let mut t = ScoreTable::with_capacity(outcomes.len());
+    for o in outcomes {
+        t.push(&o.record_id, o.repetition, &o.scores);
+    }
+    t
+}
+
+/// [`paired`] over compact score tables.
+pub fn paired_tables(a: &ScoreTable, b: &ScoreTable) -> Vec<PairedComparison> {
+    let b_by: HashMap<(&str, u32), usize> = (0..b.len())
+        .map(|t| ((b.record_id(t), b.repetition(t)), t))
         .collect();
-    let pairs: Vec<(&RecordScores, &RecordScores)> = a
-        .iter()
-        .filter_map(|o| {
-            b_by.get(&(o.record_id.as_str(), o.repetition))
-                .map(|p| (&o.scores, &p.scores))
+    let pairs: Vec<(usize, usize)> = (0..a.len())
+        .filter_map(|t| {
+            b_by.get(&(a.record_id(t), a.repetition(t)))
+                .map(|&u| (t, u))
         })
         .collect();
-    let (oa, ob): (Vec<f64>, Vec<f64>) = pairs.iter().map(|(x, y)| (x.overall, y.overall)).unzip();
+    let (oa, ob): (Vec<f64>, Vec<f64>) = pairs
+        .iter()
+        .map(|&(x, y)| (a.overall(x), b.overall(y)))
+        .unzip();
     let mut out = vec![PairedComparison {
         label: OVERALL_LABEL.into(),
         ..stats::compare_scores(
@@ -50,26 +61,30 @@ pub fn paired(a: &[RecordOutcome], b: &[RecordOutcome]) -> Vec<PairedComparison>
     out.extend(
         EVALUATORS
             .iter()
-            .filter_map(|e| compare_evaluator(e, &pairs)),
+            .enumerate()
+            .filter_map(|(i, e)| compare_evaluator(e, i, a, b, &pairs)),
     );
     out
 }
 
 fn compare_evaluator(
     e: &Evaluator,
-    pairs: &[(&RecordScores, &RecordScores)],
+    index: usize,
+    a: &ScoreTable,
+    b: &ScoreTable,
+    pairs: &[(usize, usize)],
 ) -> Option<PairedComparison> {
-    let values: Vec<(f64, f64)> = pairs
-        .iter()
-        .filter(|(x, y)| in_population(e, x) && in_population(e, y))
-        .filter_map(|(x, y)| Some((x.value(e.name)?, y.value(e.name)?)))
-        .collect();
     let carried = pairs
         .iter()
-        .any(|(x, y)| x.get(e.name).is_some() && y.get(e.name).is_some());
+        .any(|&(x, y)| a.value(x, index).is_some() && b.value(y, index).is_some());
     if !carried {
         return None;
     }
+    let values: Vec<(f64, f64)> = pairs
+        .iter()
+        .filter(|&&(x, y)| in_table_population(e, a, x) && in_table_population(e, b, y))
+        .filter_map(|&(x, y)| Some((a.value(x, index)?, b.value(y, index)?)))
+        .collect();
     let comparison = match e.kind {
         MetricKind::Binary => {
             let (a, b): (Vec<bool>, Vec<bool>) =
@@ -97,21 +112,24 @@ impl Service {
             ));
         }
         let mut rows = Vec::new();
-        let mut outcomes = Vec::new();
+        let mut tables = Vec::new();
+        let mut glances = Vec::new();
         for id in ids {
             let row = self.store.get_experiment(id).await?;
-            outcomes.push(self.store.outcomes(id).await?);
+            let (table, glance) = self.score_table(id).await?;
+            tables.push(table);
+            glances.push(glance);
             rows.push(row);
         }
         let details: Vec<_> = rows.iter().map(|r| self.experiment_detail(r)).collect();
         let pairs = rows
             .iter()
-            .zip(&outcomes)
+            .zip(&tables)
             .skip(1)
-            .map(|(row, o)| ComparisonPair {
+            .map(|(row, t)| ComparisonPair {
                 a: rows[0].id.clone(),
                 b: row.id.clone(),
-                comparisons: paired(&outcomes[0], o),
+                comparisons: paired_tables(&tables[0], t),
             })
             .collect();
         let mut fields: BTreeMap<String, Vec<Option<shared::FieldAccuracy>>> = BTreeMap::new();
@@ -126,7 +144,7 @@ impl Service {
             .into_iter()
             .map(|(field, accuracy)| FieldRow { field, accuracy })
             .collect();
-        let (disagreements, paired_records) = disagreements(&outcomes);
+        let (disagreements, paired_records) = self.disagreements(ids, &glances).await?;
         Ok(ComparisonResponse {
             experiments: details,
             pairs,
@@ -135,66 +153,4 @@ impl Service {
             paired_records,
         })
     }
-}
-
-fn disagreements(all: &[Vec<RecordOutcome>]) -> (Vec<Disagreement>, u64) {
-    let maps: Vec<HashMap<&str, &RecordOutcome>> = all
-        .iter()
-        .map(|v| {
-            v.iter()
-                .filter(|o| o.repetition == 0)
-                .map(|o| (o.record_id.as_str(), o))
-                .collect()
-        })
-        .collect();
-    let Some(first) = all.first() else {
-        return (Vec::new(), 0);
-    };
-    let mut out = Vec::new();
-    let mut paired = 0u64;
-    for o in first.iter().filter(|o| o.repetition == 0) {
-        let per: Vec<Option<&RecordOutcome>> = maps
-            .iter()
-            .map(|m| m.get(o.record_id.as_str()).copied())
-            .collect();
-        if per.iter().all(Option::is_some) {
-            paired += 1;
-        }
-        let ok_sets: Vec<BTreeSet<(String, bool)>> = per
-            .iter()
-            .map(|p| {
-                p.map(|r| {
-                    r.scores
-                        .scores
-                        .iter()
-                        .flat_map(|s| s.details.iter())
-                        .map(|d| (d.field.clone(), d.ok))
-                        .collect()
-                })
-                .unwrap_or_default()
-            })
-            .collect();
-        let mut differing: BTreeSet<String> = BTreeSet::new();
-        for set in &ok_sets[1..] {
-            for item in set.symmetric_difference(&ok_sets[0]) {
-                differing.insert(item.0.clone());
-            }
-        }
-        let overall: Vec<Option<f64>> = per.iter().map(|p| p.map(|r| r.scores.overall)).collect();
-        let errors_differ = per
-            .iter()
-            .any(|p| p.map(|r| r.error.is_some()) != per[0].map(|r| r.error.is_some()));
-        if !differing.is_empty() || errors_differ {
-            out.push(Disagreement {
-                record_id: o.record_id.clone(),
-                record_index: o.record_index as u64,
-                overall,
-                fields: differing.into_iter().collect(),
-            });
-        }
-        if out.len() >= MAX_DISAGREEMENTS {
-            break;
-        }
-    }
-    (out, paired)
 }

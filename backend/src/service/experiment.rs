@@ -14,11 +14,13 @@ use super::live::LiveRun;
 use super::{Service, ServiceResult};
 use crate::outcome::RecordOutcome;
 use crate::providers::CallOptions;
-use crate::runner::{self, ExperimentEnd, ExperimentFacts, ExperimentPlan};
+use crate::runner::{self, ExperimentEnd, ExperimentFacts, ExperimentPlan, SummaryBuilder};
 use crate::store::{ExperimentRow, RunRow};
 
 /// Most outcomes committed in one transaction.
 const WRITE_BATCH: usize = 512;
+/// Trials read per page when a summary streams through an experiment.
+const SUMMARY_PAGE: u64 = 4096;
 /// Seeds the bootstrap intervals of every stored summary.
 pub const SUMMARY_SEED: u64 = 42;
 
@@ -90,17 +92,19 @@ impl Service {
             }
             Err(err) => ExperimentEnd::Failed(err.to_string()),
         };
-        let outcomes = self.store.outcomes(&e.id).await?;
-        let mut summary = runner::experiment_summary(&ExperimentFacts {
+        let facts = ExperimentFacts {
             experiment_id: &e.id,
             experiment_url: Some(self.url(&format!("/experiments/{}", e.id))),
             config: &e.config,
             end: &end,
-            outcomes: &outcomes,
             repetitions: e.repetitions,
             label_issues: ctx.label_issues,
             seed: SUMMARY_SEED,
-        });
+        };
+        let mut summary = self
+            .summarize_stored(&e.id, e.repetitions)
+            .await?
+            .finish(&facts);
         summary.prompt_version = Some(e.prompt_version.clone());
         if !self.shutdown.is_cancelled() {
             self.store
@@ -117,6 +121,37 @@ impl Service {
             failed = summary.failed_records, overall_accuracy = summary.overall_accuracy,
             "experiment finished");
         Ok(summary)
+    }
+
+    /// Folds an experiment's stored trials into a summary builder, a page at a time: the
+    /// summary of 100,000 trials never holds their outcomes.
+    pub(super) async fn summarize_stored(
+        &self,
+        experiment_id: &str,
+        repetitions: u32,
+    ) -> ServiceResult<SummaryBuilder> {
+        let mut builder = SummaryBuilder::new(false, 1);
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .score_page(experiment_id, after, SUMMARY_PAGE)
+                .await?;
+            for o in &page {
+                builder.add(o);
+            }
+            match page.last() {
+                Some(o) if page.len() as u64 == SUMMARY_PAGE => {
+                    after = Some((o.record_index, o.repetition));
+                }
+                _ => break,
+            }
+        }
+        builder.add_fields(&self.store.field_tally(experiment_id).await?);
+        if repetitions > 1 {
+            builder.set_agreement(self.store.repetition_agreement(experiment_id).await?);
+        }
+        Ok(builder)
     }
 
     /// Commits outcomes as they arrive: whatever is waiting goes into one transaction.

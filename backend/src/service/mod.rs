@@ -9,6 +9,7 @@ pub mod cache;
 pub mod catalog;
 pub mod compare;
 pub mod datasets;
+mod disagree;
 mod error;
 pub mod estimate;
 mod execute;

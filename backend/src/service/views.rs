@@ -51,7 +51,10 @@ impl Service {
 }
 
 /// A trial's result with what it read and what was expected.
-pub fn record_result(o: RecordOutcome, record: Option<&DatasetRecord>) -> RecordResult {
+pub fn record_result(mut o: RecordOutcome, record: Option<&DatasetRecord>) -> RecordResult {
+    if let (Some(output), Some(r)) = (&o.output, record) {
+        with_field_detail(&mut o.scores, &r.expected_output, output);
+    }
     let input_ref = record.map_or(serde_json::Value::Null, |r| {
         json!({
             "form_set_name": r.input.form_set_name,
@@ -82,5 +85,21 @@ pub fn record_result(o: RecordOutcome, record: Option<&DatasetRecord>) -> Record
         output_tokens: o.output_tokens,
         thinking_tokens: o.thinking_tokens,
         retries: o.retries,
+    }
+}
+
+/// Gives stored scores (which keep only failing field checks) every check again, passing
+/// ones included, by scoring the output against its label once more. Stored values stay as
+/// they were computed when the trial ran.
+pub fn with_field_detail(
+    scores: &mut shared::RecordScores,
+    expected: &shared::ReportSet,
+    output: &shared::ReportSet,
+) {
+    let derived = crate::eval::evaluate_record(expected, Ok(output));
+    for s in &mut scores.scores {
+        if let Some(d) = derived.scores.iter().find(|d| d.name == s.name) {
+            s.details.clone_from(&d.details);
+        }
     }
 }

@@ -13,6 +13,7 @@ use shared::{
     ExperimentRunResponse, ExperimentStatus, ExperimentSummary, ModelConfig, RunMode, RunStatus,
 };
 
+use crate::eval::table::FieldTally;
 use crate::outcome::RecordOutcome;
 
 pub use sqlite::SqliteStore;
@@ -227,6 +228,25 @@ pub trait ExperimentStore: Send + Sync {
         experiment_id: &str,
         outcomes: &[RecordOutcome],
     ) -> StoreResult<()>;
+    /// Up to `limit` stored trials after `after` (record index, repetition), in that order,
+    /// without their raw and parsed outputs: what a summary streams through.
+    async fn score_page(
+        &self,
+        experiment_id: &str,
+        after: Option<(usize, u32)>,
+        limit: u64,
+    ) -> StoreResult<Vec<RecordOutcome>>;
+    /// The first-repetition trials of the given records (those stored), without outputs.
+    async fn scores_of_records(
+        &self,
+        experiment_id: &str,
+        record_ids: &[&str],
+    ) -> StoreResult<Vec<RecordOutcome>>;
+    /// Per-field checks of the experiment's parsed trials, counted as they were committed.
+    async fn field_tally(&self, experiment_id: &str) -> StoreResult<FieldTally>;
+    /// Share of repeated records whose repetitions agree (see `runner::SummaryBuilder`);
+    /// `None` when no record ran more than once.
+    async fn repetition_agreement(&self, experiment_id: &str) -> StoreResult<Option<f64>>;
     /// Every stored outcome of an experiment, by record then repetition.
     async fn outcomes(&self, experiment_id: &str) -> StoreResult<Vec<RecordOutcome>>;
     /// One page of outcomes; `errors_only` keeps failed trials.

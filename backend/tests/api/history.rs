@@ -70,6 +70,17 @@ async fn records_carry_output_expected_and_evaluator_detail() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
+    // Stored trials keep only failing checks; the page shows every check again.
+    let checks: Vec<&serde_json::Value> = r["scores"]["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["details"].as_array().into_iter().flatten())
+        .collect();
+    assert!(
+        checks.iter().filter(|d| d["ok"] == true).count() > 20,
+        "passing checks are shown: {checks:?}"
+    );
     let (status, evaluators) = app.get("/api/v1/evaluators").await;
     assert_eq!(status, 200, "{evaluators}");
     let registry: Vec<&str> = evaluators

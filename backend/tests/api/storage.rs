@@ -56,7 +56,9 @@ async fn a_full_disk_ends_the_run_failed_and_the_store_stays_sound() {
     let room = file_len(&db).max(file_len(&wal)) + 64 * 1024;
     limit_file_size(server.id(), room);
 
-    let run = r#"{"dataset_name": "big", "model_configs": [{"model": "rules-v1"}], "jobs": 4}"#;
+    // Three experiments: their trials outgrow the room even stored compact.
+    let run = r#"{"dataset_name": "big", "jobs": 4, "model_configs": [{"model": "rules-v1"},
+        {"model": "rules-v1", "name_suffix": "b"}, {"model": "rules-v1", "name_suffix": "c"}]}"#;
     let (status, accepted) = post(port, "/api/v1/experiments/run-async", run).await;
     assert_eq!(status, 202, "{accepted}");
     let task = accepted["task_id"].as_str().unwrap();

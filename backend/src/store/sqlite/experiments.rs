@@ -8,6 +8,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{parse_status, SqliteStore};
+use crate::eval::table::FieldTally;
 use crate::outcome::RecordOutcome;
 use crate::store::{
     timestamp, ExperimentFilter, ExperimentRow, ExperimentStore, StoreError, StoreResult,
@@ -160,36 +161,8 @@ impl ExperimentStore for SqliteStore {
         experiment_id: &str,
         outcomes: &[RecordOutcome],
     ) -> StoreResult<()> {
-        let created_at = timestamp();
         let mut tx = self.pool.begin().await?;
-        for o in outcomes {
-            sqlx::query(
-                "INSERT OR IGNORE INTO experiment_records (experiment_id, record_index, repetition,
-                    record_id, raw_output, output, error, scores, overall, latency_ms, input_tokens,
-                    output_tokens, thinking_tokens, retries, created_at, cost_usd, cached, status)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(experiment_id)
-            .bind(i64::try_from(o.record_index).unwrap_or(i64::MAX))
-            .bind(i64::from(o.repetition))
-            .bind(&o.record_id)
-            .bind(&o.raw_output)
-            .bind(o.output.as_ref().map(serde_json::to_string).transpose()?)
-            .bind(&o.error)
-            .bind(serde_json::to_string(&o.scores)?)
-            .bind(o.scores.overall)
-            .bind(o.latency_ms)
-            .bind(super::outcomes::to_i64(o.input_tokens))
-            .bind(super::outcomes::to_i64(o.output_tokens))
-            .bind(super::outcomes::to_i64(o.thinking_tokens))
-            .bind(i64::from(o.retries))
-            .bind(&created_at)
-            .bind(o.cost_usd)
-            .bind(i64::from(o.cached))
-            .bind(o.status.as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
+        super::outcomes::insert(&mut tx, experiment_id, outcomes).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -238,6 +211,90 @@ impl ExperimentStore for SqliteStore {
                 .collect::<StoreResult<_>>()?,
             total as u64,
         ))
+    }
+
+    async fn score_page(
+        &self,
+        experiment_id: &str,
+        after: Option<(usize, u32)>,
+        limit: u64,
+    ) -> StoreResult<Vec<RecordOutcome>> {
+        let (index, repetition) = after.map_or((-1, -1), |(i, r)| {
+            (i64::try_from(i).unwrap_or(i64::MAX), i64::from(r))
+        });
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM experiment_records WHERE experiment_id = ?
+               AND (record_index, repetition) > (?, ?)
+             ORDER BY record_index, repetition LIMIT ?",
+            super::outcomes::SLIM_COLUMNS
+        ))
+        .bind(experiment_id)
+        .bind(index)
+        .bind(repetition)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(super::outcomes::outcome_row).collect()
+    }
+
+    async fn scores_of_records(
+        &self,
+        experiment_id: &str,
+        record_ids: &[&str],
+    ) -> StoreResult<Vec<RecordOutcome>> {
+        let mut out = Vec::with_capacity(record_ids.len());
+        // Bounded IN lists: SQLite caps the parameters of one statement.
+        for chunk in record_ids.chunks(500) {
+            let mut q = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT {} FROM experiment_records WHERE repetition = 0 AND experiment_id = ",
+                super::outcomes::SLIM_COLUMNS
+            ));
+            q.push_bind(experiment_id).push(" AND record_id IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&self.pool).await? {
+                out.push(super::outcomes::outcome_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn field_tally(&self, experiment_id: &str) -> StoreResult<FieldTally> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT field, correct, total FROM experiment_field_tally WHERE experiment_id = ?",
+        )
+        .bind(experiment_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut tally = FieldTally::default();
+        for (field, correct, total) in rows {
+            tally.add(
+                &field,
+                u64::try_from(correct).unwrap_or(0),
+                u64::try_from(total).unwrap_or(0),
+            );
+        }
+        Ok(tally)
+    }
+
+    async fn repetition_agreement(&self, experiment_id: &str) -> StoreResult<Option<f64>> {
+        // A parsed trial's output is its stored output, or its raw output when that is the
+        // canonical JSON (see outcomes.rs); a failed one is its error.
+        let (repeated, agree): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), SUM(agree) FROM (
+                SELECT COUNT(DISTINCT CASE WHEN status = 'ok' THEN COALESCE(output, raw_output)
+                                      ELSE '' END || char(31) || COALESCE(error, '')) = 1 AS agree
+                FROM experiment_records WHERE experiment_id = ?
+                GROUP BY record_index HAVING COUNT(*) > 1)",
+        )
+        .bind(experiment_id)
+        .fetch_one(&self.pool)
+        .await?;
+        #[allow(clippy::cast_precision_loss)]
+        Ok((repeated > 0).then(|| agree.unwrap_or(0) as f64 / repeated as f64))
     }
 
     async fn trial_count(&self, experiment_id: &str) -> StoreResult<u64> {

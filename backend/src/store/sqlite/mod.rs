@@ -62,3 +62,5 @@ fn parse_status<T: FromStr<Err = String>>(text: &str) -> StoreResult<T> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_compact;

@@ -1,23 +1,42 @@
-//! Reading and writing trial outcome rows.
+//! Reading and writing trial outcome rows, compact: a row keeps its failing field checks
+//! only, and its parsed output only when it differs from the raw output (a model that
+//! answers with the canonical JSON of its report, like the built-in extractor, stores it
+//! once). Per-field accuracy is counted into `experiment_field_tally` in the transaction
+//! that commits the trials.
 
+use shared::{RecordScores, RecordStatus};
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{Row, Sqlite, Transaction};
 
 use super::parse_status;
+use crate::eval::table::FieldTally;
 use crate::outcome::RecordOutcome;
-use crate::store::StoreResult;
+use crate::store::{timestamp, StoreResult};
 
+/// Columns of a trial without its raw and parsed output.
+pub(super) const SLIM_COLUMNS: &str = "record_index, record_id, repetition, status, error, \
+    scores, latency_ms, input_tokens, output_tokens, thinking_tokens, retries, cost_usd, cached";
+
+/// A stored row as an outcome. Rows read with [`SLIM_COLUMNS`] have no outputs.
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
 pub(super) fn outcome_row(r: &SqliteRow) -> StoreResult<RecordOutcome> {
-    let output: Option<String> = r.get("output");
+    let status: RecordStatus = parse_status(r.get("status"))?;
+    let raw_output: Option<String> = r.try_get("raw_output").unwrap_or(None);
+    let stored_output: Option<String> = r.try_get("output").unwrap_or(None);
+    // A parsed trial without a stored output stored the raw output as its canonical JSON.
+    let output = match (stored_output, &raw_output, status) {
+        (Some(s), _, _) => Some(serde_json::from_str(&s)?),
+        (None, Some(raw), RecordStatus::Ok) => Some(serde_json::from_str(raw)?),
+        _ => None,
+    };
     let opt_u64 = |name: &str| r.get::<Option<i64>, _>(name).map(|v| v as u64);
     Ok(RecordOutcome {
         record_index: r.get::<i64, _>("record_index") as usize,
         record_id: r.get("record_id"),
         repetition: r.get::<i64, _>("repetition") as u32,
-        status: parse_status(r.get("status"))?,
-        raw_output: r.get("raw_output"),
-        output: output.map(|s| serde_json::from_str(&s)).transpose()?,
+        status,
+        raw_output,
+        output,
         error: r.get("error"),
         scores: serde_json::from_str(r.get::<&str, _>("scores"))?,
         latency_ms: r.get("latency_ms"),
@@ -32,4 +51,78 @@ pub(super) fn outcome_row(r: &SqliteRow) -> StoreResult<RecordOutcome> {
 
 pub(super) fn to_i64(v: Option<u64>) -> Option<i64> {
     v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+/// Scores as stored: every value, explanation and flag, but only the failing field checks.
+fn compact_scores(scores: &RecordScores) -> RecordScores {
+    let mut compact = scores.clone();
+    for s in &mut compact.scores {
+        s.details.retain(|d| !d.ok);
+    }
+    compact
+}
+
+/// Commits `outcomes` (a trial already stored is kept and not counted again) and their
+/// field checks in one transaction.
+pub(super) async fn insert(
+    tx: &mut Transaction<'_, Sqlite>,
+    experiment_id: &str,
+    outcomes: &[RecordOutcome],
+) -> StoreResult<()> {
+    let created_at = timestamp();
+    let mut tally = FieldTally::default();
+    for o in outcomes {
+        let output = o.output.as_ref().map(serde_json::to_string).transpose()?;
+        // Kept only when the raw text is not already this very JSON.
+        let output = output.filter(|json| o.raw_output.as_deref() != Some(json.as_str()));
+        let inserted = sqlx::query(
+            "INSERT OR IGNORE INTO experiment_records (experiment_id, record_index, repetition,
+                record_id, raw_output, output, error, scores, overall, latency_ms, input_tokens,
+                output_tokens, thinking_tokens, retries, created_at, cost_usd, cached, status)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(experiment_id)
+        .bind(i64::try_from(o.record_index).unwrap_or(i64::MAX))
+        .bind(i64::from(o.repetition))
+        .bind(&o.record_id)
+        .bind(&o.raw_output)
+        .bind(output)
+        .bind(&o.error)
+        .bind(serde_json::to_string(&compact_scores(&o.scores))?)
+        .bind(o.scores.overall)
+        .bind(o.latency_ms)
+        .bind(to_i64(o.input_tokens))
+        .bind(to_i64(o.output_tokens))
+        .bind(to_i64(o.thinking_tokens))
+        .bind(i64::from(o.retries))
+        .bind(&created_at)
+        .bind(o.cost_usd)
+        .bind(i64::from(o.cached))
+        .bind(o.status.as_str())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if inserted > 0 {
+            tally.add_trial(&o.scores);
+        }
+    }
+    if tally.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(&str, u64, u64)> = tally.iter().collect();
+    // One statement for the whole tally: a round trip per field would cost more than the
+    // trials themselves.
+    sqlx::query(
+        "INSERT INTO experiment_field_tally (experiment_id, field, correct, total)
+         SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                json_extract(value, '$[2]')
+         FROM json_each(?) WHERE true
+         ON CONFLICT (experiment_id, field) DO UPDATE SET
+             correct = correct + excluded.correct, total = total + excluded.total",
+    )
+    .bind(experiment_id)
+    .bind(serde_json::to_string(&rows)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
