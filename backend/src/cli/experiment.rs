@@ -135,7 +135,7 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
                     repetitions: args.repetitions,
                     options: crate::providers::CallOptions::default(),
                 };
-                let records = records.clone();
+                let records = runner::in_memory(records.to_vec());
                 async move {
                     let (tx, mut rx) = mpsc::channel(256);
                     let collect = async move {

@@ -62,7 +62,6 @@ pub fn summarize_table(table: &ScoreTable, fields: &FieldTally, seed: u64) -> Ex
     }
 }
 
-
 /// Whether a trial counts towards an evaluator's summary.
 pub fn in_population(e: &Evaluator, s: &RecordScores) -> bool {
     match e.population {

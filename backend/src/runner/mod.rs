@@ -2,6 +2,7 @@
 //! concurrency, scores every trial (a record × repetition) as it finishes and hands it to a
 //! sink at once, so a caller can commit each finished trial before the next one ends.
 
+mod source;
 mod summary;
 mod trial;
 
@@ -10,7 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures::FutureExt;
-use shared::{DatasetRecord, ModelConfig, RecordStatus};
+use shared::{ModelConfig, RecordStatus};
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -19,6 +20,8 @@ use tracing::Instrument;
 use crate::outcome::RecordOutcome;
 use crate::providers::{CallOptions, Provider};
 
+use source::Pages;
+pub use source::{in_memory, InMemory, RecordSource, PAGE as RECORD_PAGE};
 pub use summary::{experiment_summary, ExperimentFacts, SummaryBuilder};
 pub use trial::run_trial;
 
@@ -50,10 +53,11 @@ pub enum ExperimentEnd {
 /// Runs every (record, repetition) not in `done` and sends each outcome to `sink` as it
 /// finishes. Returns when all trials ended, the first failure stopped a `raise_errors`
 /// experiment, or `cancel` fired. A trial that panics is delivered as a `crashed` outcome
-/// carrying the panic message.
+/// carrying the panic message. Records are read from `records` a page at a time; a page that
+/// cannot be read fails the experiment with the reason.
 pub async fn run_experiment(
     provider: Arc<dyn Provider>,
-    records: Arc<[DatasetRecord]>,
+    records: Arc<dyn RecordSource>,
     plan: &ExperimentPlan,
     done: &HashSet<(usize, u32)>,
     sink: mpsc::Sender<RecordOutcome>,
@@ -63,45 +67,52 @@ pub async fn run_experiment(
     let semaphore = Arc::new(Semaphore::new(plan.jobs.max(1)));
     let config = Arc::new(plan.config.clone());
     let options = plan.options;
+    let repetitions = plan.repetitions.max(1);
     let mut set: JoinSet<Option<RecordOutcome>> = JoinSet::new();
     let mut failure: Option<String> = None;
-    let trials = (0..records.len())
-        .flat_map(|i| (0..plan.repetitions.max(1)).map(move |r| (i, r)))
-        .filter(|t| !done.contains(t));
-    for (index, repetition) in trials {
-        let permit = tokio::select! {
-            p = semaphore.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            () = stop.cancelled() => break,
-        };
-        while let Some(joined) = set.try_join_next() {
-            deliver(joined, plan, &sink, &stop, &mut failure).await;
-        }
-        if stop.is_cancelled() {
-            break;
-        }
-        let (provider, records, config, stop) = (
-            provider.clone(),
-            records.clone(),
-            config.clone(),
-            stop.clone(),
-        );
-        let span = tracing::debug_span!("trial", record_id = %records[index].id, repetition);
-        set.spawn(
-            async move {
-                let _permit = permit;
-                let record = &records[index];
-                let trial = run_trial(provider.as_ref(), record, index, repetition, &config, options);
-                tokio::select! {
-                    o = AssertUnwindSafe(trial).catch_unwind() => Some(o.unwrap_or_else(|panic| {
-                        let message = format!("the trial panicked: {}", panic_message(panic.as_ref()));
-                        tracing::error!(error = %message, "trial panicked");
-                        RecordOutcome::failed(index, &record.id, repetition, RecordStatus::Crashed, message)
-                    })),
-                    () = stop.cancelled() => None,
-                }
+    let mut pages = Pages::new(records);
+    'pages: while let Some(page) = pages.next().await {
+        let (first, page) = match page {
+            Ok(p) => p,
+            Err(e) => {
+                failure = Some(format!("the dataset could not be read: {e}"));
+                stop.cancel();
+                break;
             }
-            .instrument(span),
-        );
+        };
+        let trials = page
+            .into_iter()
+            .enumerate()
+            .flat_map(|(i, record)| (0..repetitions).map(move |r| (first + i, r, record.clone())));
+        for (index, repetition, record) in trials.filter(|(i, r, _)| !done.contains(&(*i, *r))) {
+            let permit = tokio::select! {
+                p = semaphore.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break 'pages },
+                () = stop.cancelled() => break 'pages,
+            };
+            while let Some(joined) = set.try_join_next() {
+                deliver(joined, plan, &sink, &stop, &mut failure).await;
+            }
+            if stop.is_cancelled() {
+                break 'pages;
+            }
+            let (provider, config, stop) = (provider.clone(), config.clone(), stop.clone());
+            let span = tracing::debug_span!("trial", record_id = %record.id, repetition);
+            set.spawn(
+                async move {
+                    let _permit = permit;
+                    let trial = run_trial(provider.as_ref(), &record, index, repetition, &config, options);
+                    tokio::select! {
+                        o = AssertUnwindSafe(trial).catch_unwind() => Some(o.unwrap_or_else(|panic| {
+                            let message = format!("the trial panicked: {}", panic_message(panic.as_ref()));
+                            tracing::error!(error = %message, "trial panicked");
+                            RecordOutcome::failed(index, &record.id, repetition, RecordStatus::Crashed, message)
+                        })),
+                        () = stop.cancelled() => None,
+                    }
+                }
+                .instrument(span),
+            );
+        }
     }
     while let Some(joined) = set.join_next().await {
         deliver(joined, plan, &sink, &stop, &mut failure).await;
@@ -156,3 +167,5 @@ async fn deliver(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_pages;

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use shared::{RecordInput, RecordStatus, ReportSet};
+use shared::{DatasetRecord, RecordInput, RecordStatus, ReportSet};
 
 use super::*;
 use crate::eval::fixtures;
@@ -50,8 +50,8 @@ impl Provider for Scripted {
     }
 }
 
-fn records(texts: &[&str]) -> Arc<[DatasetRecord]> {
-    texts
+fn records(texts: &[&str]) -> Arc<dyn RecordSource> {
+    let records: Vec<DatasetRecord> = texts
         .iter()
         .enumerate()
         .map(|(i, t)| DatasetRecord {
@@ -63,7 +63,8 @@ fn records(texts: &[&str]) -> Arc<[DatasetRecord]> {
             expected_output: fixtures::both(),
             metadata: Default::default(),
         })
-        .collect()
+        .collect();
+    in_memory(records)
 }
 
 fn scripted(delay_ms: u64) -> Arc<Scripted> {
@@ -88,7 +89,7 @@ fn plan(jobs: usize, raise_errors: bool, repetitions: u32) -> ExperimentPlan {
 
 async fn run(
     provider: Arc<Scripted>,
-    recs: Arc<[DatasetRecord]>,
+    recs: Arc<dyn RecordSource>,
     plan: &ExperimentPlan,
     done: HashSet<(usize, u32)>,
     cancel: CancellationToken,
@@ -151,7 +152,7 @@ async fn errors_are_recorded_and_the_run_goes_on() {
 }
 
 /// Runs every record with two jobs, no repetition, nothing done before, no cancel.
-async fn run_all(recs: Arc<[DatasetRecord]>) -> (ExperimentEnd, Vec<RecordOutcome>) {
+async fn run_all(recs: Arc<dyn RecordSource>) -> (ExperimentEnd, Vec<RecordOutcome>) {
     run(
         scripted(1),
         recs,

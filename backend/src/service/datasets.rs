@@ -74,12 +74,13 @@ impl Service {
         offset: u64,
         limit: u64,
     ) -> ServiceResult<Page<DatasetRecordView>> {
-        let (_, _, records) = self.store.dataset_records(name, version).await?;
-        let total = records.len() as u64;
+        let (_, info, records) = self
+            .store
+            .dataset_records(name, version, offset, limit)
+            .await?;
+        let total = info.record_count;
         let items = records
             .into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .map(|record| DatasetRecordView {
                 label_flags: audit_label(&record.expected_output),
                 record,
@@ -159,14 +160,22 @@ impl Service {
                 note: &note,
             })
             .await?;
-        let (_, _, records) = self
+        let (info, version_info, _) = self
             .store
-            .dataset_records(name, Some(version.version))
+            .dataset_records(name, Some(version.version), 0, 0)
+            .await?;
+        let sample = super::runs::Sample {
+            info,
+            size: version_info.record_count,
+            version: version_info,
+        };
+        let mut label_audit = Vec::new();
+        self.for_each_page(&sample, |page| label_audit.extend(audit(&page)))
             .await?;
         Ok(DatasetVersionCreated {
             name: name.to_string(),
             version,
-            label_audit: audit(&records),
+            label_audit,
         })
     }
 }

@@ -110,16 +110,33 @@ impl Service {
         if !problems.is_empty() {
             return Err(ServiceError::Validation(problems));
         }
-        let super::runs::Sample {
-            info,
-            version,
-            records,
-        } = self.load_sample(request).await?;
-        let records_count = records.len() as u64;
-        let policy = self.images.clone();
-        let per_record = tokio::task::spawn_blocking(move || per_record_tokens(&policy, &records))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("measuring the records failed: {e}")))?;
+        let sample = self.load_sample(request).await?;
+        let records_count = sample.size;
+        // Token sums over the sample, measured a page at a time off the async workers.
+        let (mut sum_in, mut sum_out) = (0u64, 0u64);
+        let mut from = 0;
+        while from < sample.size {
+            let limit = (sample.size - from).min(crate::runner::RECORD_PAGE as u64);
+            let page = self
+                .store
+                .dataset_records_at(&sample.info.dataset_id, sample.version.version, from, limit)
+                .await?;
+            if page.is_empty() {
+                break;
+            }
+            from += page.len() as u64;
+            let policy = self.images.clone();
+            let tokens = tokio::task::spawn_blocking(move || per_record_tokens(&policy, &page))
+                .await
+                .map_err(|e| {
+                    ServiceError::Internal(format!("measuring the records failed: {e}"))
+                })?;
+            for (i, o) in tokens {
+                sum_in = sum_in.saturating_add(i);
+                sum_out = sum_out.saturating_add(o);
+            }
+        }
+        let (info, version) = (sample.info, sample.version);
         let reps = u64::from(request.repetitions.unwrap_or(1));
         let mut experiments = Vec::new();
         for c in &request.model_configs {
@@ -136,12 +153,12 @@ impl Service {
             let (input, output) = if is_builtin {
                 (0, 0)
             } else {
-                per_record.iter().fold((0u64, 0u64), |(i, o), (ri, ro)| {
-                    (
-                        i.saturating_add(ri.saturating_mul(reps)),
-                        o.saturating_add(ro.saturating_add(thinking).saturating_mul(reps)),
-                    )
-                })
+                (
+                    sum_in.saturating_mul(reps),
+                    sum_out
+                        .saturating_add(thinking.saturating_mul(records_count))
+                        .saturating_mul(reps),
+                )
             };
             let cost = (input as f64 * pin + output as f64 * pout) / 1_000_000.0;
             experiments.push(ExperimentEstimate {

@@ -19,6 +19,7 @@ use tracing::Instrument;
 use super::experiment::RunContext;
 use super::live::{LiveGuard, LiveRun, RunProgress};
 use super::runs::PreparedRun;
+use super::source::StoredRecords;
 use super::{Service, ServiceError, ServiceResult};
 use crate::eval::audit_label;
 use crate::runner::panic_message;
@@ -63,7 +64,7 @@ impl Service {
                 return Err(e);
             }
         };
-        tracing::info!(records = p.records.len(), "run started");
+        tracing::info!(records = p.run.dataset_size, "run started");
         let result = AssertUnwindSafe(self.execute_experiments(&p, done, &guard.run, cancel))
             .catch_unwind()
             .await
@@ -125,12 +126,8 @@ impl Service {
             .await?;
         let ctx = RunContext {
             run: &p.run,
-            records: p.records.clone(),
-            label_issues: p
-                .records
-                .iter()
-                .filter(|r| !audit_label(&r.expected_output).is_empty())
-                .count() as u64,
+            records: Arc::new(StoredRecords::of(self.store.clone(), &p.run)),
+            label_issues: self.sample_label_issues(&p.run).await?,
             live,
             cancel: cancel.clone(),
         };
@@ -160,6 +157,32 @@ impl Service {
         live.progress.send_modify(|pr| pr.status = status);
         tracing::info!(status = %status, outcome = %response.status, "run finished");
         Ok(response)
+    }
+
+    /// Records of a run's sample whose label breaks an identity: the version's count when
+    /// the sample is the whole version, else counted a page at a time.
+    async fn sample_label_issues(&self, run: &RunRow) -> ServiceResult<u64> {
+        let (info, version, _) = self
+            .store
+            .dataset_records(&run.dataset_name, Some(run.dataset_version), 0, 0)
+            .await?;
+        if run.dataset_size >= version.record_count {
+            return Ok(version.label_issues);
+        }
+        let sample = super::runs::Sample {
+            info,
+            version,
+            size: run.dataset_size,
+        };
+        let mut issues = 0u64;
+        self.for_each_page(&sample, |page| {
+            issues += page
+                .iter()
+                .filter(|r| !audit_label(&r.expected_output).is_empty())
+                .count() as u64;
+        })
+        .await?;
+        Ok(issues)
     }
 
     /// Records a run that could not go on: the run and its unfinished experiments end

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use shared::{DatasetRecord, ExperimentStatus, ExperimentSummary};
+use shared::{ExperimentStatus, ExperimentSummary};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -14,7 +14,9 @@ use super::live::LiveRun;
 use super::{Service, ServiceResult};
 use crate::outcome::RecordOutcome;
 use crate::providers::CallOptions;
-use crate::runner::{self, ExperimentEnd, ExperimentFacts, ExperimentPlan, SummaryBuilder};
+use crate::runner::{
+    self, ExperimentEnd, ExperimentFacts, ExperimentPlan, RecordSource, SummaryBuilder,
+};
 use crate::store::{ExperimentRow, RunRow};
 
 /// Most outcomes committed in one transaction.
@@ -27,7 +29,7 @@ pub const SUMMARY_SEED: u64 = 42;
 /// What every experiment of one run shares.
 pub(super) struct RunContext<'a> {
     pub run: &'a RunRow,
-    pub records: Arc<[DatasetRecord]>,
+    pub records: Arc<dyn RecordSource>,
     /// Records of the sample whose label breaks an identity.
     pub label_issues: u64,
     pub live: &'a LiveRun,

@@ -18,6 +18,7 @@ pub mod export;
 pub mod history;
 pub mod live;
 pub mod runs;
+mod source;
 pub mod status;
 pub mod views;
 

@@ -13,35 +13,57 @@ use super::{model_error, Service, ServiceError, ServiceResult};
 use crate::providers::spec::ProviderKind;
 use crate::store::{timestamp, ExperimentRow, RunRow};
 
-/// A validated run, stored and ready to execute.
+/// A validated run, stored and ready to execute. Its records are read from the store a page
+/// at a time while it runs.
 pub struct PreparedRun {
     pub run: RunRow,
     pub experiments: Vec<ExperimentRow>,
-    pub records: Arc<[DatasetRecord]>,
 }
 
-/// A dataset version and the records a request takes from it.
+/// A dataset version and how many of its records a request takes (its first `size`).
 pub struct Sample {
     pub info: DatasetInfo,
     pub version: DatasetVersionInfo,
-    pub records: Vec<DatasetRecord>,
+    pub size: u64,
 }
 
 impl Service {
-    /// The dataset version a request names, cut to its sample size.
+    /// The dataset version a request names and its sample size.
     pub async fn load_sample(&self, request: &ExperimentRunRequest) -> ServiceResult<Sample> {
-        let (info, version, mut records) = self
+        let (info, version, _) = self
             .store
-            .dataset_records(&request.dataset_name, request.dataset_version)
+            .dataset_records(&request.dataset_name, request.dataset_version, 0, 0)
             .await?;
-        if let Some(n) = request.sample_size {
-            records.truncate(n as usize);
-        }
+        let size = request.sample_size.map_or(version.record_count, |n| {
+            u64::from(n).min(version.record_count)
+        });
         Ok(Sample {
             info,
             version,
-            records,
+            size,
         })
+    }
+
+    /// Reads a sample's records a page at a time, giving each page to `each`.
+    pub(super) async fn for_each_page(
+        &self,
+        sample: &Sample,
+        mut each: impl FnMut(Vec<DatasetRecord>),
+    ) -> ServiceResult<()> {
+        let mut from = 0;
+        while from < sample.size {
+            let limit = (sample.size - from).min(crate::runner::RECORD_PAGE as u64);
+            let page = self
+                .store
+                .dataset_records_at(&sample.info.dataset_id, sample.version.version, from, limit)
+                .await?;
+            if page.is_empty() {
+                break;
+            }
+            from += page.len() as u64;
+            each(page);
+        }
+        Ok(())
     }
 
     /// Checks a request: its fields, then that every model can run.
@@ -74,11 +96,11 @@ impl Service {
     ) -> ServiceResult<PreparedRun> {
         self.validate_request(&request)?;
         let sample = self.load_sample(&request).await?;
-        self.check_size(&request, sample.records.len() as u64)?;
+        self.check_size(&request, sample.size)?;
         let run_id = format!("task_{}", uuid::Uuid::new_v4().simple());
         let created_at = timestamp();
         let repetitions = request.repetitions.unwrap_or(1);
-        let records = sample.records.len() as u64;
+        let records = sample.size;
         let run = RunRow {
             id: run_id.clone(),
             mode,
@@ -121,11 +143,7 @@ impl Service {
         }
         tracing::info!(run_id = %run_id, mode = %mode, dataset = %run.dataset_name,
             records, experiments = experiments.len(), "run stored");
-        Ok(PreparedRun {
-            run,
-            experiments,
-            records: sample.records.into(),
-        })
+        Ok(PreparedRun { run, experiments })
     }
 
     /// Refuses a run over `MAX_TRIALS_PER_RUN` trials.
@@ -200,21 +218,9 @@ impl Service {
         let n = runs.len();
         for run in runs {
             let experiments = self.store.run_experiments(&run.id).await?;
-            let (_, _, mut records) = self
-                .store
-                .dataset_records(&run.dataset_name, Some(run.dataset_version))
-                .await?;
-            records.truncate(usize::try_from(run.dataset_size).unwrap_or(usize::MAX));
             tracing::info!(run_id = %run.id, "resuming unfinished run");
             // Accepted before the restart: resumed whatever the limit, and counted in it.
-            drop(self.spawn(
-                PreparedRun {
-                    run,
-                    experiments,
-                    records: records.into(),
-                },
-                None,
-            ));
+            drop(self.spawn(PreparedRun { run, experiments }, None));
         }
         Ok(n)
     }

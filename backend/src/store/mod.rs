@@ -166,12 +166,24 @@ pub trait DatasetStore: Send + Sync {
     /// the newest version; when `base_version` is given and is not the newest, nothing is
     /// written and the answer is a conflict (the label would be corrected on stale data).
     async fn correct_label(&self, correction: LabelEdit<'_>) -> StoreResult<DatasetVersionInfo>;
-    /// The records of a version (the newest when `version` is None).
+    /// A version (the newest when `version` is None) and up to `limit` of its records from
+    /// position `offset`: one page, never the whole version.
     async fn dataset_records(
         &self,
         name: &str,
         version: Option<u32>,
+        offset: u64,
+        limit: u64,
     ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)>;
+    /// Up to `limit` records of dataset `dataset_id` version `version` from position
+    /// `offset`, in order.
+    async fn dataset_records_at(
+        &self,
+        dataset_id: &str,
+        version: u32,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<DatasetRecord>>;
     /// The records of dataset `name` version `version` whose ids are among `ids` (those that
     /// exist, in no particular order): one page's worth, without reading the version.
     async fn dataset_records_by_id(

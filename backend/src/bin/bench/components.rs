@@ -67,7 +67,7 @@ async fn run_through(
     let t = Instant::now();
     run_experiment(
         provider,
-        records,
+        tallylab::runner::in_memory(records.to_vec()),
         &plan,
         &HashSet::new(),
         tx,

@@ -122,6 +122,8 @@ impl DatasetStore for SqliteStore {
         &self,
         name: &str,
         version: Option<u32>,
+        offset: u64,
+        limit: u64,
     ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)> {
         let detail = self.dataset_detail(name).await?;
         let wanted = version.unwrap_or(detail.info.latest_version);
@@ -141,18 +143,37 @@ impl DatasetStore for SqliteStore {
                 have.join(", ")
             )));
         };
+        let records = self
+            .dataset_records_at(&detail.info.dataset_id, wanted, offset, limit)
+            .await?;
+        Ok((detail.info, v, records))
+    }
+
+    async fn dataset_records_at(
+        &self,
+        dataset_id: &str,
+        version: u32,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<DatasetRecord>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        // Positions are 0..record_count: a page is a range of the primary key.
         let bodies: Vec<String> = sqlx::query_scalar(
-            "SELECT body FROM dataset_records WHERE dataset_id = ? AND version = ? ORDER BY position",
+            "SELECT body FROM dataset_records WHERE dataset_id = ? AND version = ?
+               AND position >= ? ORDER BY position LIMIT ?",
         )
-        .bind(&detail.info.dataset_id)
-        .bind(i64::from(wanted))
+        .bind(dataset_id)
+        .bind(i64::from(version))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;
-        let records = bodies
+        bodies
             .iter()
-            .map(|b| serde_json::from_str::<DatasetRecord>(b))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((detail.info, v, records))
+            .map(|b| Ok(serde_json::from_str::<DatasetRecord>(b)?))
+            .collect()
     }
 
     async fn dataset_records_by_id(

@@ -76,11 +76,14 @@ async fn story_dataset_run_experiment_outcomes() {
         .await
         .expect("v2");
     assert_eq!((v1.version, v2.version), (1, 2));
-    let (info, v, recs) = store.dataset_records("d", None).await.expect("latest");
+    let (info, v, recs) = store
+        .dataset_records("d", None, 0, u64::MAX >> 1)
+        .await
+        .expect("latest");
     assert_eq!((info.latest_version, v.version, recs.len()), (2, 2, 1));
     assert_eq!(
         store
-            .dataset_records("d", Some(1))
+            .dataset_records("d", Some(1), 0, u64::MAX >> 1)
             .await
             .expect("v1")
             .2
@@ -88,7 +91,7 @@ async fn story_dataset_run_experiment_outcomes() {
         2
     );
     let missing = store
-        .dataset_records("d", Some(9))
+        .dataset_records("d", Some(9), 0, u64::MAX >> 1)
         .await
         .unwrap_err()
         .to_string();
@@ -97,7 +100,7 @@ async fn story_dataset_run_experiment_outcomes() {
         "{missing}"
     );
     let unknown = store
-        .dataset_records("x", None)
+        .dataset_records("x", None, 0, u64::MAX >> 1)
         .await
         .unwrap_err()
         .to_string();
@@ -233,7 +236,7 @@ async fn versions_appear_whole_or_not_at_all() {
         .await
         .expect("v1");
     let (_, _, back) = store
-        .dataset_records("d", Some(v1.version))
+        .dataset_records("d", Some(v1.version), 0, u64::MAX >> 1)
         .await
         .expect("read");
     assert_eq!(back.len(), many.len());
@@ -266,7 +269,10 @@ async fn versions_appear_whole_or_not_at_all() {
         detail.info.latest_version, 1,
         "the half version is invisible"
     );
-    assert!(store.dataset_records("d", Some(2)).await.is_err());
+    assert!(store
+        .dataset_records("d", Some(2), 0, u64::MAX >> 1)
+        .await
+        .is_err());
     let next = store
         .create_dataset_version("d", "", "next", &many[..1], eval::label_issues(&many[..1]))
         .await

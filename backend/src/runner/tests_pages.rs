@@ -1,0 +1,116 @@
+//! The runner reads records a page at a time: every position runs once across pages, and a
+//! page that cannot be read ends the experiment failed with the reason.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use shared::{DatasetRecord, RecordInput};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::eval::fixtures;
+use crate::providers::RulesProvider;
+
+/// `len` records; reading at or past `broken_from` fails. Counts the largest page asked.
+struct Flaky {
+    len: usize,
+    broken_from: usize,
+    largest_page: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait]
+impl RecordSource for Flaky {
+    fn len(&self) -> usize {
+        self.len
+    }
+    async fn page(&self, from: usize, limit: usize) -> Result<Vec<DatasetRecord>, String> {
+        self.largest_page
+            .fetch_max(limit, std::sync::atomic::Ordering::SeqCst);
+        if from >= self.broken_from {
+            return Err("disk I/O error".into());
+        }
+        Ok((from..(from + limit).min(self.len))
+            .map(|i| DatasetRecord {
+                id: format!("r{i}"),
+                input: RecordInput {
+                    text: Some("แบบ ส.ส. 5/18".into()),
+                    ..Default::default()
+                },
+                expected_output: fixtures::both(),
+                metadata: Default::default(),
+            })
+            .collect())
+    }
+}
+
+async fn run_flaky(
+    source: Arc<Flaky>,
+    repetitions: u32,
+    done: HashSet<(usize, u32)>,
+) -> (ExperimentEnd, Vec<RecordOutcome>) {
+    let plan = ExperimentPlan {
+        config: ModelConfig::new("rules-v1", 0.0, None),
+        jobs: 8,
+        raise_errors: false,
+        repetitions,
+        options: crate::providers::CallOptions::default(),
+    };
+    let (tx, mut rx) = mpsc::channel(64);
+    let collect = tokio::spawn(async move {
+        let mut v = Vec::new();
+        while let Some(o) = rx.recv().await {
+            v.push(o);
+        }
+        v
+    });
+    let provider: Arc<dyn Provider> = Arc::new(RulesProvider);
+    let end = run_experiment(provider, source, &plan, &done, tx, CancellationToken::new()).await;
+    (end, collect.await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn every_position_runs_once_across_pages() {
+    let len = RECORD_PAGE * 2 + 17;
+    let source = Arc::new(Flaky {
+        len,
+        broken_from: usize::MAX,
+        largest_page: Default::default(),
+    });
+    let done: HashSet<(usize, u32)> = [(0, 0), (RECORD_PAGE, 1)].into();
+    let (end, outs) = run_flaky(source.clone(), 2, done).await;
+    assert_eq!(end, ExperimentEnd::Completed);
+    let mut seen: Vec<(usize, u32)> = outs
+        .iter()
+        .map(|o| (o.record_index, o.repetition))
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), len * 2 - 2, "every trial not done, once");
+    assert!(outs
+        .iter()
+        .all(|o| o.record_id == format!("r{}", o.record_index)));
+    assert!(
+        source
+            .largest_page
+            .load(std::sync::atomic::Ordering::SeqCst)
+            <= RECORD_PAGE
+    );
+}
+
+#[tokio::test]
+async fn a_page_that_cannot_be_read_fails_the_experiment_with_the_reason() {
+    let source = Arc::new(Flaky {
+        len: RECORD_PAGE * 3,
+        broken_from: RECORD_PAGE,
+        largest_page: Default::default(),
+    });
+    let (end, outs) = run_flaky(source, 1, HashSet::new()).await;
+    match end {
+        ExperimentEnd::Failed(e) => assert!(e.contains("disk I/O error"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(outs.iter().all(|o| o.record_index < RECORD_PAGE));
+    assert!(!outs.is_empty(), "the trials that ran are kept");
+}
