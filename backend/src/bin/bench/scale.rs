@@ -46,9 +46,12 @@ struct Row {
     n: usize,
     upload_secs: f64,
     rss_after_upload: u64,
+    /// Peak RSS while the upload was parsed and stored.
+    upload_peak_rss: u64,
     wall_secs: f64,
     ideal_secs: f64,
     cpu_ms_per_trial: f64,
+    /// Peak RSS during the run (the high-water mark is reset after the upload).
     peak_rss: u64,
     /// RSS a second after the run and the reads: what the server keeps when idle.
     rss_idle_after: u64,
@@ -78,13 +81,13 @@ pub async fn run(sizes: &[usize]) -> anyhow::Result<()> {
         b.rate_limited * 100.0,
     );
     println!(
-        "{:>8} | {:>9} | {:>26} | {:>12} | {:>11} | {:>9} | {:>9} | {:>9} | {:>17} | {:>10}",
+        "{:>8} | {:>9} | {:>26} | {:>12} | {:>17} | {:>9} | {:>9} | {:>9} | {:>17} | {:>10}",
         "records",
         "upload",
         "wall vs ideal",
         "CPU/trial",
-        "RSS upload",
-        "peak RSS",
+        "upload peak/after",
+        "run peak",
         "idle RSS",
         "data dir",
         "page p50/p95",
@@ -93,13 +96,14 @@ pub async fn run(sizes: &[usize]) -> anyhow::Result<()> {
     for &n in sizes {
         let row = one(&server_binary, n).await?;
         println!(
-            "{:>8} | {:>7.1} s | {:>7.2} s vs {:>6.2} s {:>4.2}x | {:>9.3} ms | {:>8} MB | {:>6} MB | {:>6} MB | {:>6} MB | {:>6.1}/{:>6.1} ms | {:>7.1} ms",
+            "{:>8} | {:>7.1} s | {:>7.2} s vs {:>6.2} s {:>4.2}x | {:>9.3} ms | {:>6}/{:>5} MB | {:>6} MB | {:>6} MB | {:>6} MB | {:>6.1}/{:>6.1} ms | {:>7.1} ms",
             row.n,
             row.upload_secs,
             row.wall_secs,
             row.ideal_secs,
             row.wall_secs / row.ideal_secs,
             row.cpu_ms_per_trial,
+            row.upload_peak_rss >> 20,
             row.rss_after_upload >> 20,
             row.peak_rss >> 20,
             row.rss_idle_after >> 20,
@@ -143,6 +147,8 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
     let upload_secs = t.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_after_upload = server.memory("VmRSS:")?;
+    let upload_peak_rss = server.memory("VmHWM:")?;
+    server.reset_peak()?;
 
     let cpu_before = server.cpu_seconds()?;
     let (a, b) = if gemini_wire() {
@@ -202,6 +208,7 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
         n,
         upload_secs,
         rss_after_upload,
+        upload_peak_rss,
         wall_secs,
         ideal_secs: n as f64 * behaviour.latency.as_secs_f64() / JOBS as f64,
         cpu_ms_per_trial: cpu * 1000.0 / trials as f64,
@@ -283,6 +290,12 @@ impl Server {
             .context("no such field")?;
         let kib: u64 = line.split_whitespace().nth(1).context("value")?.parse()?;
         Ok(kib * 1024)
+    }
+
+    /// Resets the peak RSS (VmHWM) to the current RSS (Linux `clear_refs` 5).
+    fn reset_peak(&self) -> anyhow::Result<()> {
+        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5")?;
+        Ok(())
     }
 
     /// User plus system CPU time the server has used, in seconds.
