@@ -49,7 +49,8 @@ pub struct Settings {
     pub static_dir: Option<PathBuf>,
     /// `MAX_BODY_BYTES` (default 32 MiB): larger request bodies get 413.
     pub max_body_bytes: usize,
-    /// `MAX_UPLOAD_BYTES` (default 512 MiB): the limit for dataset uploads.
+    /// `MAX_UPLOAD_BYTES` (default 4 GiB): the limit for dataset uploads, which are parsed
+    /// and stored as they arrive (it bounds disk use, not memory).
     pub max_upload_bytes: usize,
     /// How much work one key holder may ask for.
     pub limits: WorkLimits,
@@ -191,7 +192,7 @@ impl Settings {
                 name: "MAX_UPLOAD_BYTES",
                 message: format!("\"{v}\" is not a byte count"),
             })?,
-            None => 512 * 1024 * 1024,
+            None => 4 << 30,
         };
         let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
             match get(name) {

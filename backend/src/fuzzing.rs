@@ -5,7 +5,7 @@
 //! crate in `fuzz/`), and by `cargo test` over the seed inputs and every crash found so far
 //! (`tests/fuzz_regressions.rs` reads `tests/fuzz/<target>/`).
 
-use crate::dataset::load::parse_dataset;
+use crate::dataset::stream::parse_dataset;
 use crate::report::parse_output;
 use crate::thai::dates::{format_long, format_numeric, parse_date};
 use crate::thai::digits::{parse_count, to_arabic_digits, to_thai_digits};

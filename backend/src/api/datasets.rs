@@ -7,9 +7,9 @@ use shared::{
 };
 
 use super::error::ApiError;
-use super::request::{read_body, Authenticated, JsonBody};
+use super::request::{Authenticated, JsonBody};
 use super::State;
-use crate::service::datasets::Upload;
+use crate::service::datasets::UploadMeta;
 use crate::service::history::{page_limit, page_offset};
 
 /// Every dataset with its newest version.
@@ -84,20 +84,20 @@ pub async fn upload_version(
 ) -> Result<HttpResponse, ApiError> {
     // Checked again by the service; here first, so a bad name never reads a large body.
     crate::service::datasets::check_name(&name)?;
-    let body = read_body(payload, state.settings.max_upload_bytes).await?;
-    let text = std::str::from_utf8(&body).map_err(|e| ApiError::BadRequest {
-        message: format!("body is not UTF-8: {e}"),
-        field: None,
-    })?;
-    let created = state
-        .service
-        .upload(Upload {
+    // Parsed and stored while it arrives: memory does not grow with the file.
+    let (feed, reader) = super::body_stream::body_stream(state.settings.max_upload_bytes);
+    let upload = state.service.upload_stream(
+        UploadMeta {
             name: &name,
-            text,
             description: q.description.as_deref(),
             note: q.note.as_deref(),
-        })
-        .await?;
+        },
+        reader,
+    );
+    let (fed, created) = futures::join!(feed.feed(payload), upload);
+    // A body over the limit or broken is the answer, whatever the parser made of it.
+    fed?;
+    let created = created?;
     Ok(HttpResponse::Created().json(created))
 }
 

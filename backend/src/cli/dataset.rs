@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use shared::DatasetRecord;
 
-use crate::dataset::{builtin, generate, load};
+use crate::dataset::{builtin, generate, stream};
 use crate::eval::audit_label;
 
 /// Dataset commands.
@@ -85,7 +85,7 @@ impl SourceArgs {
         if let Some(path) = &self.dataset_file {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            let records = load::parse_dataset(&text)
+            let records = stream::parse_dataset(&text)
                 .with_context(|| format!("{} is not a valid dataset", path.display()))?;
             return Ok((path.display().to_string(), records));
         }

@@ -12,6 +12,7 @@ pub mod load;
 mod names;
 mod noise;
 mod render;
+pub mod stream;
 mod table;
 mod truth;
 

@@ -7,9 +7,65 @@ use shared::{
 };
 
 use super::{Service, ServiceError, ServiceResult};
-use crate::dataset::load;
+use crate::dataset::stream::{read_records, RecordSink, StreamError};
 use crate::eval::audit_label;
 use crate::store::{timestamp, LabelEdit};
+
+/// Records stored per transaction of an upload.
+const UPLOAD_BATCH: usize = 500;
+
+/// How an upload read as a stream is described.
+pub struct UploadMeta<'a> {
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// Hands parsed records to the storing side in batches.
+struct BatchSink {
+    batch: Vec<DatasetRecord>,
+    tx: tokio::sync::mpsc::Sender<Vec<DatasetRecord>>,
+}
+
+impl BatchSink {
+    fn flush(&mut self) -> Result<(), StreamError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        self.tx
+            .blocking_send(batch)
+            .map_err(|_| StreamError::Stopped("the upload could not be stored".into()))
+    }
+}
+
+impl RecordSink for BatchSink {
+    fn record(&mut self, _index: usize, record: DatasetRecord) -> Result<(), String> {
+        self.batch.push(record);
+        if self.batch.len() >= UPLOAD_BATCH {
+            self.flush()
+                .map_err(|_| "the upload could not be stored".to_string())?;
+        }
+        Ok(())
+    }
+}
+
+/// Discards a pending version unless disarmed (`store` taken) before it drops.
+struct DiscardGuard {
+    store: Option<std::sync::Arc<dyn crate::store::Store>>,
+    pending: crate::store::PendingVersion,
+}
+
+impl Drop for DiscardGuard {
+    fn drop(&mut self) {
+        if let (Some(store), Ok(runtime)) =
+            (self.store.take(), tokio::runtime::Handle::try_current())
+        {
+            let pending = self.pending.clone();
+            runtime.spawn(async move { store.discard_version(&pending).await });
+        }
+    }
+}
 
 /// Longest dataset name, in characters.
 const MAX_NAME_CHARS: usize = 200;
@@ -94,30 +150,84 @@ impl Service {
         })
     }
 
-    /// Stores an upload as the next version of its dataset; every record is validated.
+    /// Stores an upload held in memory (see [`Service::upload_stream`]).
     pub async fn upload(&self, upload: Upload<'_>) -> ServiceResult<DatasetVersionCreated> {
-        check_name(upload.name)?;
-        let records =
-            load::parse_dataset(upload.text).map_err(|e| ServiceError::Validation(e.0))?;
-        let label_audit = audit(&records);
-        let version = self
+        let text = upload.text.to_owned();
+        self.upload_stream(
+            UploadMeta {
+                name: upload.name,
+                description: upload.description,
+                note: upload.note,
+            },
+            std::io::Cursor::new(text.into_bytes()),
+        )
+        .await
+    }
+
+    /// Stores a dataset file read from `reader` as the next version of its dataset while it
+    /// is read: records are validated and stored in batches, so memory does not grow with
+    /// the file. The version becomes visible only if every record is valid and stored;
+    /// otherwise it is discarded and the answer lists the problems.
+    pub async fn upload_stream<R: std::io::Read + Send + 'static>(
+        &self,
+        meta: UploadMeta<'_>,
+        reader: R,
+    ) -> ServiceResult<DatasetVersionCreated> {
+        check_name(meta.name)?;
+        let pending = self
             .store
-            .create_dataset_version(
-                upload.name,
-                upload.description.unwrap_or(""),
-                upload.note.unwrap_or("uploaded"),
-                &records,
-                label_audit.len() as u64,
+            .begin_version(
+                meta.name,
+                meta.description.unwrap_or(""),
+                meta.note.unwrap_or("uploaded"),
             )
             .await?;
+        // Removed if this future is dropped half-way (the client went away).
+        let mut guard = DiscardGuard {
+            store: Some(self.store.clone()),
+            pending: pending.clone(),
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<DatasetRecord>>(2);
+        let parse = tokio::task::spawn_blocking(move || {
+            let mut sink = BatchSink {
+                batch: Vec::with_capacity(UPLOAD_BATCH),
+                tx,
+            };
+            let read = read_records(reader, &mut sink);
+            read.and_then(|n| sink.flush().map(|()| n))
+        });
+        let (mut stored, mut label_audit, mut failed) = (0u64, Vec::new(), None);
+        while let Some(batch) = rx.recv().await {
+            label_audit.extend(audit(&batch));
+            if let Err(e) = self.store.append_records(&pending, stored, &batch).await {
+                failed = Some(ServiceError::from(e));
+                break;
+            }
+            stored += batch.len() as u64;
+        }
+        drop(rx);
+        let parsed = parse
+            .await
+            .map_err(|e| ServiceError::Internal(format!("reading the upload failed: {e}")));
+        let count = match (failed, parsed) {
+            (Some(e), _) | (None, Err(e)) => return Err(e),
+            (None, Ok(Err(StreamError::Invalid(e)))) => return Err(ServiceError::Validation(e.0)),
+            (None, Ok(Err(StreamError::Stopped(e)))) => return Err(ServiceError::Internal(e)),
+            (None, Ok(Ok(n))) => n as u64,
+        };
+        let version = self
+            .store
+            .complete_version(&pending, count, label_audit.len() as u64)
+            .await?;
+        guard.store = None;
         tracing::info!(
-            dataset = upload.name,
+            dataset = meta.name,
             version = version.version,
-            records = records.len(),
+            records = count,
             "dataset version stored"
         );
         Ok(DatasetVersionCreated {
-            name: upload.name.to_string(),
+            name: meta.name.to_string(),
             version,
             label_audit,
         })

@@ -132,6 +132,16 @@ pub struct LabelEdit<'a> {
     pub note: &'a str,
 }
 
+/// A dataset version being written, invisible until completed (see
+/// [`DatasetStore::begin_version`]).
+#[derive(Debug, Clone)]
+pub struct PendingVersion {
+    pub dataset_id: String,
+    pub version: u32,
+    pub note: String,
+    pub created_at: String,
+}
+
 /// Filters of the experiment history.
 #[derive(Debug, Clone, Default)]
 pub struct ExperimentFilter {
@@ -160,6 +170,31 @@ pub trait DatasetStore: Send + Sync {
         records: &[DatasetRecord],
         label_issues: u64,
     ) -> StoreResult<DatasetVersionInfo>;
+    /// Starts the next version of `name` (creating the dataset if needed): records are then
+    /// appended in batches, and the version becomes visible when completed. A version never
+    /// completed (discarded, or cut short by a crash) is removed.
+    async fn begin_version(
+        &self,
+        name: &str,
+        description: &str,
+        note: &str,
+    ) -> StoreResult<PendingVersion>;
+    /// Stores one batch of a pending version's records from position `first_position`.
+    async fn append_records(
+        &self,
+        version: &PendingVersion,
+        first_position: u64,
+        records: &[DatasetRecord],
+    ) -> StoreResult<()>;
+    /// Makes a pending version visible with its record count and label issues.
+    async fn complete_version(
+        &self,
+        version: &PendingVersion,
+        record_count: u64,
+        label_issues: u64,
+    ) -> StoreResult<DatasetVersionInfo>;
+    /// Removes a pending version and whatever of it was stored.
+    async fn discard_version(&self, version: &PendingVersion);
     /// Saves a new version in which record `record_id` has `expected_output` as its label
     /// and `review` (plus `from_version`) as its `metadata.review`, every other record
     /// unchanged. It builds on

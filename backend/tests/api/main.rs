@@ -14,4 +14,5 @@ mod misbehaving;
 mod process;
 mod resume;
 mod storage;
+mod uploads;
 mod verdicts;

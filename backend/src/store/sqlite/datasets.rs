@@ -5,7 +5,7 @@ use shared::{DatasetDetail, DatasetInfo, DatasetRecord, DatasetVersionInfo};
 use sqlx::Row;
 
 use super::SqliteStore;
-use crate::store::{DatasetStore, LabelEdit, StoreError, StoreResult};
+use crate::store::{DatasetStore, LabelEdit, PendingVersion, StoreError, StoreResult};
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
 fn version_info(row: &sqlx::sqlite::SqliteRow) -> DatasetVersionInfo {
@@ -112,6 +112,37 @@ impl DatasetStore for SqliteStore {
     ) -> StoreResult<DatasetVersionInfo> {
         super::versions::create_version(&self.pool, name, description, note, records, label_issues)
             .await
+    }
+
+    async fn begin_version(
+        &self,
+        name: &str,
+        description: &str,
+        note: &str,
+    ) -> StoreResult<PendingVersion> {
+        super::versions::begin(&self.pool, name, description, note).await
+    }
+
+    async fn append_records(
+        &self,
+        version: &PendingVersion,
+        first_position: u64,
+        records: &[DatasetRecord],
+    ) -> StoreResult<()> {
+        super::versions::append(&self.pool, version, first_position, records).await
+    }
+
+    async fn complete_version(
+        &self,
+        version: &PendingVersion,
+        record_count: u64,
+        label_issues: u64,
+    ) -> StoreResult<DatasetVersionInfo> {
+        super::versions::complete(&self.pool, version, record_count, label_issues).await
+    }
+
+    async fn discard_version(&self, version: &PendingVersion) {
+        super::versions::discard(&self.pool, &version.dataset_id, i64::from(version.version)).await;
     }
 
     async fn correct_label(&self, edit: LabelEdit<'_>) -> StoreResult<DatasetVersionInfo> {

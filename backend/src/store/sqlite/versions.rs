@@ -7,7 +7,7 @@
 use shared::{DatasetRecord, DatasetVersionInfo};
 use sqlx::SqlitePool;
 
-use crate::store::{timestamp, StoreResult};
+use crate::store::{timestamp, PendingVersion, StoreResult};
 
 /// Records per transaction.
 pub const BATCH: usize = 500;
@@ -20,6 +20,23 @@ pub(super) async fn create_version(
     records: &[DatasetRecord],
     label_issues: u64,
 ) -> StoreResult<DatasetVersionInfo> {
+    let pending = begin(pool, name, description, note).await?;
+    for (batch, chunk) in records.chunks(BATCH).enumerate() {
+        if let Err(e) = append(pool, &pending, (batch * BATCH) as u64, chunk).await {
+            discard(pool, &pending.dataset_id, i64::from(pending.version)).await;
+            return Err(e);
+        }
+    }
+    complete(pool, &pending, records.len() as u64, label_issues).await
+}
+
+/// Stores the dataset (if new) and the next version's row, incomplete and empty.
+pub(super) async fn begin(
+    pool: &SqlitePool,
+    name: &str,
+    description: &str,
+    note: &str,
+) -> StoreResult<PendingVersion> {
     let created_at = timestamp();
     // IMMEDIATE: take the write lock now, not when the first write upgrades a read (two
     // writers that both read first deadlock, and one gets "database is locked").
@@ -63,64 +80,76 @@ pub(super) async fn create_version(
     sqlx::query(
         "INSERT INTO dataset_versions
             (dataset_id, version, record_count, label_issues, note, created_at, complete)
-         VALUES (?, ?, ?, ?, ?, ?, 0)",
+         VALUES (?, ?, 0, 0, ?, ?, 0)",
     )
     .bind(&dataset_id)
     .bind(version)
-    .bind(records.len() as i64)
-    .bind(i64::try_from(label_issues).unwrap_or(i64::MAX))
     .bind(note)
     .bind(&created_at)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    if let Err(e) = insert_records(pool, &dataset_id, version, records).await {
-        discard(pool, &dataset_id, version).await;
-        return Err(e);
-    }
-    sqlx::query("UPDATE dataset_versions SET complete = 1 WHERE dataset_id = ? AND version = ?")
-        .bind(&dataset_id)
-        .bind(version)
-        .execute(pool)
-        .await?;
-    #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-    Ok(DatasetVersionInfo {
-        version: version as u32,
-        record_count: records.len() as u64,
+    Ok(PendingVersion {
+        dataset_id,
+        version: u32::try_from(version).unwrap_or(u32::MAX),
+        note: note.to_string(),
         created_at,
-        note: note.into(),
+    })
+}
+
+/// Stores `records` at positions from `first_position`, in one short transaction.
+pub(super) async fn append(
+    pool: &SqlitePool,
+    v: &PendingVersion,
+    first_position: u64,
+    records: &[DatasetRecord],
+) -> StoreResult<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    for (i, record) in records.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&v.dataset_id)
+        .bind(i64::from(v.version))
+        .bind(i64::try_from(first_position + i as u64).unwrap_or(i64::MAX))
+        .bind(&record.id)
+        .bind(serde_json::to_string(record)?)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes a version visible with its final counts.
+pub(super) async fn complete(
+    pool: &SqlitePool,
+    v: &PendingVersion,
+    record_count: u64,
+    label_issues: u64,
+) -> StoreResult<DatasetVersionInfo> {
+    sqlx::query(
+        "UPDATE dataset_versions SET complete = 1, record_count = ?, label_issues = ?
+         WHERE dataset_id = ? AND version = ?",
+    )
+    .bind(i64::try_from(record_count).unwrap_or(i64::MAX))
+    .bind(i64::try_from(label_issues).unwrap_or(i64::MAX))
+    .bind(&v.dataset_id)
+    .bind(i64::from(v.version))
+    .execute(pool)
+    .await?;
+    Ok(DatasetVersionInfo {
+        version: v.version,
+        record_count,
+        created_at: v.created_at.clone(),
+        note: v.note.clone(),
         label_issues,
     })
 }
 
-async fn insert_records(
-    pool: &SqlitePool,
-    dataset_id: &str,
-    version: i64,
-    records: &[DatasetRecord],
-) -> StoreResult<()> {
-    for (batch, chunk) in records.chunks(BATCH).enumerate() {
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        for (i, record) in chunk.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(dataset_id)
-            .bind(version)
-            .bind((batch * BATCH + i) as i64)
-            .bind(&record.id)
-            .bind(serde_json::to_string(record)?)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-    }
-    Ok(())
-}
-
 /// Removes an incomplete version (its records first).
-async fn discard(pool: &SqlitePool, dataset_id: &str, version: i64) {
+pub(super) async fn discard(pool: &SqlitePool, dataset_id: &str, version: i64) {
     for sql in [
         "DELETE FROM dataset_records WHERE dataset_id = ? AND version = ?",
         "DELETE FROM dataset_versions WHERE dataset_id = ? AND version = ? AND complete = 0",
