@@ -203,6 +203,15 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
     server.stop();
     model.stop().await;
     let data_dir = dir_size(&dir);
+    let wal = std::fs::metadata(dir.join("tallylab.db-wal")).map_or(0, |m| m.len());
+    if std::env::var_os("BENCH_SHOW_STORAGE").is_some() {
+        eprintln!(
+            "  data dir {} MB, of which WAL {} MB",
+            data_dir >> 20,
+            wal >> 20
+        );
+        show_storage(&dir.join("tallylab.db"));
+    }
     std::fs::remove_dir_all(&dir).ok();
     Ok(Row {
         n,
@@ -323,6 +332,17 @@ fn clock_ticks() -> f64 {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(100.0)
+}
+
+/// Prints the bytes each table holds (sqlite3's dbstat), when the sqlite3 tool is there.
+fn show_storage(db: &Path) {
+    let sql = "SELECT name, SUM(pgsize) >> 20 FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 4; \
+        SELECT 'per trial: raw', AVG(LENGTH(raw_output)), 'output', AVG(LENGTH(output)), \
+        'kept outputs', COUNT(output), 'scores', AVG(LENGTH(scores)) FROM experiment_records";
+    match Command::new("sqlite3").arg(db).arg(sql).output() {
+        Ok(o) => eprintln!("{}", String::from_utf8_lossy(&o.stdout)),
+        Err(e) => eprintln!("  (no sqlite3 tool: {e})"),
+    }
 }
 
 fn dir_size(dir: &Path) -> u64 {

@@ -281,11 +281,11 @@ impl ExperimentStore for SqliteStore {
     }
 
     async fn repetition_agreement(&self, experiment_id: &str) -> StoreResult<Option<f64>> {
-        // A parsed trial's output is its stored output, or its raw output when that is the
-        // canonical JSON (see outcomes.rs); a failed one is its error.
+        // A parsed trial's output is its fingerprint (or, stored before fingerprints, its
+        // output); a failed one is its error.
         let (repeated, agree): (i64, Option<i64>) = sqlx::query_as(
             "SELECT COUNT(*), SUM(agree) FROM (
-                SELECT COUNT(DISTINCT CASE WHEN status = 'ok' THEN COALESCE(output, raw_output)
+                SELECT COUNT(DISTINCT CASE WHEN status = 'ok' THEN COALESCE(CAST(output_hash AS TEXT), output, raw_output)
                                       ELSE '' END || char(31) || COALESCE(error, '')) = 1 AS agree
                 FROM experiment_records WHERE experiment_id = ?
                 GROUP BY record_index HAVING COUNT(*) > 1)",

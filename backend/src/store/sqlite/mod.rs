@@ -33,6 +33,9 @@ impl SqliteStore {
             // the last transactions, and it never corrupts the database.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
+            // After a checkpoint the WAL is cut back to this size: without it the file keeps
+            // the size of its largest burst (hundreds of MB after a big upload or run).
+            .pragma("journal_size_limit", (64 << 20).to_string())
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

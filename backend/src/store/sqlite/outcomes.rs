@@ -1,7 +1,6 @@
 //! Reading and writing trial outcome rows, compact: a row keeps its failing field checks
-//! only, and its parsed output only when it differs from the raw output (a model that
-//! answers with the canonical JSON of its report, like the built-in extractor, stores it
-//! once). Per-field accuracy is counted into `experiment_field_tally` in the transaction
+//! only, and its raw output without the parsed output (parsed again when read; a
+//! fingerprint of it is kept for repetition agreement). Per-field accuracy is counted into `experiment_field_tally` in the transaction
 //! that commits the trials.
 
 use shared::{RecordScores, RecordStatus};
@@ -23,10 +22,10 @@ pub(super) fn outcome_row(r: &SqliteRow) -> StoreResult<RecordOutcome> {
     let status: RecordStatus = parse_status(r.get("status"))?;
     let raw_output: Option<String> = r.try_get("raw_output").unwrap_or(None);
     let stored_output: Option<String> = r.try_get("output").unwrap_or(None);
-    // A parsed trial without a stored output stored the raw output as its canonical JSON.
+    // A parsed trial keeps its raw output only: it is parsed again here.
     let output = match (stored_output, &raw_output, status) {
         (Some(s), _, _) => Some(serde_json::from_str(&s)?),
-        (None, Some(raw), RecordStatus::Ok) => Some(serde_json::from_str(raw)?),
+        (None, Some(raw), RecordStatus::Ok) => crate::report::parse_output(raw).ok(),
         _ => None,
     };
     let opt_u64 = |name: &str| r.get::<Option<i64>, _>(name).map(|v| v as u64);
@@ -53,6 +52,15 @@ pub(super) fn to_i64(v: Option<u64>) -> Option<i64> {
     v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
 }
 
+/// 63 bits of the SHA-256 of a parsed output's JSON: equal outputs, equal fingerprints.
+fn fingerprint(json: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(json.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first) & i64::MAX
+}
+
 /// Scores as stored: every value, explanation and flag, but only the failing field checks.
 fn compact_scores(scores: &RecordScores) -> RecordScores {
     let mut compact = scores.clone();
@@ -73,13 +81,15 @@ pub(super) async fn insert(
     let mut tally = FieldTally::default();
     for o in outcomes {
         let output = o.output.as_ref().map(serde_json::to_string).transpose()?;
-        // Kept only when the raw text is not already this very JSON.
-        let output = output.filter(|json| o.raw_output.as_deref() != Some(json.as_str()));
+        let fingerprint = output.as_deref().map(fingerprint);
+        // The parsed output is the raw output parsed: kept only when there is no raw text.
+        let output = output.filter(|_| o.raw_output.is_none());
         let inserted = sqlx::query(
             "INSERT OR IGNORE INTO experiment_records (experiment_id, record_index, repetition,
                 record_id, raw_output, output, error, scores, overall, latency_ms, input_tokens,
-                output_tokens, thinking_tokens, retries, created_at, cost_usd, cached, status)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                output_tokens, thinking_tokens, retries, created_at, cost_usd, cached, status,
+                output_hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(experiment_id)
         .bind(i64::try_from(o.record_index).unwrap_or(i64::MAX))
@@ -99,6 +109,7 @@ pub(super) async fn insert(
         .bind(o.cost_usd)
         .bind(i64::from(o.cached))
         .bind(o.status.as_str())
+        .bind(fingerprint)
         .execute(&mut **tx)
         .await?
         .rows_affected();

@@ -32,7 +32,11 @@ fn outcome(index: usize, error: Option<&str>) -> RecordOutcome {
         } else {
             RecordStatus::Ok
         },
-        raw_output: Some("{}".into()),
+        raw_output: Some(if error.is_none() {
+            serde_json::to_string(&fixtures::both()).unwrap_or_default()
+        } else {
+            "{}".into()
+        }),
         output: error.is_none().then(fixtures::both),
         error: error.map(str::to_string),
         scores: match error {
