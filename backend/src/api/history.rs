@@ -9,7 +9,7 @@ use super::request::Authenticated;
 use super::State;
 use crate::service::export::ExportFormat;
 use crate::service::history::{page_limit, page_offset};
-use crate::store::ExperimentFilter;
+use crate::store::{ExperimentFilter, TrialFilter};
 
 /// Filters and paging of the history.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -65,6 +65,10 @@ pub struct RecordsQuery {
     pub limit: Option<u64>,
     /// Only failed trials.
     pub errors_only: Option<bool>,
+    /// Only trials that got this field wrong, named as per-field accuracy names it (rows
+    /// pooled), e.g. `PartyList.vote_results[].vote_count`.
+    #[param(min_length = 1, max_length = 300)]
+    pub field: Option<String>,
 }
 
 /// Per-trial results: input reference, output, expected, every evaluator with detail.
@@ -86,10 +90,25 @@ pub async fn list_records(
             &id,
             page_offset(q.offset)?,
             limit,
-            q.errors_only.unwrap_or(false),
+            &TrialFilter {
+                errors_only: q.errors_only.unwrap_or(false),
+                field: trial_field(q.field.as_deref())?,
+            },
         )
         .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// A field filter: 1–300 characters.
+fn trial_field(field: Option<&str>) -> Result<Option<String>, ApiError> {
+    match field {
+        None => Ok(None),
+        Some(f) if !f.trim().is_empty() && f.chars().count() <= 300 => Ok(Some(f.to_string())),
+        Some(_) => Err(ApiError::Service(crate::service::ServiceError::field(
+            "field",
+            "must be a field name of 1–300 characters, as per-field accuracy shows it",
+        ))),
+    }
 }
 
 /// Export format.

@@ -64,7 +64,10 @@ impl Service {
     /// The whole experiment as a file.
     pub async fn export(&self, id: &str, format: ExportFormat) -> ServiceResult<Export> {
         let row = self.store.get_experiment(id).await?;
-        let records = self.records_page(id, 0, u64::MAX >> 1, false).await?.items;
+        let records = self
+            .records_page(id, 0, u64::MAX >> 1, &crate::store::TrialFilter::default())
+            .await?
+            .items;
         let (ext, content_type, body) = match format {
             ExportFormat::Json => {
                 let doc = serde_json::json!({

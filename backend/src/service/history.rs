@@ -6,7 +6,7 @@ use shared::{ExperimentDetail, ExperimentListItem, Page, RecordResult};
 
 use super::views::{list_item, record_result};
 use super::{Service, ServiceError, ServiceResult};
-use crate::store::ExperimentFilter;
+use crate::store::{ExperimentFilter, TrialFilter};
 
 /// Most items per page.
 pub const MAX_LIMIT: u64 = 500;
@@ -62,13 +62,10 @@ impl Service {
         id: &str,
         offset: u64,
         limit: u64,
-        errors_only: bool,
+        filter: &TrialFilter,
     ) -> ServiceResult<Page<RecordResult>> {
         let row = self.store.get_experiment(id).await?;
-        let (outcomes, total) = self
-            .store
-            .outcomes_page(id, offset, limit, errors_only)
-            .await?;
+        let (outcomes, total) = self.store.outcomes_page(id, offset, limit, filter).await?;
         // Only this page's records: a page never reads the whole dataset version.
         let ids: Vec<&str> = outcomes.iter().map(|o| o.record_id.as_str()).collect();
         let records = self

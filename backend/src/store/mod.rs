@@ -142,6 +142,16 @@ pub struct PendingVersion {
     pub created_at: String,
 }
 
+/// Which trials of an experiment a page shows.
+#[derive(Debug, Clone, Default)]
+pub struct TrialFilter {
+    /// Only failed trials.
+    pub errors_only: bool,
+    /// Only trials that got this field wrong, as per-field accuracy names it (rows pooled:
+    /// "PartyList.vote_results[].vote_count").
+    pub field: Option<String>,
+}
+
 /// Filters of the experiment history.
 #[derive(Debug, Clone, Default)]
 pub struct ExperimentFilter {
@@ -296,13 +306,13 @@ pub trait ExperimentStore: Send + Sync {
     async fn repetition_agreement(&self, experiment_id: &str) -> StoreResult<Option<f64>>;
     /// Every stored outcome of an experiment, by record then repetition.
     async fn outcomes(&self, experiment_id: &str) -> StoreResult<Vec<RecordOutcome>>;
-    /// One page of outcomes; `errors_only` keeps failed trials.
+    /// One page of the outcomes `filter` keeps, and how many it keeps.
     async fn outcomes_page(
         &self,
         experiment_id: &str,
         offset: u64,
         limit: u64,
-        errors_only: bool,
+        filter: &TrialFilter,
     ) -> StoreResult<(Vec<RecordOutcome>, u64)>;
     /// How many trials are stored.
     async fn trial_count(&self, experiment_id: &str) -> StoreResult<u64>;

@@ -182,7 +182,11 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
     let mut pages = Vec::new();
     for i in 0..20u64 {
         let offset = (i * 7919) % n.max(1) as u64;
-        let filter = if i % 2 == 0 { "" } else { "&errors_only=true" };
+        let filter = match i % 3 {
+            0 => "",
+            1 => "&errors_only=true",
+            _ => "&field=PartyList.vote_results%5B%5D.vote_count",
+        };
         let path = format!(
             "/api/v1/experiments/{}/records?limit=50&offset={offset}{filter}",
             ids[0]

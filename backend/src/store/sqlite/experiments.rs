@@ -12,6 +12,7 @@ use crate::eval::table::FieldTally;
 use crate::outcome::RecordOutcome;
 use crate::store::{
     timestamp, ExperimentFilter, ExperimentRow, ExperimentStore, StoreError, StoreResult,
+    TrialFilter,
 };
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -182,24 +183,36 @@ impl ExperimentStore for SqliteStore {
         experiment_id: &str,
         offset: u64,
         limit: u64,
-        errors_only: bool,
+        filter: &TrialFilter,
     ) -> StoreResult<(Vec<RecordOutcome>, u64)> {
-        let cond = if errors_only {
-            " AND error IS NOT NULL"
-        } else {
-            ""
-        };
+        // Both filters read indexes: failed trials a partial index, a field the table of
+        // the fields each trial got wrong (pooled, or raw paths stored before pooling).
+        let mut cond = String::new();
+        if filter.errors_only {
+            cond.push_str(" AND error IS NOT NULL");
+        }
+        let field = filter.field.as_deref();
+        cond.push_str(
+            " AND (?2 IS NULL OR (record_index, repetition) IN (SELECT record_index, repetition
+               FROM trial_failed_fields f WHERE f.experiment_id = ?1
+               AND (f.field = ?2 OR f.field GLOB ?3)))",
+        );
+        let glob = field.map(|f| f.replace('[', "[[]").replace("[[]]", "[[]*]"));
         let total: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM experiment_records WHERE experiment_id = ?{cond}"
+            "SELECT COUNT(*) FROM experiment_records WHERE experiment_id = ?1{cond}"
         ))
         .bind(experiment_id)
+        .bind(field)
+        .bind(glob.as_deref())
         .fetch_one(&self.pool)
         .await?;
         let rows = sqlx::query(&format!(
-            "SELECT * FROM experiment_records WHERE experiment_id = ?{cond}
-             ORDER BY record_index, repetition LIMIT ? OFFSET ?"
+            "SELECT * FROM experiment_records WHERE experiment_id = ?1{cond}
+             ORDER BY record_index, repetition LIMIT ?4 OFFSET ?5"
         ))
         .bind(experiment_id)
+        .bind(field)
+        .bind(glob.as_deref())
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)

@@ -8,7 +8,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::parse_status;
-use crate::eval::table::FieldTally;
+use crate::eval::table::{pool_rows, FieldTally};
 use crate::outcome::RecordOutcome;
 use crate::store::{timestamp, StoreResult};
 
@@ -79,6 +79,7 @@ pub(super) async fn insert(
 ) -> StoreResult<()> {
     let created_at = timestamp();
     let mut tally = FieldTally::default();
+    let mut failed_fields: Vec<(String, i64, u32)> = Vec::new();
     for o in outcomes {
         let output = o.output.as_ref().map(serde_json::to_string).transpose()?;
         let fingerprint = output.as_deref().map(fingerprint);
@@ -115,7 +116,30 @@ pub(super) async fn insert(
         .rows_affected();
         if inserted > 0 {
             tally.add_trial(&o.scores);
+            let fields: std::collections::BTreeSet<String> = o
+                .scores
+                .scores
+                .iter()
+                .flat_map(|s| &s.details)
+                .filter(|d| !d.ok)
+                .map(|d| pool_rows(&d.field))
+                .collect();
+            let index = i64::try_from(o.record_index).unwrap_or(i64::MAX);
+            failed_fields.extend(fields.into_iter().map(|f| (f, index, o.repetition)));
         }
+    }
+    if !failed_fields.is_empty() {
+        sqlx::query(
+            "INSERT OR IGNORE INTO trial_failed_fields (experiment_id, field, record_index,
+                repetition)
+             SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                    json_extract(value, '$[2]')
+             FROM json_each(?)",
+        )
+        .bind(experiment_id)
+        .bind(serde_json::to_string(&failed_fields)?)
+        .execute(&mut **tx)
+        .await?;
     }
     if tally.is_empty() {
         return Ok(());

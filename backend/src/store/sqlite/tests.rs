@@ -161,7 +161,14 @@ async fn story_dataset_run_experiment_outcomes() {
     assert_eq!(all[1].error.as_deref(), Some("boom"));
     assert_eq!(all[1].status, RecordStatus::InvalidOutput);
     assert_eq!(all[0].output, Some(fixtures::both()));
-    let (errs, total) = store.outcomes_page("e1", 0, 10, true).await.expect("page");
+    let failed = crate::store::TrialFilter {
+        errors_only: true,
+        field: None,
+    };
+    let (errs, total) = store
+        .outcomes_page("e1", 0, 10, &failed)
+        .await
+        .expect("page");
     assert_eq!((errs.len(), total), (1, 1));
     assert_eq!(store.done_trials("e1").await.expect("done").len(), 3);
     assert_eq!(store.trial_count("e1").await.expect("count"), 3);

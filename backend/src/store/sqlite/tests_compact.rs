@@ -138,6 +138,55 @@ async fn trials_are_stored_compact_and_load_whole() {
         store.repetition_agreement("e").await.expect("agreement"),
         None
     );
+
+    // Filters read indexes: a field some trial got wrong, failed trials, both.
+    let wrong_field = first_failing_field(&trials[0]);
+    let by = |errors_only: bool, field: Option<&str>| crate::store::TrialFilter {
+        errors_only,
+        field: field.map(str::to_string),
+    };
+    let (page, total) = store
+        .outcomes_page("e", 0, 10, &by(false, Some(&wrong_field)))
+        .await
+        .expect("by field");
+    assert_eq!(total, 2, "{wrong_field}");
+    assert_eq!(
+        page.iter().map(|o| o.record_index).collect::<Vec<_>>(),
+        vec![0, 1]
+    );
+    let (_, none) = store
+        .outcomes_page(
+            "e",
+            0,
+            10,
+            &by(false, Some("Constituency.form_info.province")),
+        )
+        .await
+        .expect("a right field");
+    assert_eq!(none, 0);
+    let (failed, n) = store
+        .outcomes_page("e", 0, 10, &by(true, None))
+        .await
+        .expect("failed");
+    assert_eq!((n, failed[0].record_index), (1, 2));
+    let (_, both) = store
+        .outcomes_page("e", 0, 10, &by(true, Some(&wrong_field)))
+        .await
+        .expect("both");
+    assert_eq!(both, 0);
+}
+
+/// The first failing field of a trial, pooled as per-field accuracy names it.
+fn first_failing_field(t: &RecordOutcome) -> String {
+    let raw = t
+        .scores
+        .scores
+        .iter()
+        .flat_map(|s| &s.details)
+        .find(|d| !d.ok)
+        .map(|d| d.field.clone())
+        .expect("a failing check");
+    crate::eval::table::pool_rows(&raw)
 }
 
 #[tokio::test]
@@ -204,4 +253,16 @@ async fn the_upgrade_counts_the_fields_of_trials_stored_before_it() {
         expected.add_trial(&t.scores);
     }
     assert_eq!(store.field_tally("e").await.expect("tally"), expected);
+    // Their failing fields (raw paths) are found by the pooled name too.
+    let field = first_failing_field(&trials[0]);
+    assert!(field.contains("[]"), "{field}");
+    let filter = crate::store::TrialFilter {
+        errors_only: false,
+        field: Some(field),
+    };
+    let (_, total) = store
+        .outcomes_page("e", 0, 10, &filter)
+        .await
+        .expect("page");
+    assert_eq!(total, 2);
 }
