@@ -136,5 +136,5 @@ pub async fn export_experiment(
     Ok(HttpResponse::Ok()
         .insert_header(("Content-Disposition", file.content_disposition()))
         .content_type(file.content_type)
-        .body(file.body))
+        .streaming(file.body))
 }

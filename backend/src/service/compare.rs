@@ -2,8 +2,14 @@
 //! per-field accuracy and the records where they disagree.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use shared::{ComparisonPair, ComparisonResponse, FieldRow, MetricKind, PairedComparison};
+use tracing::Instrument;
+
+use shared::{
+    ComparisonPair, ComparisonResponse, ExperimentRunResponse, FieldRow, MetricKind,
+    PairedComparison,
+};
 
 use super::experiment::SUMMARY_SEED;
 use super::{Service, ServiceError, ServiceResult};
@@ -111,6 +117,12 @@ impl Service {
                 "give 2 to 10 experiment ids separated by commas",
             ));
         }
+        let key = ids.join(",");
+        if let Some(body) = self.store.comparison_get(&key).await? {
+            if let Ok(stored) = serde_json::from_str::<ComparisonResponse>(&body) {
+                return Ok(stored);
+            }
+        }
         let mut rows = Vec::new();
         let mut tables = Vec::new();
         let mut glances = Vec::new();
@@ -145,12 +157,46 @@ impl Service {
             .map(|(field, accuracy)| FieldRow { field, accuracy })
             .collect();
         let (disagreements, paired_records) = self.disagreements(ids, &glances).await?;
-        Ok(ComparisonResponse {
+        let comparison = ComparisonResponse {
             experiments: details,
             pairs,
             per_field,
             disagreements,
             paired_records,
-        })
+        };
+        // Finished experiments never change: their comparison is computed once.
+        if rows.iter().all(|r| r.status.is_terminal()) {
+            match serde_json::to_string(&comparison) {
+                Ok(body) => {
+                    if let Err(e) = self.store.comparison_put(&key, &body).await {
+                        tracing::warn!(error = %e, "cannot store a comparison");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot serialise a comparison"),
+            }
+        }
+        Ok(comparison)
+    }
+
+    /// Computes (and so stores) the comparison the run's response links to, in the
+    /// background: opening it is then a read.
+    pub(super) fn warm_comparison(self: &Arc<Self>, response: &ExperimentRunResponse) {
+        if response.experiments.len() < 2 {
+            return;
+        }
+        let ids: Vec<String> = response
+            .experiments
+            .iter()
+            .map(|e| e.experiment_id.clone())
+            .collect();
+        let service = self.clone();
+        self.runtime.spawn(
+            async move {
+                if let Err(e) = service.compare(&ids).await {
+                    tracing::warn!(error = %e, "cannot compute the run's comparison");
+                }
+            }
+            .in_current_span(),
+        );
     }
 }

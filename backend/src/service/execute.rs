@@ -21,7 +21,6 @@ use super::live::{LiveGuard, LiveRun, RunProgress};
 use super::runs::PreparedRun;
 use super::source::StoredRecords;
 use super::{Service, ServiceError, ServiceResult};
-use crate::eval::audit_label;
 use crate::runner::panic_message;
 use crate::store::{RunRow, StoreError};
 
@@ -74,8 +73,10 @@ impl Service {
                     panic_message(panic.as_ref())
                 )))
             });
-        if let Err(e) = &result {
-            self.fail_run(&p, e, guard).await;
+        match &result {
+            Err(e) => self.fail_run(&p, e, guard).await,
+            Ok(response) if !self.shutdown.is_cancelled() => self.warm_comparison(response),
+            Ok(_) => {}
         }
         // The guard drops here, after the final status is stored: whoever watches the
         // progress then reads that status.
@@ -157,32 +158,6 @@ impl Service {
         live.progress.send_modify(|pr| pr.status = status);
         tracing::info!(status = %status, outcome = %response.status, "run finished");
         Ok(response)
-    }
-
-    /// Records of a run's sample whose label breaks an identity: the version's count when
-    /// the sample is the whole version, else counted a page at a time.
-    async fn sample_label_issues(&self, run: &RunRow) -> ServiceResult<u64> {
-        let (info, version, _) = self
-            .store
-            .dataset_records(&run.dataset_name, Some(run.dataset_version), 0, 0)
-            .await?;
-        if run.dataset_size >= version.record_count {
-            return Ok(version.label_issues);
-        }
-        let sample = super::runs::Sample {
-            info,
-            version,
-            size: run.dataset_size,
-        };
-        let mut issues = 0u64;
-        self.for_each_page(&sample, |page| {
-            issues += page
-                .iter()
-                .filter(|r| !audit_label(&r.expected_output).is_empty())
-                .count() as u64;
-        })
-        .await?;
-        Ok(issues)
     }
 
     /// Records a run that could not go on: the run and its unfinished experiments end

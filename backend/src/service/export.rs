@@ -6,11 +6,24 @@ use shared::RecordResult;
 use super::{Service, ServiceError, ServiceResult};
 use crate::eval::EVALUATORS;
 
-/// A file to download.
+/// A file to download, produced a page of trials at a time.
 pub struct Export {
     pub filename: String,
     pub content_type: &'static str,
-    pub body: Vec<u8>,
+    pub body: ExportBody,
+}
+
+/// The bytes of an export as they are produced.
+pub type ExportBody = futures::stream::BoxStream<'static, Result<bytes::Bytes, ServiceError>>;
+
+/// Trials read per page of an export.
+const EXPORT_PAGE: u64 = 200;
+
+/// Where an export stream is.
+enum Part {
+    Head,
+    Page(u64),
+    Done,
 }
 
 impl Export {
@@ -61,30 +74,95 @@ impl std::str::FromStr for ExportFormat {
 }
 
 impl Service {
-    /// The whole experiment as a file.
-    pub async fn export(&self, id: &str, format: ExportFormat) -> ServiceResult<Export> {
+    /// The whole experiment as a file, streamed: the body reads the trials a page at a time
+    /// as it is sent, so an export of 100,000 trials holds one page.
+    pub async fn export(
+        self: &std::sync::Arc<Self>,
+        id: &str,
+        format: ExportFormat,
+    ) -> ServiceResult<Export> {
         let row = self.store.get_experiment(id).await?;
-        let records = self
-            .records_page(id, 0, u64::MAX >> 1, &crate::store::TrialFilter::default())
-            .await?
-            .items;
-        let (ext, content_type, body) = match format {
-            ExportFormat::Json => {
-                let doc = serde_json::json!({
-                    "experiment": self.experiment_detail(&row),
-                    "records": records,
-                });
-                let body = serde_json::to_vec(&doc)
-                    .map_err(|e| ServiceError::Internal(format!("json: {e}")))?;
-                ("json", "application/json", body)
-            }
-            ExportFormat::Csv => ("csv", "text/csv; charset=utf-8", csv(&records)?),
+        let (ext, content_type) = match format {
+            ExportFormat::Json => ("json", "application/json"),
+            ExportFormat::Csv => ("csv", "text/csv; charset=utf-8"),
         };
+        let head = match format {
+            ExportFormat::Json => {
+                let detail = serde_json::to_string(&self.experiment_detail(&row))
+                    .map_err(|e| ServiceError::Internal(format!("json: {e}")))?;
+                format!("{{\"experiment\":{detail},\"records\":[").into_bytes()
+            }
+            ExportFormat::Csv => csv_rows(&[], true)?,
+        };
+        let (service, id) = (self.clone(), id.to_string());
+        let body = futures::stream::unfold(Part::Head, move |part| {
+            let (service, id, head) = (service.clone(), id.clone(), head.clone());
+            async move {
+                let (bytes, next) = match part {
+                    Part::Head => (Ok(head), Part::Page(0)),
+                    Part::Page(offset) => match service.export_page(&id, offset, format).await {
+                        Ok(Some((bytes, n))) => (Ok(bytes), Part::Page(offset + n)),
+                        Ok(None) => (Ok(tail(format)), Part::Done),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "an export stopped half-way");
+                            (Err(e), Part::Done)
+                        }
+                    },
+                    Part::Done => return None,
+                };
+                Some((bytes.map(bytes::Bytes::from), next))
+            }
+        });
         Ok(Export {
             filename: format!("{}-{}.{ext}", row.name, row.id),
             content_type,
-            body,
+            body: Box::pin(body),
         })
+    }
+
+    /// One page of an export from `offset` and how many trials it holds; `None` past the
+    /// last trial.
+    async fn export_page(
+        &self,
+        id: &str,
+        offset: u64,
+        format: ExportFormat,
+    ) -> ServiceResult<Option<(Vec<u8>, u64)>> {
+        let page = self
+            .records_page(
+                id,
+                offset,
+                EXPORT_PAGE,
+                &crate::store::TrialFilter::default(),
+            )
+            .await?;
+        if page.items.is_empty() {
+            return Ok(None);
+        }
+        let n = page.items.len() as u64;
+        let bytes = match format {
+            ExportFormat::Json => {
+                let mut out = Vec::new();
+                for (i, r) in page.items.iter().enumerate() {
+                    if offset > 0 || i > 0 {
+                        out.push(b',');
+                    }
+                    serde_json::to_writer(&mut out, r)
+                        .map_err(|e| ServiceError::Internal(format!("json: {e}")))?;
+                }
+                out
+            }
+            ExportFormat::Csv => csv_rows(&page.items, false)?,
+        };
+        Ok(Some((bytes, n)))
+    }
+}
+
+/// What closes an export.
+fn tail(format: ExportFormat) -> Vec<u8> {
+    match format {
+        ExportFormat::Json => b"]}".to_vec(),
+        ExportFormat::Csv => Vec::new(),
     }
 }
 
@@ -98,20 +176,25 @@ pub fn text_cell(text: &str) -> String {
     }
 }
 
-/// One row per trial; an evaluator the trial lacks (stored before it existed) is empty.
-pub fn csv(records: &[RecordResult]) -> ServiceResult<Vec<u8>> {
+/// One row per trial, after the header row when `header`; an evaluator the trial lacks
+/// (stored before it existed) is empty.
+pub fn csv_rows(records: &[RecordResult], header: bool) -> ServiceResult<Vec<u8>> {
     let csv_err = |e: csv::Error| ServiceError::Internal(format!("csv: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["record_id", "repetition", "status"];
-    header.extend(EVALUATORS.iter().map(|e| e.name));
-    header.extend([
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let mut columns = vec!["record_id", "repetition", "status"];
+    columns.extend(EVALUATORS.iter().map(|e| e.name));
+    columns.extend([
         "overall",
         "latency_ms",
         "input_tokens",
         "output_tokens",
         "error",
     ]);
-    w.write_record(&header).map_err(csv_err)?;
+    if header {
+        w.write_record(&columns).map_err(csv_err)?;
+    }
     for r in records {
         let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
         let mut row = vec![
@@ -149,7 +232,7 @@ mod tests {
         let export = Export {
             filename: "vote-extraction-x\"; filename=evil.sh\r\nX: 1-ศรี.csv".into(),
             content_type: "text/csv",
-            body: Vec::new(),
+            body: Box::pin(futures::stream::empty()),
         };
         let header = export.content_disposition();
         assert_eq!(header.matches("filename=").count(), 1, "{header}");

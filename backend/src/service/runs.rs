@@ -10,6 +10,7 @@ use shared::{
 };
 
 use super::{model_error, Service, ServiceError, ServiceResult};
+use crate::eval::audit_label;
 use crate::providers::spec::ProviderKind;
 use crate::store::{timestamp, ExperimentRow, RunRow};
 
@@ -144,6 +145,32 @@ impl Service {
         tracing::info!(run_id = %run_id, mode = %mode, dataset = %run.dataset_name,
             records, experiments = experiments.len(), "run stored");
         Ok(PreparedRun { run, experiments })
+    }
+
+    /// Records of a run's sample whose label breaks an identity: the version's count when
+    /// the sample is the whole version, else counted a page at a time.
+    pub(super) async fn sample_label_issues(&self, run: &RunRow) -> ServiceResult<u64> {
+        let (info, version, _) = self
+            .store
+            .dataset_records(&run.dataset_name, Some(run.dataset_version), 0, 0)
+            .await?;
+        if run.dataset_size >= version.record_count {
+            return Ok(version.label_issues);
+        }
+        let sample = Sample {
+            info,
+            version,
+            size: run.dataset_size,
+        };
+        let mut issues = 0u64;
+        self.for_each_page(&sample, |page| {
+            issues += page
+                .iter()
+                .filter(|r| !audit_label(&r.expected_output).is_empty())
+                .count() as u64;
+        })
+        .await?;
+        Ok(issues)
     }
 
     /// Refuses a run over `MAX_TRIALS_PER_RUN` trials.

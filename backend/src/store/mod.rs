@@ -320,13 +320,17 @@ pub trait ExperimentStore: Send + Sync {
     async fn done_trials(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>>;
 }
 
-/// Model responses by request content (see `providers::cache`).
+/// Model responses by request content (see `providers::cache`), and comparisons.
 #[async_trait]
 pub trait CacheStore: Send + Sync {
     /// A cached model response body.
     async fn cache_get(&self, key: &str) -> StoreResult<Option<String>>;
     /// Caches a model response body (first write wins).
     async fn cache_put(&self, key: &str, model: &str, body: &str) -> StoreResult<()>;
+    /// A stored comparison of finished experiments, by their ids in order ("a,b,c").
+    async fn comparison_get(&self, ids: &str) -> StoreResult<Option<String>>;
+    /// Stores a comparison of finished experiments.
+    async fn comparison_put(&self, ids: &str, body: &str) -> StoreResult<()>;
 }
 
 /// Everything the server keeps: a backend with every role.

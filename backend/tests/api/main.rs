@@ -5,6 +5,7 @@ mod async_tasks;
 mod catalogue;
 mod contract;
 mod errors;
+mod export;
 mod failures;
 mod gemini_run;
 mod helpers;

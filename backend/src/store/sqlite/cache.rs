@@ -1,4 +1,4 @@
-//! The response cache.
+//! The response cache, and the cache of comparisons of finished experiments.
 
 use async_trait::async_trait;
 
@@ -26,6 +26,25 @@ impl CacheStore for SqliteStore {
         .bind(timestamp())
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    async fn comparison_get(&self, ids: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT body FROM comparisons WHERE ids = ?")
+                .bind(ids)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn comparison_put(&self, ids: &str, body: &str) -> StoreResult<()> {
+        sqlx::query("INSERT OR REPLACE INTO comparisons (ids, body, created_at) VALUES (?, ?, ?)")
+            .bind(ids)
+            .bind(body)
+            .bind(timestamp())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }
