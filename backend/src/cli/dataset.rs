@@ -80,6 +80,23 @@ pub struct SourceArgs {
 }
 
 impl SourceArgs {
+    /// The records as a source the runner reads a page at a time (generated ones are made
+    /// as they are read), with a display name.
+    pub fn records(&self) -> anyhow::Result<(String, super::source::Records)> {
+        if let Some(n) = self.generate {
+            let config = generate::GeneratorConfig {
+                seed: self.gen.seed,
+                records: n,
+                noise: self.gen.noise.into(),
+                ..generate::GeneratorConfig::default()
+            };
+            let name = format!("generated-{n}-seed{}", self.gen.seed);
+            return Ok((name, super::source::Records::Generated(config)));
+        }
+        let (name, records) = self.load()?;
+        Ok((name, super::source::Records::Loaded(records)))
+    }
+
     /// The records and a display name for them.
     pub fn load(&self) -> anyhow::Result<(String, Vec<DatasetRecord>)> {
         if let Some(path) = &self.dataset_file {

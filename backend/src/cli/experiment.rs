@@ -6,18 +6,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
-use shared::{DatasetRecord, ExperimentRunRequest, ModelConfig};
+use shared::{ExperimentRunRequest, ModelConfig};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::dataset::SourceArgs;
 use super::print::{self, Ran};
-use crate::eval::audit_label;
-use crate::outcome::RecordOutcome;
+use super::source::AuditedSource;
 use crate::providers::images::ImagePolicy;
 use crate::providers::setup::build_registry;
 use crate::providers::HttpContext;
-use crate::runner::{self, ExperimentFacts, ExperimentPlan};
+use crate::runner::{self, ExperimentFacts, ExperimentPlan, RecordSource, SummaryBuilder};
 use crate::service::SUMMARY_SEED;
 
 /// Experiment commands.
@@ -110,19 +109,13 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|c| registry.get(&c.model))
         .collect::<Result<Vec<_>, _>>()?;
-    let (name, mut records) = args.source.load()?;
-    if let Some(n) = args.sample_size {
-        records.truncate(n as usize);
-    }
-    let label_issues = records
-        .iter()
-        .filter(|r| !audit_label(&r.expected_output).is_empty())
-        .count();
-    let records: Arc<[DatasetRecord]> = records.into();
+    let (name, records) = args.source.records()?;
+    let source = AuditedSource::new(records, args.sample_size.map(|n| n as usize));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let ran = runtime.block_on(async {
+    // Each experiment folds its trials into a summary as they finish: nothing holds them.
+    let ran: Vec<(Ran, SummaryBuilder)> = runtime.block_on(async {
         let runs = request
             .model_configs
             .iter()
@@ -135,15 +128,15 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
                     repetitions: args.repetitions,
                     options: crate::providers::CallOptions::default(),
                 };
-                let records = runner::in_memory(records.to_vec());
+                let records: Arc<dyn runner::RecordSource> = source.clone();
                 async move {
                     let (tx, mut rx) = mpsc::channel(256);
-                    let collect = async move {
-                        let mut v = Vec::new();
+                    let fold = async move {
+                        let mut builder = SummaryBuilder::new(true, plan.repetitions);
                         while let Some(o) = rx.recv().await {
-                            v.push(o);
+                            builder.add(&o);
                         }
-                        v
+                        builder
                     };
                     let started = Instant::now();
                     let done = HashSet::new();
@@ -155,39 +148,42 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
                         tx,
                         CancellationToken::new(),
                     );
-                    let (end, mut outcomes) = tokio::join!(run, collect);
-                    outcomes.sort_by_key(|o: &RecordOutcome| (o.record_index, o.repetition));
-                    Ran {
+                    let (end, builder) = tokio::join!(run, fold);
+                    let ran = Ran {
                         config: plan.config,
                         end,
-                        outcomes,
                         seconds: started.elapsed().as_secs_f64(),
-                    }
+                        table: builder.table().clone(),
+                    };
+                    (ran, builder)
                 }
             });
         futures::future::join_all(runs).await
     });
-    let summaries: Vec<_> = ran
-        .iter()
+    let audit = source
+        .audit
+        .lock()
+        .map(|a| (a.flagged, a.shown.clone()))
+        .unwrap_or_default();
+    let (ran, summaries): (Vec<Ran>, Vec<_>) = ran
+        .into_iter()
         .enumerate()
-        .map(|(i, r)| {
-            runner::experiment_summary(
-                &ExperimentFacts {
-                    experiment_id: &format!("offline-{}", i + 1),
-                    experiment_url: None,
-                    config: &r.config,
-                    end: &r.end,
-                    repetitions: args.repetitions,
-                    label_issues: label_issues as u64,
-                    seed: SUMMARY_SEED,
-                },
-                &r.outcomes,
-            )
+        .map(|(i, (r, builder))| {
+            let summary = builder.finish(&ExperimentFacts {
+                experiment_id: &format!("offline-{}", i + 1),
+                experiment_url: None,
+                config: &r.config,
+                end: &r.end,
+                repetitions: args.repetitions,
+                label_issues: audit.0,
+                seed: SUMMARY_SEED,
+            });
+            (r, summary)
         })
-        .collect();
+        .unzip();
     match args.format {
-        Format::Json => print::json(&name, records.len(), &summaries, &ran)?,
-        Format::Text => print::text(&name, &records, &summaries, &ran),
+        Format::Json => print::json(&name, source.len(), &summaries, &ran)?,
+        Format::Text => print::text(&name, source.len(), &audit, &summaries, &ran),
     }
     let any_failed = summaries
         .iter()

@@ -4,6 +4,7 @@ mod dataset;
 mod experiment;
 mod print;
 mod serve;
+mod source;
 
 use std::process::ExitCode;
 

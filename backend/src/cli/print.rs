@@ -1,9 +1,8 @@
 //! Printing offline experiment results for people (text) and scripts (JSON).
 
-use shared::{DatasetRecord, ExperimentSummary, MetricEstimate, ModelConfig};
+use shared::{ArithmeticFlag, ExperimentSummary, MetricEstimate, ModelConfig};
 
-use crate::eval::audit_label;
-use crate::outcome::RecordOutcome;
+use crate::eval::table::ScoreTable;
 use crate::runner::ExperimentEnd;
 use crate::service::compare::paired;
 
@@ -11,8 +10,9 @@ use crate::service::compare::paired;
 pub struct Ran {
     pub config: ModelConfig,
     pub end: ExperimentEnd,
-    pub outcomes: Vec<RecordOutcome>,
     pub seconds: f64,
+    /// Every trial's scores, in columns.
+    pub table: ScoreTable,
 }
 
 fn ci(m: &MetricEstimate) -> String {
@@ -23,23 +23,21 @@ fn ci(m: &MetricEstimate) -> String {
 }
 
 /// Prints a readable report: label audit, metrics with CIs, weakest fields, comparisons.
-pub fn text(name: &str, records: &[DatasetRecord], summaries: &[ExperimentSummary], ran: &[Ran]) {
-    println!("dataset {name}: {} records", records.len());
-    let flagged: Vec<_> = records
-        .iter()
-        .filter_map(|r| {
-            let f = audit_label(&r.expected_output);
-            (!f.is_empty()).then_some((r.id.as_str(), f))
-        })
-        .collect();
-    if flagged.is_empty() {
+/// `audit` is how many labels break an identity and the first few of them.
+pub fn text(
+    name: &str,
+    size: usize,
+    audit: &(u64, Vec<(String, Vec<ArithmeticFlag>)>),
+    summaries: &[ExperimentSummary],
+    ran: &[Ran],
+) {
+    println!("dataset {name}: {size} records");
+    let (flagged, shown) = audit;
+    if *flagged == 0 {
         println!("label audit: every label satisfies the arithmetic identities");
     } else {
-        println!(
-            "label audit: {} label(s) break an identity — review before trusting:",
-            flagged.len()
-        );
-        for (id, flags) in flagged.iter().take(5) {
+        println!("label audit: {flagged} label(s) break an identity — review before trusting:");
+        for (id, flags) in shown {
             for f in flags {
                 println!("  {id} {} {}: {}", f.form, f.identity, f.message);
             }
@@ -55,7 +53,7 @@ pub fn text(name: &str, records: &[DatasetRecord], summaries: &[ExperimentSummar
             println!("  error: {e}");
         }
         #[allow(clippy::cast_precision_loss)]
-        let rate = r.outcomes.len() as f64 / r.seconds.max(1e-9);
+        let rate = r.table.len() as f64 / r.seconds.max(1e-9);
         println!(
             "  trials {} ({} ok, {} failed) in {:.2}s — {:.0} trials/s",
             s.total_records, s.successful_records, s.failed_records, r.seconds, rate
@@ -96,7 +94,7 @@ pub fn text(name: &str, records: &[DatasetRecord], summaries: &[ExperimentSummar
 
 /// The paired comparisons of two experiments on the trials both ran (the service's).
 pub fn comparisons(a: &Ran, b: &Ran) -> Vec<shared::PairedComparison> {
-    paired(&a.outcomes, &b.outcomes)
+    paired(&a.table, &b.table)
 }
 
 /// Prints a JSON document with the dataset, every summary and the comparisons.

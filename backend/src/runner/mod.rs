@@ -22,7 +22,7 @@ use crate::providers::{CallOptions, Provider};
 
 use source::Pages;
 pub use source::{in_memory, InMemory, RecordSource, PAGE as RECORD_PAGE};
-pub use summary::{experiment_summary, ExperimentFacts, SummaryBuilder};
+pub use summary::{ExperimentFacts, SummaryBuilder};
 pub use trial::run_trial;
 
 /// What to run for one experiment.

@@ -99,6 +99,11 @@ impl SummaryBuilder {
         self.measured_agreement = agreement;
     }
 
+    /// The scores folded so far, in columns (what paired comparisons need).
+    pub fn table(&self) -> &ScoreTable {
+        &self.table
+    }
+
     /// Builds the original's summary (plus metrics with CIs).
     pub fn finish(self, f: &ExperimentFacts<'_>) -> ExperimentSummary {
         let metrics = summarize_table(&self.table, &self.fields, f.seed);
@@ -176,16 +181,4 @@ fn finish_usage(mut usage: shared::UsageSummary, mut latencies: Vec<f64>) -> sha
     usage.p50_latency_ms = pct(0.50);
     usage.p95_latency_ms = pct(0.95);
     usage
-}
-
-/// Builds the summary of outcomes held in memory (tests and small callers).
-pub fn experiment_summary(
-    f: &ExperimentFacts<'_>,
-    outcomes: &[RecordOutcome],
-) -> ExperimentSummary {
-    let mut b = SummaryBuilder::new(true, f.repetitions);
-    for o in outcomes {
-        b.add(o);
-    }
-    b.finish(f)
 }

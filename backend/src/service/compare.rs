@@ -16,7 +16,6 @@ use super::{Service, ServiceError, ServiceResult};
 use crate::eval::summary::in_table_population;
 use crate::eval::table::ScoreTable;
 use crate::eval::{Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
-use crate::outcome::RecordOutcome;
 use crate::stats;
 
 /// Most experiments in one comparison.
@@ -27,21 +26,7 @@ const MAX_COMPARED: usize = 10;
 /// evaluators use exact McNemar, scores a paired bootstrap guarded by a sign-flip test.
 /// An evaluator over parsed outputs pairs only trials where both outputs parsed; one that
 /// either experiment lacks (stored before it existed) is left out.
-pub fn paired(a: &[RecordOutcome], b: &[RecordOutcome]) -> Vec<PairedComparison> {
-    paired_tables(&table_of(a), &table_of(b))
-}
-
-/// The score table of outcomes held in memory.
-pub fn table_of(outcomes: &[RecordOutcome]) -> ScoreTable {
-    let mut t = ScoreTable::with_capacity(outcomes.len());
-    for o in outcomes {
-        t.push(&o.record_id, o.repetition, &o.scores);
-    }
-    t
-}
-
-/// [`paired`] over compact score tables.
-pub fn paired_tables(a: &ScoreTable, b: &ScoreTable) -> Vec<PairedComparison> {
+pub fn paired(a: &ScoreTable, b: &ScoreTable) -> Vec<PairedComparison> {
     let b_by: HashMap<(&str, u32), usize> = (0..b.len())
         .map(|t| ((b.record_id(t), b.repetition(t)), t))
         .collect();
@@ -141,7 +126,7 @@ impl Service {
             .map(|(row, t)| ComparisonPair {
                 a: rows[0].id.clone(),
                 b: row.id.clone(),
-                comparisons: paired_tables(&tables[0], t),
+                comparisons: paired(&tables[0], t),
             })
             .collect();
         let mut fields: BTreeMap<String, Vec<Option<shared::FieldAccuracy>>> = BTreeMap::new();
