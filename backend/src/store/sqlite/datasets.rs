@@ -5,6 +5,12 @@ use shared::{DatasetDetail, DatasetInfo, DatasetRecord, DatasetVersionInfo};
 use sqlx::Row;
 
 use super::SqliteStore;
+
+/// A record row's body: its own, or the one of the version it shares it with (see
+/// `labels.rs`). Selected from `dataset_records r`.
+pub(super) const BODY: &str = "CASE WHEN r.body_version IS NULL THEN r.body ELSE (
+    SELECT b.body FROM dataset_records b WHERE b.dataset_id = r.dataset_id
+      AND b.version = r.body_version AND b.record_id = r.record_id) END";
 use crate::store::{DatasetStore, LabelEdit, PendingVersion, StoreError, StoreResult};
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -191,10 +197,10 @@ impl DatasetStore for SqliteStore {
             return Ok(Vec::new());
         }
         // Positions are 0..record_count: a page is a range of the primary key.
-        let bodies: Vec<String> = sqlx::query_scalar(
-            "SELECT body FROM dataset_records WHERE dataset_id = ? AND version = ?
-               AND position >= ? ORDER BY position LIMIT ?",
-        )
+        let bodies: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT {BODY} FROM dataset_records r WHERE r.dataset_id = ? AND r.version = ?
+               AND r.position >= ? ORDER BY r.position LIMIT ?"
+        ))
         .bind(dataset_id)
         .bind(i64::from(version))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
@@ -216,10 +222,10 @@ impl DatasetStore for SqliteStore {
         let mut bodies: Vec<String> = Vec::with_capacity(ids.len());
         // Bound the statement's parameters well under SQLite's limit.
         for chunk in ids.chunks(500) {
-            let mut q = sqlx::QueryBuilder::new(
-                "SELECT r.body FROM dataset_records r JOIN datasets d ON d.id = r.dataset_id \
-                 WHERE d.name = ",
-            );
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "SELECT {BODY} FROM dataset_records r JOIN datasets d ON d.id = r.dataset_id \
+                 WHERE d.name = "
+            ));
             q.push_bind(name)
                 .push(" AND r.version = ")
                 .push_bind(i64::from(version))

@@ -1,4 +1,5 @@
-//! A label correction: a new version that shares every other record with the newest one,
+//! A label correction: a new version that shares every other record with the newest one
+//! (by reference to the row holding its body, see `datasets::BODY`),
 //! written in one IMMEDIATE transaction (so concurrent corrections apply one after the
 //! other, each on top of the last, and none is lost).
 
@@ -50,10 +51,11 @@ pub(super) async fn correct_label(
             )));
         }
     }
-    let old = sqlx::query(
-        "SELECT position, body FROM dataset_records
-         WHERE dataset_id = ? AND version = ? AND record_id = ?",
-    )
+    let old = sqlx::query(&format!(
+        "SELECT r.position, {} AS body FROM dataset_records r
+         WHERE r.dataset_id = ? AND r.version = ? AND r.record_id = ?",
+        super::datasets::BODY
+    ))
     .bind(&dataset_id)
     .bind(latest_version)
     .bind(edit.record_id)
@@ -95,11 +97,12 @@ pub(super) async fn correct_label(
     .bind(&created_at)
     .execute(&mut *tx)
     .await?;
-    // Every other record is copied inside the database: nothing is read into memory.
+    // Every other record is shared by reference to the row that holds its body: the new
+    // version costs a small row per record, and nothing is read into memory.
     sqlx::query(
-        "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
-         SELECT dataset_id, ?, position, record_id, body FROM dataset_records
-         WHERE dataset_id = ? AND version = ? AND record_id != ?",
+        "INSERT INTO dataset_records (dataset_id, version, position, record_id, body, body_version)
+         SELECT dataset_id, ?, position, record_id, '', COALESCE(body_version, version)
+         FROM dataset_records WHERE dataset_id = ? AND version = ? AND record_id != ?",
     )
     .bind(version)
     .bind(&dataset_id)

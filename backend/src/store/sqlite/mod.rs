@@ -67,3 +67,5 @@ fn parse_status<T: FromStr<Err = String>>(text: &str) -> StoreResult<T> {
 mod tests;
 #[cfg(test)]
 mod tests_compact;
+#[cfg(test)]
+mod tests_labels;
