@@ -51,7 +51,11 @@ pub(crate) fn is_space_like(c: char) -> bool {
 /// typed before an above-vowel (ั ิ ี ึ ื) is moved after it, and a doubled sara e (เเ)
 /// → sara ae (แ).
 pub fn normalize_text(s: &str) -> String {
-    let composed: Vec<char> = s.nfc().collect();
+    // Most text is already composed (Thai has nothing NFC changes): skip composing it.
+    let composed: Vec<char> = match unicode_normalization::is_nfc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => s.chars().collect(),
+        _ => s.nfc().collect(),
+    };
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut i = 0;

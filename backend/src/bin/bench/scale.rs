@@ -59,6 +59,8 @@ struct Row {
     records_page_p50_ms: f64,
     records_page_p95_ms: f64,
     compare_ms: f64,
+    /// API load on the finished experiments.
+    load: Vec<crate::api_load::Load>,
 }
 
 /// Runs the benchmark for each N and prints the table.
@@ -112,6 +114,26 @@ pub async fn run(sizes: &[usize]) -> anyhow::Result<()> {
             row.records_page_p95_ms,
             row.compare_ms,
         );
+        println!(
+            "         API load, {} connections: {}",
+            crate::api_load::CONNECTIONS,
+            row.load
+                .iter()
+                .map(|l| format!(
+                    "{} p50 {:.1} / p99 {:.1} ms, {:.0}/s{}",
+                    l.name,
+                    l.p50_ms,
+                    l.p99_ms,
+                    l.per_second,
+                    if l.failures > 0 {
+                        format!(" ({} of {} failed)", l.failures, l.requests)
+                    } else {
+                        String::new()
+                    }
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
     }
     Ok(())
 }
@@ -156,8 +178,11 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
     } else {
         ("load-a", "load-b")
     };
+    // BENCH_USE_CACHE=false runs without the response cache (its writes are part of the
+    // default run's cost).
+    let use_cache = std::env::var("BENCH_USE_CACHE").map_or(true, |v| v != "false");
     let run = format!(
-        r#"{{"dataset_name": "scale", "jobs": {JOBS}, "model_configs": [
+        r#"{{"dataset_name": "scale", "jobs": {JOBS}, "use_cache": {use_cache}, "model_configs": [
         {{"model": "{a}", "name_suffix": "a"}}, {{"model": "{b}", "name_suffix": "b"}}]}}"#
     );
     let t = Instant::now();
@@ -201,6 +226,24 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
         .get(&client, &format!("/api/v1/compare?ids={}", ids.join(",")))
         .await?;
     let compare_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let load = crate::api_load::measure(
+        &server.base,
+        KEY,
+        &[
+            ("health", "/health".into()),
+            ("history", "/api/v1/experiments?limit=20".into()),
+            ("one experiment", format!("/api/v1/experiments/{}", ids[0])),
+            (
+                "records page",
+                format!(
+                    "/api/v1/experiments/{}/records?limit=50&offset={}",
+                    ids[0],
+                    n / 2
+                ),
+            ),
+        ],
+    )
+    .await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_idle_after = server.memory("VmRSS:")?;
 
@@ -231,6 +274,7 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
         records_page_p50_ms: pages[pages.len() / 2],
         records_page_p95_ms: pages[pages.len() * 95 / 100],
         compare_ms,
+        load,
     })
 }
 
