@@ -4,13 +4,8 @@ use async_trait::async_trait;
 use shared::{DatasetDetail, DatasetInfo, DatasetRecord, DatasetVersionInfo};
 use sqlx::Row;
 
+use super::versions::BODY;
 use super::SqliteStore;
-
-/// A record row's body: its own, or the one of the version it shares it with (see
-/// `labels.rs`). Selected from `dataset_records r`.
-pub(super) const BODY: &str = "CASE WHEN r.body_version IS NULL THEN r.body ELSE (
-    SELECT b.body FROM dataset_records b WHERE b.dataset_id = r.dataset_id
-      AND b.version = r.body_version AND b.record_id = r.record_id) END";
 use crate::store::{DatasetStore, LabelEdit, PendingVersion, StoreError, StoreResult};
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]

@@ -1,5 +1,5 @@
 //! A label correction: a new version that shares every other record with the newest one
-//! (by reference to the row holding its body, see `datasets::BODY`),
+//! (by reference to the row holding its body, see `versions::BODY`),
 //! written in one IMMEDIATE transaction (so concurrent corrections apply one after the
 //! other, each on top of the last, and none is lost).
 
@@ -54,7 +54,7 @@ pub(super) async fn correct_label(
     let old = sqlx::query(&format!(
         "SELECT r.position, {} AS body FROM dataset_records r
          WHERE r.dataset_id = ? AND r.version = ? AND r.record_id = ?",
-        super::datasets::BODY
+        super::versions::BODY
     ))
     .bind(&dataset_id)
     .bind(latest_version)

@@ -9,6 +9,12 @@ use sqlx::SqlitePool;
 
 use crate::store::{timestamp, PendingVersion, StoreResult};
 
+/// A record row's body: its own, or the one of the version it shares it with (see
+/// `labels.rs`). Selected from `dataset_records r`.
+pub(super) const BODY: &str = "CASE WHEN r.body_version IS NULL THEN r.body ELSE (
+    SELECT b.body FROM dataset_records b WHERE b.dataset_id = r.dataset_id
+      AND b.version = r.body_version AND b.record_id = r.record_id) END";
+
 /// Records per transaction.
 pub const BATCH: usize = 500;
 
