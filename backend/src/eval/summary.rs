@@ -10,7 +10,7 @@ use shared::{
 
 use super::registry::{Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 pub use super::table::parsed_output;
-use super::table::{FieldTally, ScoreTable};
+use super::table::{FieldTally, Groups, ScoreTable};
 use crate::stats;
 
 /// One scored trial: the record it ran and its scores.
@@ -34,13 +34,13 @@ pub fn summarize(scored: &[ScoredRecord<'_>], seed: u64) -> ExperimentMetrics {
 /// [`summarize`] over compact scores: `fields` is the per-field tally of the same trials.
 pub fn summarize_table(table: &ScoreTable, fields: &FieldTally, seed: u64) -> ExperimentMetrics {
     let groups = table.groups();
-    let repeated = groups.iter().any(|g| g.len() > 1);
+    let repeated = groups.repeated();
     let mut scratch = Vec::new();
     let overall: Vec<f64> = groups
         .iter()
         .map(|g| {
             scratch.clear();
-            scratch.extend(g.iter().map(|&t| table.overall(t)));
+            scratch.extend(g.map(|t| table.overall(t)));
             stats::mean(&scratch)
         })
         .collect();
@@ -84,7 +84,7 @@ fn estimate(
     e: &Evaluator,
     index: usize,
     table: &ScoreTable,
-    groups: &[Vec<usize>],
+    groups: &Groups,
     repeated: bool,
     seed: u64,
 ) -> Option<MetricEstimate> {
@@ -97,9 +97,9 @@ fn estimate(
     let mut scratch = Vec::new();
     let mut means = Vec::with_capacity(groups.len());
     let mut hits = 0;
-    for g in groups {
+    for g in groups.iter() {
         scratch.clear();
-        scratch.extend(g.iter().filter_map(|&t| {
+        scratch.extend(g.filter_map(|t| {
             let v = table.value(t, index)?;
             in_table_population(e, table, t).then_some(v)
         }));

@@ -85,18 +85,70 @@ impl ScoreTable {
 
     /// Trials grouped by record, groups in the order their record first appears, trials in
     /// table order within a group.
-    pub fn groups(&self) -> Vec<Vec<usize>> {
-        let mut index: std::collections::HashMap<&str, usize> =
-            std::collections::HashMap::with_capacity(self.len());
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        for t in 0..self.len() {
-            let g = *index.entry(self.record_id(t)).or_insert_with(|| {
-                groups.push(Vec::with_capacity(1));
-                groups.len() - 1
-            });
-            groups[g].push(t);
+    pub fn groups(&self) -> Groups {
+        let mut group_of: Vec<u32> = Vec::with_capacity(self.len());
+        let mut sizes: Vec<u32> = Vec::new();
+        {
+            let mut index: std::collections::HashMap<&str, u32> =
+                std::collections::HashMap::with_capacity(self.len());
+            for t in 0..self.len() {
+                let g = *index.entry(self.record_id(t)).or_insert_with(|| {
+                    sizes.push(0);
+                    u32::try_from(sizes.len() - 1).unwrap_or(u32::MAX)
+                });
+                sizes[g as usize] += 1;
+                group_of.push(g);
+            }
         }
-        groups
+        // A counting sort: each group's trials end up side by side, in table order.
+        let mut starts: Vec<u32> = Vec::with_capacity(sizes.len() + 1);
+        let mut total = 0u32;
+        for size in &sizes {
+            starts.push(total);
+            total += size;
+        }
+        starts.push(total);
+        let mut next = starts.clone();
+        let mut order = vec![0u32; self.len()];
+        for (t, g) in group_of.iter().enumerate() {
+            let slot = &mut next[*g as usize];
+            order[*slot as usize] = u32::try_from(t).unwrap_or(u32::MAX);
+            *slot += 1;
+        }
+        Groups { order, starts }
+    }
+}
+
+/// Trials grouped by record (see [`ScoreTable::groups`]): a few bytes a trial.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Groups {
+    order: Vec<u32>,
+    starts: Vec<u32>,
+}
+
+impl Groups {
+    /// How many records.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// Whether there is no record.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each record's trials (table indices), in group order.
+    pub fn iter(&self) -> impl Iterator<Item = impl Iterator<Item = usize> + '_> + '_ {
+        self.starts.windows(2).map(|w| {
+            self.order[w[0] as usize..w[1] as usize]
+                .iter()
+                .map(|&t| t as usize)
+        })
+    }
+
+    /// Whether some record has more than one trial.
+    pub fn repeated(&self) -> bool {
+        self.starts.windows(2).any(|w| w[1] - w[0] > 1)
     }
 }
 
@@ -227,7 +279,8 @@ mod tests {
         t.push("a", 1, &partial);
         t.push("b", 0, &crate::eval::failed_record("x"));
         assert_eq!(t.len(), 3);
-        assert_eq!(t.groups(), vec![vec![0, 1], vec![2]]);
+        let groups: Vec<Vec<usize>> = t.groups().iter().map(Iterator::collect).collect();
+        assert_eq!(groups, vec![vec![0, 1], vec![2]]);
         assert!(t.value(1, 1).is_none(), "absent, not 0");
         assert!(!t.parsed(2));
         assert_eq!(t.overall(0), good.overall);
