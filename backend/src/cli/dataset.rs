@@ -83,18 +83,23 @@ impl SourceArgs {
     /// The records as a source the runner reads a page at a time (generated ones are made
     /// as they are read), with a display name.
     pub fn records(&self) -> anyhow::Result<(String, super::source::Records)> {
-        if let Some(n) = self.generate {
-            let config = generate::GeneratorConfig {
-                seed: self.gen.seed,
-                records: n,
-                noise: self.gen.noise.into(),
-                ..generate::GeneratorConfig::default()
-            };
-            let name = format!("generated-{n}-seed{}", self.gen.seed);
+        if let Some((name, config)) = self.generator() {
             return Ok((name, super::source::Records::Generated(config)));
         }
         let (name, records) = self.load()?;
         Ok((name, super::source::Records::Loaded(records)))
+    }
+
+    /// The generator `--generate` asks for, with a display name.
+    fn generator(&self) -> Option<(String, generate::GeneratorConfig)> {
+        let n = self.generate?;
+        let config = generate::GeneratorConfig {
+            seed: self.gen.seed,
+            records: n,
+            noise: self.gen.noise.into(),
+            ..generate::GeneratorConfig::default()
+        };
+        Some((format!("generated-{n}-seed{}", self.gen.seed), config))
     }
 
     /// The records and a display name for them.
@@ -106,14 +111,7 @@ impl SourceArgs {
                 .with_context(|| format!("{} is not a valid dataset", path.display()))?;
             return Ok((path.display().to_string(), records));
         }
-        if let Some(n) = self.generate {
-            let config = generate::GeneratorConfig {
-                seed: self.gen.seed,
-                records: n,
-                noise: self.gen.noise.into(),
-                ..generate::GeneratorConfig::default()
-            };
-            let name = format!("generated-{n}-seed{}", self.gen.seed);
+        if let Some((name, config)) = self.generator() {
             return Ok((name, generate::generate(&config).collect()));
         }
         if self.dataset == builtin::BUILTIN_DATASET_NAME {

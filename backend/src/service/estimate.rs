@@ -115,12 +115,8 @@ impl Service {
         // Token sums over the sample, measured a page at a time off the async workers.
         let (mut sum_in, mut sum_out) = (0u64, 0u64);
         let mut from = 0;
-        while from < sample.size {
-            let limit = (sample.size - from).min(crate::runner::RECORD_PAGE as u64);
-            let page = self
-                .store
-                .dataset_records_at(&sample.info.dataset_id, sample.version.version, from, limit)
-                .await?;
+        loop {
+            let page = self.sample_page(&sample, from).await?;
             if page.is_empty() {
                 break;
             }

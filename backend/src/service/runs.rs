@@ -52,19 +52,30 @@ impl Service {
         mut each: impl FnMut(Vec<DatasetRecord>),
     ) -> ServiceResult<()> {
         let mut from = 0;
-        while from < sample.size {
-            let limit = (sample.size - from).min(crate::runner::RECORD_PAGE as u64);
-            let page = self
-                .store
-                .dataset_records_at(&sample.info.dataset_id, sample.version.version, from, limit)
-                .await?;
+        loop {
+            let page = self.sample_page(sample, from).await?;
             if page.is_empty() {
-                break;
+                return Ok(());
             }
             from += page.len() as u64;
             each(page);
         }
-        Ok(())
+    }
+
+    /// The page of a sample's records from position `from`; empty past its end.
+    pub(super) async fn sample_page(
+        &self,
+        sample: &Sample,
+        from: u64,
+    ) -> ServiceResult<Vec<DatasetRecord>> {
+        if from >= sample.size {
+            return Ok(Vec::new());
+        }
+        let limit = (sample.size - from).min(crate::runner::RECORD_PAGE as u64);
+        Ok(self
+            .store
+            .dataset_records_at(&sample.info.dataset_id, sample.version.version, from, limit)
+            .await?)
     }
 
     /// Checks a request: its fields, then that every model can run.

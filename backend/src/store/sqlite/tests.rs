@@ -10,7 +10,7 @@ use crate::store::{
     DatasetStore, ExperimentFilter, ExperimentRow, ExperimentStore, RunRow, RunStore,
 };
 
-fn record(id: &str) -> DatasetRecord {
+pub(super) fn record(id: &str) -> DatasetRecord {
     DatasetRecord {
         id: id.into(),
         input: RecordInput {

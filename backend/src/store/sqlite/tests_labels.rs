@@ -1,23 +1,12 @@
 //! Label corrections share every unchanged record with earlier versions by reference.
 
-use shared::{DatasetRecord, RecordInput};
+use shared::DatasetRecord;
 use sqlx::Row;
 
+use super::tests::record;
 use super::*;
 use crate::eval::fixtures;
 use crate::store::{DatasetStore, LabelEdit};
-
-fn record(id: &str) -> DatasetRecord {
-    DatasetRecord {
-        id: id.into(),
-        input: RecordInput {
-            text: Some("แบบ ส.ส. 5/18".into()),
-            ..Default::default()
-        },
-        expected_output: fixtures::both(),
-        metadata: Default::default(),
-    }
-}
 
 async fn correct(store: &SqliteStore, id: &str, good_ballots: u64) {
     let mut label = fixtures::both();
