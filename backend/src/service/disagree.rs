@@ -14,8 +14,6 @@ use crate::outcome::RecordOutcome;
 
 /// Most disagreeing records listed.
 const MAX_DISAGREEMENTS: usize = 200;
-/// Trials read per page while building a table.
-const PAGE: u64 = 4096;
 
 /// A first-repetition trial, reduced to what tells whether two experiments disagree on it.
 #[derive(Debug, Clone, Copy)]
@@ -35,22 +33,13 @@ impl Service {
     pub(super) async fn score_table(&self, id: &str) -> ServiceResult<(ScoreTable, Glances)> {
         let mut table = ScoreTable::default();
         let mut glances = Glances::new();
-        let mut after = None;
-        loop {
-            let page = self.store.score_page(id, after, PAGE).await?;
-            for o in &page {
-                table.push(&o.record_id, o.repetition, &o.scores);
-                if o.repetition == 0 {
-                    glances.insert(o.record_id.as_str().into(), glance(o));
-                }
+        self.each_stored_trial(id, |o| {
+            table.push(&o.record_id, o.repetition, &o.scores);
+            if o.repetition == 0 {
+                glances.insert(o.record_id.as_str().into(), glance(o));
             }
-            match page.last() {
-                Some(o) if page.len() as u64 == PAGE => {
-                    after = Some((o.record_index, o.repetition))
-                }
-                _ => break,
-            }
-        }
+        })
+        .await?;
         Ok((table, glances))
     }
 

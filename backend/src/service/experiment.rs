@@ -133,27 +133,36 @@ impl Service {
         repetitions: u32,
     ) -> ServiceResult<SummaryBuilder> {
         let mut builder = SummaryBuilder::new(false, 1);
+        self.each_stored_trial(experiment_id, |o| builder.add(o))
+            .await?;
+        builder.add_fields(&self.store.field_tally(experiment_id).await?);
+        if repetitions > 1 {
+            builder.set_agreement(self.store.repetition_agreement(experiment_id).await?);
+        }
+        Ok(builder)
+    }
+
+    /// Visits an experiment's stored trials in order, without their outputs, a page of
+    /// [`SUMMARY_PAGE`] at a time: what summaries and comparisons fold.
+    pub(super) async fn each_stored_trial(
+        &self,
+        experiment_id: &str,
+        mut visit: impl FnMut(&RecordOutcome),
+    ) -> ServiceResult<()> {
         let mut after = None;
         loop {
             let page = self
                 .store
                 .score_page(experiment_id, after, SUMMARY_PAGE)
                 .await?;
-            for o in &page {
-                builder.add(o);
-            }
+            page.iter().for_each(&mut visit);
             match page.last() {
                 Some(o) if page.len() as u64 == SUMMARY_PAGE => {
                     after = Some((o.record_index, o.repetition));
                 }
-                _ => break,
+                _ => return Ok(()),
             }
         }
-        builder.add_fields(&self.store.field_tally(experiment_id).await?);
-        if repetitions > 1 {
-            builder.set_agreement(self.store.repetition_agreement(experiment_id).await?);
-        }
-        Ok(builder)
     }
 
     /// Commits outcomes as they arrive: whatever is waiting goes into one transaction.
