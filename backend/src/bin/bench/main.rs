@@ -9,6 +9,7 @@ mod api_load;
 mod components;
 mod load_model;
 mod scale;
+mod server;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -6,17 +6,15 @@
 //! `BENCH_ERROR_RATE` and `BENCH_RATE_LIMITED` (shares of 500s and 429s, default 0) and
 //! `BENCH_WIRE` (`openai`, the default, or `gemini`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use serde_json::Value;
 use tallylab::dataset::generate::{generate, GeneratorConfig};
 
 use crate::load_model::{Behaviour, LoadModel};
 
-const KEY: &str = "bench-key";
+use crate::server::{dir_size, show_storage, Server, KEY};
 /// Concurrent calls per experiment.
 const JOBS: u64 = 32;
 
@@ -287,134 +285,4 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
         compare_again_ms,
         load,
     })
-}
-
-/// The release server as a child process.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(binary: &Path, dir: &Path) -> anyhow::Result<Self> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let child = Command::new(binary)
-            .arg("serve")
-            .env("API_KEY", KEY)
-            .env("PORT", port.to_string())
-            .env("DATA_DIR", dir)
-            .env("MODELS_FILE", dir.join("models.json"))
-            .env(crate::load_model::GEMINI_KEY_ENV, "load-model-key")
-            .env("RUST_LOG", "warn")
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let base = format!("http://127.0.0.1:{port}");
-        for _ in 0..200 {
-            if reqwest::get(format!("{base}/health")).await.is_ok() {
-                return Ok(Server { child, base });
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        anyhow::bail!("the server did not start")
-    }
-
-    async fn post(
-        &self,
-        client: &reqwest::Client,
-        path: &str,
-        body: String,
-    ) -> anyhow::Result<(u16, Value)> {
-        let r = client
-            .post(format!("{}{path}", self.base))
-            .header("X-API-Key", KEY)
-            .header("Content-Type", "application/json")
-            .body(body)
-            .send()
-            .await?;
-        let status = r.status().as_u16();
-        Ok((status, r.json().await.unwrap_or(Value::Null)))
-    }
-
-    async fn get(&self, client: &reqwest::Client, path: &str) -> anyhow::Result<Value> {
-        let r = client
-            .get(format!("{}{path}", self.base))
-            .header("X-API-Key", KEY)
-            .send()
-            .await?;
-        anyhow::ensure!(r.status() == 200, "GET {path}: {}", r.status());
-        Ok(r.json().await?)
-    }
-
-    /// A memory figure of /proc/<pid>/status (VmRSS, VmHWM) in bytes.
-    fn memory(&self, field: &str) -> anyhow::Result<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        let line = status
-            .lines()
-            .find(|l| l.starts_with(field))
-            .context("no such field")?;
-        let kib: u64 = line.split_whitespace().nth(1).context("value")?.parse()?;
-        Ok(kib * 1024)
-    }
-
-    /// Resets the peak RSS (VmHWM) to the current RSS (Linux `clear_refs` 5).
-    fn reset_peak(&self) -> anyhow::Result<()> {
-        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5")?;
-        Ok(())
-    }
-
-    /// User plus system CPU time the server has used, in seconds.
-    fn cpu_seconds(&self) -> anyhow::Result<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
-        // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
-        let rest = stat.rsplit_once(')').context("stat")?.1;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-        Ok(ticks as f64 / clock_ticks())
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Clock ticks per second (`getconf CLK_TCK`, 100 on Linux when it cannot be asked).
-fn clock_ticks() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
-/// Prints the bytes each table holds (sqlite3's dbstat), when the sqlite3 tool is there.
-fn show_storage(db: &Path) {
-    let sql = "SELECT name, SUM(pgsize) >> 20 FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 4; \
-        SELECT 'per trial: raw', AVG(LENGTH(raw_output)), 'output', AVG(LENGTH(output)), \
-        'kept outputs', COUNT(output), 'scores', AVG(LENGTH(scores)) FROM experiment_records";
-    match Command::new("sqlite3").arg(db).arg(sql).output() {
-        Ok(o) => eprintln!("{}", String::from_utf8_lossy(&o.stdout)),
-        Err(e) => eprintln!("  (no sqlite3 tool: {e})"),
-    }
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    let mut total = 0;
-    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            match entry.metadata() {
-                Ok(m) if m.is_dir() => stack.push(entry.path()),
-                Ok(m) => total += m.len(),
-                Err(_) => {}
-            }
-        }
-    }
-    total
 }
