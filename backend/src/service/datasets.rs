@@ -14,7 +14,8 @@ use crate::store::{timestamp, LabelEdit};
 /// Records stored per transaction of an upload.
 const UPLOAD_BATCH: usize = 500;
 
-/// How an upload read as a stream is described.
+/// How an upload is described (its body is read as a stream: JSON array, JSON Lines, or the
+/// original project's `{metadata, records}` file).
 pub struct UploadMeta<'a> {
     pub name: &'a str,
     pub description: Option<&'a str>,
@@ -69,15 +70,6 @@ impl Drop for DiscardGuard {
 
 /// Longest dataset name, in characters.
 const MAX_NAME_CHARS: usize = 200;
-
-/// Where an upload comes from and how to describe it.
-pub struct Upload<'a> {
-    pub name: &'a str,
-    /// JSON array, JSON Lines, or the original project's `{metadata, records}` file.
-    pub text: &'a str,
-    pub description: Option<&'a str>,
-    pub note: Option<&'a str>,
-}
 
 fn audit(records: &[DatasetRecord]) -> Vec<LabelAuditEntry> {
     records
@@ -148,20 +140,6 @@ impl Service {
             offset,
             limit,
         })
-    }
-
-    /// Stores an upload held in memory (see [`Service::upload_stream`]).
-    pub async fn upload(&self, upload: Upload<'_>) -> ServiceResult<DatasetVersionCreated> {
-        let text = upload.text.to_owned();
-        self.upload_stream(
-            UploadMeta {
-                name: upload.name,
-                description: upload.description,
-                note: upload.note,
-            },
-            std::io::Cursor::new(text.into_bytes()),
-        )
-        .await
     }
 
     /// Stores a dataset file read from `reader` as the next version of its dataset while it
