@@ -58,3 +58,13 @@ impl RecordOutcome {
         }
     }
 }
+
+/// What makes two parsed outputs the same for repetition agreement: 63 bits of the SHA-256 of
+/// the output's JSON (equal outputs, equal fingerprints). Stored beside each trial.
+pub fn output_fingerprint(output_json: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(output_json.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first) & i64::MAX
+}

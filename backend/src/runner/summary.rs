@@ -11,7 +11,7 @@ use super::ExperimentEnd;
 use crate::eval::summary::summarize_table;
 use crate::eval::table::{FieldTally, ScoreTable};
 use crate::eval::OVERALL_METRIC;
-use crate::outcome::RecordOutcome;
+use crate::outcome::{output_fingerprint, RecordOutcome};
 
 /// The original contract's other two summary fields, by metric name.
 const SUCCESS_RATE: &str = "success_rate";
@@ -146,12 +146,12 @@ impl SummaryBuilder {
 
 /// What two repetitions must share to agree: the same parsed output, or the same error.
 fn fingerprint(o: &RecordOutcome) -> u64 {
+    let output = o
+        .output
+        .as_ref()
+        .map(|out| output_fingerprint(&serde_json::to_string(out).unwrap_or_default()));
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    match &o.output {
-        Some(out) => serde_json::to_string(out).unwrap_or_default().hash(&mut h),
-        None => 0u8.hash(&mut h),
-    }
-    o.error.hash(&mut h);
+    (output, &o.error).hash(&mut h);
     h.finish()
 }
 

@@ -9,7 +9,7 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use super::parse_status;
 use crate::eval::table::{pool_rows, FieldTally};
-use crate::outcome::RecordOutcome;
+use crate::outcome::{output_fingerprint, RecordOutcome};
 use crate::store::{timestamp, StoreResult};
 
 /// Columns of a trial without its raw and parsed output.
@@ -52,15 +52,6 @@ pub(super) fn to_i64(v: Option<u64>) -> Option<i64> {
     v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
 }
 
-/// 63 bits of the SHA-256 of a parsed output's JSON: equal outputs, equal fingerprints.
-fn fingerprint(json: &str) -> i64 {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(json.as_bytes());
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    i64::from_be_bytes(first) & i64::MAX
-}
-
 /// Scores as stored: every value, explanation and flag, but only the failing field checks.
 fn compact_scores(scores: &RecordScores) -> RecordScores {
     let mut compact = scores.clone();
@@ -82,7 +73,7 @@ pub(super) async fn insert(
     let mut failed_fields: Vec<(String, i64, u32)> = Vec::new();
     for o in outcomes {
         let output = o.output.as_ref().map(serde_json::to_string).transpose()?;
-        let fingerprint = output.as_deref().map(fingerprint);
+        let fingerprint = output.as_deref().map(output_fingerprint);
         // The parsed output is the raw output parsed: kept only when there is no raw text.
         let output = output.filter(|_| o.raw_output.is_none());
         let inserted = sqlx::query(
