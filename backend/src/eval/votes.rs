@@ -91,7 +91,10 @@ pub fn vote_results_quality(expected: &ReportSet, output: &ReportSet) -> Score {
 
 fn name_note(exp: &VoteResult, out: &VoteResult) -> Option<String> {
     let differs = |a: &Option<String>, b: &Option<String>| match (a, b) {
-        (Some(a), Some(b)) => normalize::normalize_text(a) != normalize::normalize_text(b),
+        // Equal text normalises equally: most names match as read.
+        (Some(a), Some(b)) => {
+            a != b && normalize::normalize_text(a) != normalize::normalize_text(b)
+        }
         _ => false,
     };
     let mut notes = Vec::new();

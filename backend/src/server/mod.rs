@@ -67,7 +67,7 @@ impl Application {
         let ctx = HttpContext {
             client: crate::providers::provider_client(),
             // The store-backed cache is wired here: providers know only the cache trait.
-            cache: Arc::new(StoreCache(store.clone())),
+            cache: Arc::new(StoreCache::new(store.clone())),
             images: Arc::new(images.clone()),
             budgets: Arc::new(Budgets::default()),
         };

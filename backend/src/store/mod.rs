@@ -320,13 +320,24 @@ pub trait ExperimentStore: Send + Sync {
     async fn done_trials(&self, experiment_id: &str) -> StoreResult<HashSet<(usize, u32)>>;
 }
 
+/// A model response body to cache under its request's key.
+#[derive(Debug, Clone)]
+pub struct CacheEntry {
+    /// The request's key (`providers::cache::cache_key`).
+    pub key: String,
+    /// The model (server and name) that answered.
+    pub model: String,
+    /// The response body as received.
+    pub body: String,
+}
+
 /// Model responses by request content (see `providers::cache`), and comparisons.
 #[async_trait]
 pub trait CacheStore: Send + Sync {
     /// A cached model response body.
     async fn cache_get(&self, key: &str) -> StoreResult<Option<String>>;
-    /// Caches a model response body (first write wins).
-    async fn cache_put(&self, key: &str, model: &str, body: &str) -> StoreResult<()>;
+    /// Caches model response bodies in one transaction (first write of a key wins).
+    async fn cache_put_many(&self, entries: &[CacheEntry]) -> StoreResult<()>;
     /// A stored comparison of finished experiments, by their ids in order ("a,b,c").
     async fn comparison_get(&self, ids: &str) -> StoreResult<Option<String>>;
     /// Stores a comparison of finished experiments.

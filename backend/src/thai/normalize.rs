@@ -51,6 +51,16 @@ pub(crate) fn is_space_like(c: char) -> bool {
 /// typed before an above-vowel (ั ิ ี ึ ื) is moved after it, and a doubled sara e (เเ)
 /// → sara ae (แ).
 pub fn normalize_text(s: &str) -> String {
+    // Names, places and numbers mostly arrive already normal: copying them is ~10× cheaper
+    // than rebuilding them (normalising was ~8 % of a run's CPU).
+    if already_normal(s) {
+        return s.to_owned();
+    }
+    rebuild(s)
+}
+
+/// The full normalisation, char by char.
+fn rebuild(s: &str) -> String {
     // Most text is already composed (Thai has nothing NFC changes): skip composing it.
     let composed: Vec<char> = match unicode_normalization::is_nfc_quick(s.chars()) {
         unicode_normalization::IsNormalized::Yes => s.chars().collect(),
@@ -102,6 +112,32 @@ pub fn normalize_text(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether [`normalize_text`] would return `s` unchanged, decided conservatively in one
+/// pass: ASCII and Thai letters, single inner ASCII spaces, and none of the sequences the
+/// normaliser rewrites (Thai digits, nikhahit, a tone before an above-vowel, เเ). Anything
+/// else (other scripts, which NFC may change) takes the full path.
+fn already_normal(s: &str) -> bool {
+    let mut after_space = true;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let plain = match c {
+            ' ' => !after_space,
+            '\u{0E50}'..='\u{0E59}' | NIKHAHIT => false,
+            '\u{0E48}'..='\u{0E4B}' => {
+                !matches!(chars.peek(), Some('\u{0E31}' | '\u{0E34}'..='\u{0E37}'))
+            }
+            SARA_E => chars.peek() != Some(&SARA_E),
+            '\u{0E00}'..='\u{0E7F}' => true,
+            c => c.is_ascii() && !c.is_ascii_whitespace() && !c.is_ascii_control(),
+        };
+        if !plain {
+            return false;
+        }
+        after_space = c == ' ';
+    }
+    !after_space || s.is_empty()
 }
 
 /// Strips one administrative prefix from `s` (which is already trimmed), returning the
@@ -273,5 +309,38 @@ mod tests {
         assert!(!numbers_equal("7", "ก"));
         assert!(numbers_equal("-", "-"));
         assert!(!numbers_equal("-", "0"));
+    }
+
+    proptest::proptest! {
+        /// The fast path never skips a change the full normalisation would make.
+        #[test]
+        fn text_judged_normal_is_what_the_full_path_returns(
+            s in "[ กขคาำิีึืัเแ่้๊๋ํ๐-๙a-z0-9.\u{00A0}\u{200B}\u{0301}é\t]{0,12}"
+        ) {
+            if already_normal(&s) {
+                proptest::prop_assert_eq!(rebuild(&s), s);
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_path_takes_common_names_and_leaves_the_rest() {
+        for plain in ["พรรคเพื่อไทย", "นายสมชาย ใจดี", "12", "", "Bangkok 10"]
+        {
+            assert!(already_normal(plain), "{plain}");
+        }
+        for changed in [
+            " x",
+            "x ",
+            "a  b",
+            "๑๒",
+            "เเ",
+            "ก\u{0E4D}\u{0E32}",
+            "ก่ิ",
+            "a\u{00A0}b",
+            "e\u{0301}",
+        ] {
+            assert!(!already_normal(changed), "{changed}");
+        }
     }
 }

@@ -129,7 +129,7 @@ async fn structured_answer_with_usage_cost_and_request_shape() {
         (Some(0.0), Some(16384))
     );
     assert_eq!(g["responseMimeType"], "application/json");
-    assert_eq!(g["responseJsonSchema"], response_schema());
+    assert_eq!(&g["responseJsonSchema"], response_schema());
     assert!(g.get("responseSchema").is_none() && g.get("thinkingConfig").is_none());
 }
 

@@ -58,7 +58,7 @@ struct GenerationConfig {
     temperature: f64,
     max_output_tokens: u32,
     response_mime_type: &'static str,
-    response_json_schema: Value,
+    response_json_schema: &'static Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     thinking_config: Option<ThinkingConfig>,
 }

@@ -176,7 +176,7 @@ impl OpenAiProvider {
         let mut format = self.response_format();
         let mut downgrades = 0;
         loop {
-            let body = wire::request_body(&wire::RequestParts {
+            let bytes = wire::request_body(&wire::RequestParts {
                 model: self.spec.api_model(),
                 temperature: config.temperature,
                 max_output_tokens,
@@ -184,9 +184,7 @@ impl OpenAiProvider {
                 format,
                 user_text: &text,
                 images: &images,
-            });
-            let bytes = serde_json::to_vec(&body)
-                .map_err(|e| ProviderError::Call(format!("cannot encode the request: {e}")))?;
+            })?;
             let key = cache_key("openai", &cache_model, &bytes);
             if options.use_cache {
                 if let Some(stored) = self.ctx.cache.get(&key).await {
@@ -248,3 +246,5 @@ impl Provider for OpenAiProvider {
 mod tests;
 #[cfg(test)]
 mod tests_errors;
+#[cfg(test)]
+mod tests_wire;

@@ -146,7 +146,7 @@ async fn structured_response_and_request_shape() {
     assert_eq!(rf["type"], "json_schema");
     assert_eq!(rf["json_schema"]["name"], "vote_reports");
     assert_eq!(rf["json_schema"]["strict"], true);
-    assert_eq!(rf["json_schema"]["schema"], response_schema());
+    assert_eq!(&rf["json_schema"]["schema"], response_schema());
 }
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! The chat-completions wire format: the request body this provider sends and the reading
 //! of the answer into a [`Completion`].
 
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::providers::images::ImageData;
 use crate::providers::prompt::{response_schema, EXTRACTION_PROMPT};
@@ -42,17 +42,6 @@ impl ResponseFormat {
             ResponseFormat::Omitted => None,
         }
     }
-
-    fn value(self) -> Option<Value> {
-        match self {
-            ResponseFormat::JsonSchema => Some(json!({
-                "type": "json_schema",
-                "json_schema": {"name": SCHEMA_NAME, "strict": true, "schema": response_schema()},
-            })),
-            ResponseFormat::JsonObject => Some(json!({"type": "json_object"})),
-            ResponseFormat::Omitted => None,
-        }
-    }
 }
 
 /// Which field carries the output cap.
@@ -78,13 +67,6 @@ impl MaxTokensField {
             MaxTokensField::MaxTokens
         }
     }
-
-    fn name(self) -> &'static str {
-        match self {
-            MaxTokensField::MaxCompletionTokens => "max_completion_tokens",
-            MaxTokensField::MaxTokens => "max_tokens",
-        }
-    }
 }
 
 /// What goes into one request body.
@@ -99,36 +81,127 @@ pub(super) struct RequestParts<'a> {
     pub images: &'a [(String, String)],
 }
 
-/// The request body. The user content is a plain string without images (some servers
-/// dislike part arrays) and text + `image_url` data-URL parts with them.
-pub(super) fn request_body(p: &RequestParts<'_>) -> Value {
-    let user_content = if p.images.is_empty() {
-        Value::String(p.user_text.to_string())
+// The body is serialised from borrowed, typed parts (building a `Value` copied the form
+// text and the schema on every call). Fields are declared in sorted order so the bytes are
+// those a `serde_json::Value` body gave: cache keys hash the exact bytes and stay valid.
+#[derive(Serialize)]
+struct ChatRequest<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_completion_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+    messages: [ChatMessage<'a>; 2],
+    model: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<FormatBody>,
+    temperature: f64,
+}
+
+#[derive(Serialize)]
+struct ChatMessage<'a> {
+    content: MessageContent<'a>,
+    role: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MessageContent<'a> {
+    Text(&'a str),
+    Parts(Vec<UserPart<'a>>),
+}
+
+#[derive(Serialize)]
+struct UserPart<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_url: Option<ImageUrl>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct ImageUrl {
+    url: String,
+}
+
+#[derive(Serialize)]
+struct FormatBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    json_schema: Option<SchemaSpec>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct SchemaSpec {
+    name: &'static str,
+    schema: &'static Value,
+    strict: bool,
+}
+
+impl ResponseFormat {
+    fn body(self) -> Option<FormatBody> {
+        match self {
+            ResponseFormat::JsonSchema => Some(FormatBody {
+                json_schema: Some(SchemaSpec {
+                    name: SCHEMA_NAME,
+                    schema: response_schema(),
+                    strict: true,
+                }),
+                kind: "json_schema",
+            }),
+            ResponseFormat::JsonObject => Some(FormatBody {
+                json_schema: None,
+                kind: "json_object",
+            }),
+            ResponseFormat::Omitted => None,
+        }
+    }
+}
+
+/// The request body's bytes. The user content is a plain string without images (some
+/// servers dislike part arrays) and text + `image_url` data-URL parts with them.
+pub(super) fn request_body(p: &RequestParts<'_>) -> Result<Vec<u8>, ProviderError> {
+    let content = if p.images.is_empty() {
+        MessageContent::Text(p.user_text)
     } else {
-        let mut parts = vec![json!({"type": "text", "text": p.user_text})];
-        parts.extend(p.images.iter().map(|(mime, b64)| {
-            json!({"type": "image_url", "image_url": {"url": format!("data:{mime};base64,{b64}")}})
+        let mut parts = vec![UserPart {
+            image_url: None,
+            text: Some(p.user_text),
+            kind: "text",
+        }];
+        parts.extend(p.images.iter().map(|(mime, b64)| UserPart {
+            image_url: Some(ImageUrl {
+                url: format!("data:{mime};base64,{b64}"),
+            }),
+            text: None,
+            kind: "image_url",
         }));
-        Value::Array(parts)
+        MessageContent::Parts(parts)
     };
-    let mut body = Map::new();
-    body.insert("model".into(), json!(p.model));
-    body.insert(
-        "messages".into(),
-        json!([
-            {"role": "system", "content": EXTRACTION_PROMPT},
-            {"role": "user", "content": user_content},
-        ]),
-    );
-    // Always sent: Ollama samples at 1.0 when it is omitted.
-    body.insert("temperature".into(), json!(p.temperature));
-    if let Some(max) = p.max_output_tokens {
-        body.insert(p.max_tokens_field.name().into(), json!(max));
-    }
-    if let Some(rf) = p.format.value() {
-        body.insert("response_format".into(), rf);
-    }
-    Value::Object(body)
+    let max = p.max_output_tokens;
+    let body = ChatRequest {
+        max_completion_tokens: max
+            .filter(|_| p.max_tokens_field == MaxTokensField::MaxCompletionTokens),
+        max_tokens: max.filter(|_| p.max_tokens_field == MaxTokensField::MaxTokens),
+        messages: [
+            ChatMessage {
+                content: MessageContent::Text(EXTRACTION_PROMPT),
+                role: "system",
+            },
+            ChatMessage {
+                content,
+                role: "user",
+            },
+        ],
+        model: p.model,
+        response_format: p.format.body(),
+        // Always sent: Ollama samples at 1.0 when it is omitted.
+        temperature: p.temperature,
+    };
+    serde_json::to_vec(&body)
+        .map_err(|e| ProviderError::Call(format!("cannot encode the request: {e}")))
 }
 
 /// Splits resolved images into `(mime, base64)`; only inline images the chat API takes.

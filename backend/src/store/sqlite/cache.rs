@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::SqliteStore;
-use crate::store::{timestamp, CacheStore, StoreResult};
+use crate::store::{timestamp, CacheEntry, CacheStore, StoreResult};
 
 #[async_trait]
 impl CacheStore for SqliteStore {
@@ -16,16 +16,21 @@ impl CacheStore for SqliteStore {
         )
     }
 
-    async fn cache_put(&self, key: &str, model: &str, body: &str) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT OR IGNORE INTO response_cache (key, model, body, created_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(key)
-        .bind(model)
-        .bind(body)
-        .bind(timestamp())
-        .execute(&self.pool)
-        .await?;
+    async fn cache_put_many(&self, entries: &[CacheEntry]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let now = timestamp();
+        for e in entries {
+            sqlx::query(
+                "INSERT OR IGNORE INTO response_cache (key, model, body, created_at) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&e.key)
+            .bind(&e.model)
+            .bind(&e.body)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
