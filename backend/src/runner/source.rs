@@ -19,6 +19,20 @@ pub trait RecordSource: Send + Sync {
     /// The records at positions `from..from + limit` (fewer at the end), in order; an error
     /// says why they cannot be read.
     async fn page(&self, from: usize, limit: usize) -> Result<Vec<DatasetRecord>, String>;
+    /// The same page as shared records, what the runner reads. A source read by several
+    /// experiments at once may hand each the same records instead of reading them again.
+    async fn shared_page(
+        &self,
+        from: usize,
+        limit: usize,
+    ) -> Result<Vec<Arc<DatasetRecord>>, String> {
+        Ok(self
+            .page(from, limit)
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect())
+    }
 }
 
 /// Records held in memory (small datasets, tests, the offline CLI's loaded files).
@@ -46,7 +60,7 @@ pub fn in_memory(records: impl Into<Vec<DatasetRecord>>) -> Arc<dyn RecordSource
 pub const PAGE: usize = 256;
 
 /// A page being read.
-type PageRead = JoinHandle<Result<Vec<DatasetRecord>, String>>;
+type PageRead = JoinHandle<Result<Vec<Arc<DatasetRecord>>, String>>;
 
 /// Reads a source's pages in order, the next one fetched while the current one is used.
 pub(super) struct Pages {
@@ -75,7 +89,7 @@ impl Pages {
         let (source, from) = (self.source.clone(), self.next_from);
         let limit = PAGE.min(len - from);
         self.next_from += limit;
-        let read = tokio::spawn(async move { source.page(from, limit).await });
+        let read = tokio::spawn(async move { source.shared_page(from, limit).await });
         self.ahead = Some((from, limit, read));
     }
 
@@ -97,7 +111,7 @@ impl Pages {
             Err(e) => return Some(Err(format!("reading records failed: {e}"))),
         };
         self.read_ahead();
-        Some(Ok((from, page.into_iter().map(Arc::new).collect())))
+        Some(Ok((from, page)))
     }
 }
 

@@ -21,6 +21,9 @@ use crate::store::{ExperimentRow, RunRow};
 
 /// Most outcomes committed in one transaction.
 const WRITE_BATCH: usize = 512;
+/// How long finished trials wait for others to share their commit; a crash loses at most
+/// this much of finished work beyond what was committed.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(25);
 /// Trials read per page when a summary streams through an experiment.
 const SUMMARY_PAGE: u64 = 4096;
 /// Seeds the bootstrap intervals of every stored summary.
@@ -165,7 +168,8 @@ impl Service {
         }
     }
 
-    /// Commits outcomes as they arrive: whatever is waiting goes into one transaction.
+    /// Commits outcomes as they arrive: those finishing within [`GATHER`] of each other go
+    /// into one transaction.
     async fn write_outcomes(
         &self,
         experiment_id: &str,
@@ -176,10 +180,13 @@ impl Service {
         let mut batch = Vec::with_capacity(WRITE_BATCH);
         while let Some(first) = rx.recv().await {
             batch.push(first);
+            // Trials finishing in the next few milliseconds join this transaction: one
+            // commit for each trial was ~10 % of a run's CPU (pool round trips, commit).
+            let deadline = tokio::time::Instant::now() + GATHER;
             while batch.len() < WRITE_BATCH {
-                match rx.try_recv() {
-                    Ok(o) => batch.push(o),
-                    Err(_) => break,
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some(o)) => batch.push(o),
+                    Ok(None) | Err(_) => break,
                 }
             }
             self.store.insert_outcomes(experiment_id, &batch).await?;
