@@ -63,8 +63,49 @@ impl RecordOutcome {
 /// the output's JSON (equal outputs, equal fingerprints). Stored beside each trial.
 pub fn output_fingerprint(output_json: &str) -> i64 {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(output_json.as_bytes());
+    fingerprint_of_digest(&Sha256::digest(output_json.as_bytes()))
+}
+
+/// [`output_fingerprint`] of a parsed output's JSON, hashed as it is serialised (no copy
+/// of the text).
+pub fn parsed_output_fingerprint(output: &shared::ReportSet) -> i64 {
+    use sha2::{Digest, Sha256};
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    // Writing to a hasher cannot fail, and a report set always serialises.
+    let _ = serde_json::to_writer(&mut h, output);
+    fingerprint_of_digest(&h.0.finalize())
+}
+
+fn fingerprint_of_digest(digest: &[u8]) -> i64 {
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(first) & i64::MAX
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fingerprints stored by earlier versions hashed the output's JSON text.
+    #[test]
+    fn a_streamed_fingerprint_equals_the_fingerprint_of_the_text() {
+        let set = crate::report::parse_output(
+            r#"{"form_info": {"form_type": "PartyList"}, "vote_results": [{"number": 1, "party_name": "ก", "vote_count": 5}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            parsed_output_fingerprint(&set),
+            output_fingerprint(&serde_json::to_string(&set).unwrap())
+        );
+    }
 }

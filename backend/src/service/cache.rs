@@ -25,7 +25,7 @@ const WAITING: usize = 256;
 pub struct StoreCache {
     store: Arc<dyn Store>,
     /// Entries sent to the writer and not yet committed, by key.
-    waiting: Arc<Mutex<HashMap<String, String>>>,
+    waiting: Arc<Mutex<HashMap<String, Arc<str>>>>,
     to_writer: mpsc::Sender<CacheEntry>,
 }
 
@@ -46,7 +46,7 @@ impl StoreCache {
 /// Commits waiting entries, all that arrived during the previous commit at once.
 async fn write_behind(
     store: Arc<dyn Store>,
-    waiting: Arc<Mutex<HashMap<String, String>>>,
+    waiting: Arc<Mutex<HashMap<String, Arc<str>>>>,
     mut rx: mpsc::Receiver<CacheEntry>,
 ) {
     let mut batch = Vec::with_capacity(WAITING);
@@ -69,7 +69,7 @@ impl ResponseCache for StoreCache {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(key)
-            .cloned();
+            .map(|body| body.to_string());
         if pending.is_some() {
             return pending;
         }
@@ -83,14 +83,15 @@ impl ResponseCache for StoreCache {
     }
 
     async fn put(&self, key: &str, model: &str, body: &str) {
+        let body: Arc<str> = body.into();
         self.waiting
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(key.to_string(), body.to_string());
+            .insert(key.to_string(), body.clone());
         let entry = CacheEntry {
             key: key.to_string(),
             model: model.to_string(),
-            body: body.to_string(),
+            body,
         };
         if self.to_writer.send(entry).await.is_err() {
             tracing::warn!("the response cache's writer has stopped");

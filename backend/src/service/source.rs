@@ -13,7 +13,7 @@ use crate::store::{RunRow, Store};
 /// Pages kept for the run's other experiments: they run side by side, so each page is
 /// wanted by all of them within moments (reading and parsing a page once instead of once
 /// an experiment was ~9 % of a two-config run's CPU).
-const SHARED_PAGES: usize = 3;
+const SHARED_PAGES: usize = 2;
 
 /// A page read once for every experiment of the run that asks for it.
 type SharedRead = Arc<OnceCell<Result<Vec<Arc<DatasetRecord>>, String>>>;
@@ -119,7 +119,7 @@ mod tests {
         assert!(a.iter().zip(&b).all(|(x, y)| Arc::ptr_eq(x, y)));
 
         // Only the latest pages are kept: an old one is read again, as equal records.
-        for from in [4, 8, 2] {
+        for from in [4, 8] {
             source.shared_page(from, 2).await.unwrap();
         }
         let again = source.shared_page(0, 4).await.unwrap();

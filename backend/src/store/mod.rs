@@ -6,6 +6,7 @@
 mod sqlite;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use shared::{
@@ -327,8 +328,8 @@ pub struct CacheEntry {
     pub key: String,
     /// The model (server and name) that answered.
     pub model: String,
-    /// The response body as received.
-    pub body: String,
+    /// The response body as received (shared with the cache's memory until written).
+    pub body: Arc<str>,
 }
 
 /// Model responses by request content (see `providers::cache`), and comparisons.

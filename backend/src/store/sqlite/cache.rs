@@ -25,7 +25,7 @@ impl CacheStore for SqliteStore {
             )
             .bind(&e.key)
             .bind(&e.model)
-            .bind(&e.body)
+            .bind(&*e.body)
             .bind(&now)
             .execute(&mut *tx)
             .await?;

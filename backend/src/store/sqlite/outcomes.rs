@@ -9,7 +9,7 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use super::parse_status;
 use crate::eval::table::{pool_rows, FieldTally};
-use crate::outcome::{output_fingerprint, RecordOutcome};
+use crate::outcome::{parsed_output_fingerprint, RecordOutcome};
 use crate::store::{timestamp, StoreResult};
 
 /// Columns of a trial without its raw and parsed output.
@@ -72,10 +72,12 @@ pub(super) async fn insert(
     let mut tally = FieldTally::default();
     let mut failed_fields: Vec<(String, i64, u32)> = Vec::new();
     for o in outcomes {
-        let output = o.output.as_ref().map(serde_json::to_string).transpose()?;
-        let fingerprint = output.as_deref().map(output_fingerprint);
+        let fingerprint = o.output.as_ref().map(parsed_output_fingerprint);
         // The parsed output is the raw output parsed: kept only when there is no raw text.
-        let output = output.filter(|_| o.raw_output.is_none());
+        let output = match (&o.output, &o.raw_output) {
+            (Some(out), None) => Some(serde_json::to_string(out)?),
+            _ => None,
+        };
         let inserted = sqlx::query(
             "INSERT OR IGNORE INTO experiment_records (experiment_id, record_index, repetition,
                 record_id, raw_output, output, error, scores, overall, latency_ms, input_tokens,
