@@ -56,8 +56,9 @@ pub fn in_memory(records: impl Into<Vec<DatasetRecord>>) -> Arc<dyn RecordSource
     Arc::new(InMemory(records.into()))
 }
 
-/// Records read per page.
-pub const PAGE: usize = 256;
+/// Records read per page (a generated national-scale record is ~20 KB parsed, so a page
+/// is a few MB; a run holds about two a experiment).
+pub const PAGE: usize = 128;
 
 /// A page being read.
 type PageRead = JoinHandle<Result<Vec<Arc<DatasetRecord>>, String>>;

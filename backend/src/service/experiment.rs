@@ -81,7 +81,8 @@ impl Service {
                         use_cache: ctx.run.request.use_cache.unwrap_or(true),
                     },
                 };
-                let (tx, rx) = mpsc::channel::<RecordOutcome>(WRITE_BATCH * 2);
+                // Bounded so a writer that falls behind slows the runner instead of holding outcomes.
+                let (tx, rx) = mpsc::channel::<RecordOutcome>(WRITE_BATCH / 2);
                 let writer = self.write_outcomes(&e.id, index, rx, ctx.live);
                 let run = runner::run_experiment(
                     provider,
