@@ -61,7 +61,7 @@ fn offline_experiment_on_the_bundled_dataset() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(doc["dataset_size"], 10);
     let exp = &doc["experiments"][0];
-    assert_eq!(exp["experiment_name"], "vote-extraction-rules-v1-t0");
+    assert_eq!(exp["experiment_name"], "vote-extraction-rules-v1-t0.0");
     assert_eq!(exp["status"], "success");
     assert_eq!(exp["total_records"], 10);
     let overall = exp["overall_accuracy"].as_f64().unwrap();
@@ -134,7 +134,7 @@ fn two_models_are_compared_with_a_verdict() {
     assert_eq!(
         names,
         [
-            "vote-extraction-rules-v1-t0",
+            "vote-extraction-rules-v1-t0.0",
             "vote-extraction-rules-v1-t0.5"
         ]
     );

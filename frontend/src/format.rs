@@ -108,6 +108,16 @@ pub fn when(ts: &str) -> String {
     t.split(['.', 'Z', '+']).next().unwrap_or(&t).to_string()
 }
 
+/// "10 records", or "2 of 10 records" when a run took a sample of its dataset version
+/// (responses stored before `records_run` existed say 0: the version's count is shown).
+pub fn records_line(run: u64, dataset_size: u64) -> String {
+    if run == 0 || run == dataset_size {
+        format!("{dataset_size} records")
+    } else {
+        format!("{run} of {dataset_size} records")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +169,12 @@ mod tests {
         assert_eq!(millis(1234.0), "1.2 s");
         assert_eq!(millis(12.4), "12 ms");
         assert_eq!(when("2026-11-27T06:15:02.123Z"), "2026-11-27 06:15:02");
+    }
+
+    #[test]
+    fn records_line_names_the_sample_only_when_there_is_one() {
+        assert_eq!(super::records_line(10, 10), "10 records");
+        assert_eq!(super::records_line(2, 10), "2 of 10 records");
+        assert_eq!(super::records_line(0, 10), "10 records");
     }
 }

@@ -58,8 +58,9 @@ pub struct ModelConfig {
         schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
     )]
     pub name_suffix: Option<String>,
-    /// Free-form tags, at most 16 KiB as JSON.
-    #[serde(default)]
+    /// Free-form tags, at most 16 KiB as JSON; `null` is the same as `{}`.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub metadata: serde_json::Map<String, serde_json::Value>,
     /// Addition: cap on output tokens (thinking included); default from the model registry.
     #[serde(
@@ -96,9 +97,31 @@ impl ModelConfig {
     pub fn experiment_name(&self) -> String {
         match self.name_suffix.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => format!("{EXPERIMENT_PREFIX}-{s}"),
-            _ => format!("{EXPERIMENT_PREFIX}-{}-t{}", self.model, self.temperature),
+            _ => format!(
+                "{EXPERIMENT_PREFIX}-{}-t{}",
+                self.model,
+                python_float(self.temperature)
+            ),
         }
     }
+}
+
+/// A float as Python's `str` writes it (`0.0`, `0.7`, `1.0`): the original named
+/// experiments with it, and names must line up with their Datadog history.
+fn python_float(v: f64) -> String {
+    let s = v.to_string();
+    if s.contains(['.', 'e', 'E', 'N', 'n']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+/// `null` as an empty map (Python clients send `metadata=None`).
+fn null_as_empty<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+    Ok(Option::deserialize(d)?.unwrap_or_default())
 }
 
 /// Body of `POST /api/v1/experiments/run` and `run-async`.
@@ -106,7 +129,8 @@ impl ModelConfig {
 /// Every field but `dataset_name` and `model_configs` may be omitted; defaults are the
 /// original's: ml_app "vote-extractor", site "datadoghq.com", agentless_enabled true,
 /// project_name "vote-extraction-project", dataset_version latest, sample_size all records,
-/// jobs 2, raise_errors false, repetitions 1.
+/// jobs 2, raise_errors true (the seed's example, the original's model and page),
+/// repetitions 1.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExperimentRunRequest {
@@ -159,8 +183,11 @@ pub struct ExperimentRunRequest {
     #[serde(default = "default_jobs", deserialize_with = "crate::whole::number")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 64))]
     pub jobs: u32,
-    /// Stop an experiment at its first failed trial.
-    #[serde(default)]
+    /// As the original's runner: every record still runs, and an experiment in which any
+    /// record failed ends `failed` with the first error; an error that dooms every later
+    /// call (credentials refused, daily quota exhausted) stops it at once. Other configs
+    /// go on either way. Default true.
+    #[serde(default = "default_true")]
     pub raise_errors: bool,
     /// Addition: run each record this many times per config (1–20, default 1).
     #[serde(
@@ -187,7 +214,7 @@ impl Default for ExperimentRunRequest {
             model_configs: Vec::new(),
             sample_size: None,
             jobs: DEFAULT_JOBS,
-            raise_errors: false,
+            raise_errors: true,
             repetitions: None,
             use_cache: None,
         }
@@ -279,6 +306,8 @@ pub struct ExperimentRunResponse {
     pub failed_experiments: u64,
     pub experiments: Vec<ExperimentSummary>,
     pub dataset_name: String,
+    /// Records in the dataset version, as in the original (`records_run` says how many
+    /// each experiment ran).
     pub dataset_size: u64,
     pub project_name: String,
     pub comparison_url: Option<String>,
@@ -286,6 +315,9 @@ pub struct ExperimentRunResponse {
     /// Addition: the dataset version that ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset_version: Option<u32>,
+    /// Addition: records each experiment ran (the first `sample_size` of the version).
+    #[serde(default)]
+    pub records_run: u64,
 }
 
 /// Body of the 202 answered by `POST /api/v1/experiments/run-async`.
@@ -328,7 +360,10 @@ mod tests {
         assert!(req.agentless_enabled);
         assert_eq!(req.project_name, "vote-extraction-project");
         assert_eq!(req.dataset_version, None);
-        assert!(!req.raise_errors);
+        assert!(
+            req.raise_errors,
+            "the seed's example and the original's model say true"
+        );
         assert_eq!(req.model_configs[0].name_suffix, None);
     }
 
@@ -356,5 +391,28 @@ mod tests {
             ModelConfig::new("rules-v1", 0.2, None).experiment_name(),
             "vote-extraction-rules-v1-t0.2"
         );
+        // Python's str(0.0) is "0.0": names line up with the original's Datadog history.
+        for (t, name) in [
+            (0.0, "vote-extraction-gemini-2.5-flash-t0.0"),
+            (1.0, "vote-extraction-gemini-2.5-flash-t1.0"),
+            (0.25, "vote-extraction-gemini-2.5-flash-t0.25"),
+        ] {
+            assert_eq!(
+                ModelConfig::new("gemini-2.5-flash", t, None).experiment_name(),
+                name
+            );
+        }
+    }
+
+    #[test]
+    fn null_metadata_is_empty_metadata() {
+        let c: ModelConfig =
+            serde_json::from_str(r#"{"model": "m", "metadata": null}"#).expect("null");
+        assert!(c.metadata.is_empty());
+        let c: ModelConfig =
+            serde_json::from_str(r#"{"model": "m", "metadata": {"purpose": "ci-test"}}"#)
+                .expect("object");
+        assert_eq!(c.metadata["purpose"], "ci-test");
+        assert!(serde_json::from_str::<ModelConfig>(r#"{"model": "m", "metadata": []}"#).is_err());
     }
 }

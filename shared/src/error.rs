@@ -46,6 +46,10 @@ pub struct ErrorBody {
     /// Machine-readable kind.
     pub kind: ErrorKind,
     pub message: String,
+    /// The message again under the original's name (FastAPI answers `{"detail": …}`), so
+    /// scripts written against it keep working.
+    #[serde(default)]
+    pub detail: String,
     /// The first offending field, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,

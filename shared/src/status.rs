@@ -97,10 +97,11 @@ wire_enum! {
         Queued => "queued",
         /// Trials are running.
         Running => "running",
-        /// Every trial ran (some may have failed; see `failed_records`).
+        /// Every trial ran (with `raise_errors` off, some may have failed; see
+        /// `failed_records`).
         Success => "success",
-        /// Stopped by an error: the model is unavailable, `raise_errors` met a failed
-        /// trial, or the run failed.
+        /// The model is unavailable, a trial failed under `raise_errors` (the error is the
+        /// first one), or the run failed.
         Failed => "failed",
         /// Its run was cancelled before every trial ran.
         Cancelled => "cancelled",

@@ -108,6 +108,7 @@ impl ResponseError for ApiError {
         }
         response.json(ErrorBody {
             kind: self.kind(),
+            detail: message.clone(),
             message,
             field,
             errors,

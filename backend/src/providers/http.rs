@@ -47,6 +47,9 @@ pub enum Disposition {
     },
     /// Give up: the error will not go away by retrying.
     Fatal(String),
+    /// Give up, and every later call of this configuration will fail the same way:
+    /// credentials refused, permission denied, a daily or billing quota exhausted.
+    Refused(String),
 }
 
 /// A successful response: status 2xx and its body.
@@ -156,7 +159,10 @@ where
                     budget.on_success();
                     return Ok(Success { body, retries });
                 }
-                classify(status, &headers, &body)
+                match classify(status, &headers, &body) {
+                    Disposition::Fatal(m) if matches!(status, 401 | 403) => Disposition::Refused(m),
+                    d => d,
+                }
             }
             Err(e) if e.is_timeout() => Disposition::Retry {
                 after: None,
@@ -184,6 +190,7 @@ async fn next(
 ) -> Result<Option<ProviderError>, ProviderError> {
     match d {
         Disposition::Fatal(msg) => Err(ProviderError::Call(format!("{msg} (not retried)"))),
+        Disposition::Refused(msg) => Err(ProviderError::Refused(format!("{msg} (not retried)"))),
         Disposition::Retry {
             after,
             rate_limited,

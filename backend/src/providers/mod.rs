@@ -148,6 +148,17 @@ pub enum ProviderError {
     /// The call failed (transport, HTTP error, quota); retries are exhausted.
     #[error("{0}")]
     Call(String),
+    /// The provider refused the call in a way every later call of the configuration will
+    /// share (credentials refused, permission denied, daily or billing quota exhausted).
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl ProviderError {
+    /// Whether every later call of the same configuration will fail the same way.
+    pub fn dooms_later_calls(&self) -> bool {
+        matches!(self, ProviderError::Refused(_))
+    }
 }
 
 impl ProviderError {
@@ -163,6 +174,7 @@ impl ProviderError {
                 usage,
             },
             ProviderError::Call(m) => ProviderError::Call(redact::redact(&m, secrets)),
+            ProviderError::Refused(m) => ProviderError::Refused(redact::redact(&m, secrets)),
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::providers::{CallOptions, Provider};
 use source::Pages;
 pub use source::{in_memory, InMemory, RecordSource, PAGE as RECORD_PAGE};
 pub use summary::{ExperimentFacts, SummaryBuilder};
-pub use trial::run_trial;
+pub use trial::{run_trial, Trial};
 
 /// What to run for one experiment.
 #[derive(Debug, Clone)]
@@ -31,7 +31,8 @@ pub struct ExperimentPlan {
     pub config: ModelConfig,
     /// Concurrent trials (≥ 1).
     pub jobs: usize,
-    /// Stop at the first failed trial.
+    /// Fail the experiment with its first failed trial's error (every trial still runs,
+    /// unless the error dooms every later call, which stops it at once).
     pub raise_errors: bool,
     /// Runs per record (≥ 1).
     pub repetitions: u32,
@@ -51,8 +52,8 @@ pub enum ExperimentEnd {
 }
 
 /// Runs every (record, repetition) not in `done` and sends each outcome to `sink` as it
-/// finishes. Returns when all trials ended, the first failure stopped a `raise_errors`
-/// experiment, or `cancel` fired. A trial that panics is delivered as a `crashed` outcome
+/// finishes. Returns when all trials ended, an error that dooms every later call stopped a
+/// `raise_errors` experiment, or `cancel` fired. A trial that panics is delivered as a `crashed` outcome
 /// carrying the panic message. Records are read from `records` a page at a time; a page that
 /// cannot be read fails the experiment with the reason.
 pub async fn run_experiment(
@@ -68,7 +69,7 @@ pub async fn run_experiment(
     let config = Arc::new(plan.config.clone());
     let options = plan.options;
     let repetitions = plan.repetitions.max(1);
-    let mut set: JoinSet<Option<RecordOutcome>> = JoinSet::new();
+    let mut set: JoinSet<Option<Trial>> = JoinSet::new();
     let mut failure: Option<String> = None;
     let mut pages = Pages::new(records);
     'pages: while let Some(page) = pages.next().await {
@@ -105,7 +106,10 @@ pub async fn run_experiment(
                         o = AssertUnwindSafe(trial).catch_unwind() => Some(o.unwrap_or_else(|panic| {
                             let message = format!("the trial panicked: {}", panic_message(panic.as_ref()));
                             tracing::error!(error = %message, "trial panicked");
-                            RecordOutcome::failed(index, &record.id, repetition, RecordStatus::Crashed, message)
+                            Trial {
+                                outcome: RecordOutcome::failed(index, &record.id, repetition, RecordStatus::Crashed, message),
+                                dooms_later_calls: false,
+                            }
                         })),
                         () = stop.cancelled() => None,
                     }
@@ -134,14 +138,17 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 async fn deliver(
-    joined: Result<Option<RecordOutcome>, tokio::task::JoinError>,
+    joined: Result<Option<Trial>, tokio::task::JoinError>,
     plan: &ExperimentPlan,
     sink: &mpsc::Sender<RecordOutcome>,
     stop: &CancellationToken,
     failure: &mut Option<String>,
 ) {
-    let outcome = match joined {
-        Ok(Some(o)) => o,
+    let Trial {
+        outcome,
+        dooms_later_calls,
+    } = match joined {
+        Ok(Some(t)) => t,
         Ok(None) => return,
         Err(e) => {
             // Panics are caught inside the trial; this is an abort, which only cancel does.
@@ -156,9 +163,15 @@ async fn deliver(
         overall = outcome.scores.overall,
         "trial finished"
     );
-    if let (true, Some(err), None) = (plan.raise_errors, &outcome.error, &failure) {
-        *failure = Some(format!("record {}: {err}", outcome.record_id));
-        stop.cancel();
+    // raise_errors as the original's runner means it: every record still runs and the
+    // experiment fails with the first error, unless the error dooms every later call.
+    if let (true, Some(err)) = (plan.raise_errors, &outcome.error) {
+        if failure.is_none() {
+            *failure = Some(format!("record {}: {err}", outcome.record_id));
+        }
+        if dooms_later_calls {
+            stop.cancel();
+        }
     }
     if sink.send(outcome).await.is_err() {
         stop.cancel();

@@ -44,6 +44,7 @@ impl Provider for Scripted {
                     ..Default::default()
                 }),
                 Some("panic") => panic!("scripted model crashed on this record"),
+                Some("refused") => Err(ProviderError::Refused("HTTP 401: invalid key".into())),
                 _ => Err(ProviderError::Call("HTTP 500".into())),
             }
         })
@@ -203,22 +204,49 @@ async fn a_trial_that_panics_is_delivered_as_crashed_with_the_message() {
 }
 
 #[tokio::test]
-async fn a_crash_stops_a_raise_errors_experiment() {
-    let (end, _) = raise_after("panic").await;
+async fn a_crash_fails_a_raise_errors_experiment_after_every_record_ran() {
+    let (end, outs) = raise_after("panic").await;
     assert!(
         matches!(end, ExperimentEnd::Failed(ref e) if e.contains("panicked")),
         "{end:?}"
     );
+    assert_eq!(outs.len(), 51);
 }
 
+/// The original's runner: every record runs, the experiment fails with the first error.
 #[tokio::test]
-async fn raise_errors_stops_at_the_first_error() {
+async fn raise_errors_runs_every_record_and_fails_with_the_first_error() {
     let (end, outs) = raise_after("fail").await;
     assert!(
         matches!(end, ExperimentEnd::Failed(ref e) if e.contains("r0") && e.contains("HTTP 500")),
         "{end:?}"
     );
+    assert_eq!(outs.len(), 51, "every record ran");
+    assert_eq!(outs.iter().filter(|o| o.error.is_none()).count(), 50);
+}
+
+/// Refused credentials or an exhausted daily quota fail every later call: stop at once.
+#[tokio::test]
+async fn raise_errors_stops_at_once_on_an_error_that_dooms_later_calls() {
+    let (end, outs) = raise_after("refused").await;
+    assert!(
+        matches!(end, ExperimentEnd::Failed(ref e) if e.contains("r0") && e.contains("HTTP 401")),
+        "{end:?}"
+    );
     assert!(outs.len() < 5, "ran {} trials after the error", outs.len());
+    // Without raise_errors the same error is one failed record among many.
+    let mut texts = vec!["refused"];
+    texts.extend(["ok"; 9]);
+    let (end, outs) = run(
+        scripted(1),
+        records(&texts),
+        &plan(1, false, 1),
+        HashSet::new(),
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(end, ExperimentEnd::Completed);
+    assert_eq!(outs.len(), 10);
 }
 
 #[tokio::test]

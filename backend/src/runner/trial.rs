@@ -10,6 +10,14 @@ use crate::outcome::RecordOutcome;
 use crate::providers::{CallOptions, Provider, ProviderError, Usage};
 use crate::report;
 
+/// A finished trial.
+pub struct Trial {
+    pub outcome: RecordOutcome,
+    /// The provider refused the call in a way every later call will share (credentials,
+    /// permission, daily quota): `raise_errors` stops the experiment at once.
+    pub dooms_later_calls: bool,
+}
+
 /// Runs one record through the provider and scores it. Never fails: an error becomes a
 /// scored failed outcome whose status says whether the call or the output failed.
 pub async fn run_trial(
@@ -19,7 +27,7 @@ pub async fn run_trial(
     repetition: u32,
     config: &ModelConfig,
     options: CallOptions,
-) -> RecordOutcome {
+) -> Trial {
     let started = Instant::now();
     let span =
         tracing::debug_span!("model_call", provider = provider.kind(), model = %config.model);
@@ -76,7 +84,10 @@ pub async fn run_trial(
                 cost_usd: None,
                 cached: c.cached,
             };
-            with_usage(outcome, usage)
+            Trial {
+                outcome: with_usage(outcome, usage),
+                dooms_later_calls: false,
+            }
         }
         Err(e) => {
             // A billed but unusable answer (truncated, blocked, empty) still costs tokens.
@@ -95,7 +106,10 @@ pub async fn run_trial(
                     crate::providers::redact::redact(&e.to_string(), &[]),
                 )
             };
-            with_usage(outcome, usage)
+            Trial {
+                outcome: with_usage(outcome, usage),
+                dooms_later_calls: e.dooms_later_calls(),
+            }
         }
     }
 }

@@ -32,13 +32,15 @@ pub fn evaluators() -> Vec<EvaluatorInfo> {
     EVALUATORS.iter().map(|e| e.info()).collect()
 }
 
-/// The quick presets: the original page's three plus an offline one.
+/// The quick presets: the original page's three (its configs and metadata exactly, so
+/// tags line up with their Datadog history) plus an offline one.
 pub fn presets() -> Vec<Preset> {
-    let cfg = |m: &str, t: f64, s: &str, purpose: &str| {
+    let tagged = |m: &str, t: f64, s: &str, key: &str, value: &str| {
         let mut c = ModelConfig::new(m, t, Some(s));
-        c.metadata.insert("purpose".into(), purpose.into());
+        c.metadata.insert(key.into(), value.into());
         c
     };
+    let cfg = |m: &str, t: f64, s: &str, purpose: &str| tagged(m, t, s, "purpose", purpose);
     vec![
         Preset {
             id: "offline-baseline".into(),
@@ -57,8 +59,8 @@ pub fn presets() -> Vec<Preset> {
             name: "Baseline Comparison".into(),
             description: "gemini-2.5-flash against gemini-2.5-flash-lite on 10 records".into(),
             model_configs: vec![
-                cfg("gemini-2.5-flash", 0.0, "baseline", "baseline test"),
-                cfg("gemini-2.5-flash-lite", 0.0, "lite", "cost optimization"),
+                cfg("gemini-2.5-flash", 0.0, "baseline", "baseline"),
+                cfg("gemini-2.5-flash-lite", 0.0, "lite", "cost-optimization"),
             ],
             sample_size: Some(10),
             jobs: 2,
@@ -69,9 +71,9 @@ pub fn presets() -> Vec<Preset> {
             description: "gemini-2.5-flash at temperatures 0.0, 0.1 and 0.2 on the full dataset"
                 .into(),
             model_configs: vec![
-                cfg("gemini-2.5-flash", 0.0, "t0.0", "temperature test"),
-                cfg("gemini-2.5-flash", 0.1, "t0.1", "temperature test"),
-                cfg("gemini-2.5-flash", 0.2, "t0.2", "temperature test"),
+                tagged("gemini-2.5-flash", 0.0, "t0.0", "test", "temperature"),
+                tagged("gemini-2.5-flash", 0.1, "t0.1", "test", "temperature"),
+                tagged("gemini-2.5-flash", 0.2, "t0.2", "test", "temperature"),
             ],
             sample_size: None,
             jobs: 2,

@@ -141,7 +141,11 @@ impl Service {
         )
         .await;
         let summaries = results.into_iter().collect::<ServiceResult<Vec<_>>>()?;
-        let response = self.build_response(&p.run, summaries);
+        let (_, version, _) = self
+            .store
+            .dataset_records(&p.run.dataset_name, Some(p.run.dataset_version), 0, 0)
+            .await?;
+        let response = self.build_response(&p.run, summaries, version.record_count);
         if self.shutdown.is_cancelled() {
             // Leave the run "running": the next start resumes it.
             tracing::info!("server shutting down: the run will resume at the next start");
@@ -231,11 +235,12 @@ impl Service {
             .await
     }
 
-    /// The original's response for a run.
+    /// The original's response for a run of a dataset version of `dataset_size` records.
     pub fn build_response(
         &self,
         run: &RunRow,
         experiments: Vec<ExperimentSummary>,
+        dataset_size: u64,
     ) -> ExperimentRunResponse {
         let ok = experiments
             .iter()
@@ -274,7 +279,8 @@ impl Service {
             comparison_url: Some(self.url(&format!("/compare?ids={}", ids.join(",")))),
             experiments,
             dataset_name: run.dataset_name.clone(),
-            dataset_size: run.dataset_size,
+            dataset_size,
+            records_run: run.dataset_size,
             project_name: run.request.project_name.clone(),
             dataset_id: Some(run.dataset_id.clone()),
             dataset_version: Some(run.dataset_version),

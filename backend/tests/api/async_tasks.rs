@@ -30,7 +30,7 @@ async fn async_run_reports_progress_then_the_result() {
         match t["status"].as_str() {
             Some("completed") => {
                 assert_eq!(done, total);
-                assert_contract_shape(&t["result"], 2, 1500);
+                assert_contract_shape(&t["result"], 2, 1500, 1500);
                 break;
             }
             Some("queued" | "running") => {}

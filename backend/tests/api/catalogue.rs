@@ -234,7 +234,8 @@ async fn every_hostile_request_gets_its_4xx_and_memory_stays_bounded() {
         let documented = status == h.status
             && content_type.starts_with("application/json")
             && body["kind"].is_string()
-            && body["message"].is_string();
+            && body["message"].is_string()
+            && body["detail"] == body["message"];
         if !documented {
             wrong.push(format!("{}: {status} {content_type} {body}", h.what));
         }

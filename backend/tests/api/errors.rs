@@ -9,6 +9,8 @@ const GOOD: &str = r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "model_
 fn assert_error(v: &Value, kind: &str) {
     assert_eq!(v["kind"], kind, "{v}");
     assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+    // The original's scripts read `detail`.
+    assert_eq!(v["detail"], v["message"], "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

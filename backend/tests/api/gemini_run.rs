@@ -61,7 +61,7 @@ async fn gemini_run_reports_real_tokens_cost_and_caches() {
         .post("/api/v1/experiments/run", &body(0.0, "flash"))
         .await;
     assert_eq!(status, 200, "{v}");
-    assert_contract_shape(&v, 1, 10);
+    assert_contract_shape(&v, 1, 10, 10);
     let e = &v["experiments"][0];
     assert_eq!(e["successful_records"], 10, "{e}");
     let usage = &e["usage"];

@@ -152,7 +152,9 @@ impl TestApp {
 }
 
 /// Checks every field of the original's response shape.
-pub fn assert_contract_shape(v: &Value, experiments: usize, dataset_size: u64) {
+/// `dataset_size` is the version's record count (the original's meaning), `records_run`
+/// the sample each experiment ran.
+pub fn assert_contract_shape(v: &Value, experiments: usize, dataset_size: u64, records_run: u64) {
     for f in [
         "status",
         "message",
@@ -169,7 +171,8 @@ pub fn assert_contract_shape(v: &Value, experiments: usize, dataset_size: u64) {
         assert!(v.get(f).is_some(), "missing {f} in {v}");
     }
     assert_eq!(v["total_experiments"], experiments as u64);
-    assert_eq!(v["dataset_size"], dataset_size);
+    assert_eq!(v["dataset_size"], dataset_size, "{v}");
+    assert_eq!(v["records_run"], records_run, "{v}");
     let exps = v["experiments"].as_array().expect("experiments");
     assert_eq!(exps.len(), experiments);
     for e in exps {
@@ -189,6 +192,7 @@ pub fn assert_contract_shape(v: &Value, experiments: usize, dataset_size: u64) {
         ] {
             assert!(e.get(f).is_some(), "missing {f} in {e}");
         }
+        assert_eq!(e["total_records"], records_run, "{e}");
         let acc = e["overall_accuracy"].as_f64().expect("accuracy");
         assert!(acc > 0.0 && acc <= 1.0, "{acc}");
     }

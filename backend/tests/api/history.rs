@@ -274,6 +274,51 @@ async fn models_presets_and_openapi() {
     for n in ["Baseline Comparison", "Temperature Test", "Quick CI Test"] {
         assert!(names.contains(&n), "{names:?}");
     }
+    // The original page's configs and metadata, to the letter.
+    let configs = |name: &str| -> Vec<Value> {
+        let p = presets
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap();
+        p["model_configs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                serde_json::json!([
+                    c["model"],
+                    c["temperature"],
+                    c["name_suffix"],
+                    c["metadata"]
+                ])
+            })
+            .collect()
+    };
+    use serde_json::json;
+    assert_eq!(
+        configs("Baseline Comparison"),
+        [
+            json!(["gemini-2.5-flash", 0.0, "baseline", {"purpose": "baseline"}]),
+            json!(["gemini-2.5-flash-lite", 0.0, "lite", {"purpose": "cost-optimization"}]),
+        ]
+    );
+    assert_eq!(
+        configs("Temperature Test"),
+        [
+            json!(["gemini-2.5-flash", 0.0, "t0.0", {"test": "temperature"}]),
+            json!(["gemini-2.5-flash", 0.1, "t0.1", {"test": "temperature"}]),
+            json!(["gemini-2.5-flash", 0.2, "t0.2", {"test": "temperature"}]),
+        ]
+    );
+    assert_eq!(
+        configs("Quick CI Test"),
+        [
+            json!(["gemini-2.5-flash-lite", 0.0, "ci-lite", {"purpose": "ci-test"}]),
+            json!(["gemini-2.5-flash", 0.0, "ci-flash", {"purpose": "ci-test"}]),
+        ]
+    );
     let doc: Value = reqwest::get(format!("{}/api/v1/openapi.json", app.base))
         .await
         .unwrap()

@@ -86,7 +86,7 @@ async fn every_trial_ends_as_a_success_or_a_clear_error() {
         .post(
             "/api/v1/experiments/run",
             r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "jobs": 5,
-                "model_configs": [{"model": "chaos"}]}"#,
+                "raise_errors": false, "model_configs": [{"model": "chaos"}]}"#,
         )
         .await;
     assert_eq!(status, 200, "{v}");

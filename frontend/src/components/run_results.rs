@@ -9,7 +9,7 @@ use crate::components::estimate::usd;
 use crate::components::metric_cards::MetricCards;
 use crate::components::status::StatusBadge;
 use crate::dom::{focus_heading, json_blob_url, revoke_url};
-use crate::format::{local_path, millis, pct};
+use crate::format::{local_path, millis, pct, records_line};
 
 /// Results of a run (sync, or a finished async task).
 #[component]
@@ -47,7 +47,7 @@ pub fn RunResults(
             <p data-testid="run-message">
                 {response.message.clone()} " · dataset " <strong>{response.dataset_name.clone()}</strong>
                 {response.dataset_version.map(|v| format!(" v{v}"))} ", "
-                {response.dataset_size} " records · project " {response.project_name.clone()}
+                {records_line(response.records_run, response.dataset_size)} " · project " {response.project_name.clone()}
             </p>
             <div class="actions">
                 {compare.map(|href| view! {

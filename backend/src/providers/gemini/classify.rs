@@ -20,7 +20,7 @@ pub(super) fn classify_error(status: u16, headers: &HeaderMap, body: &str) -> Di
     match status {
         429 => {
             if api.as_ref().is_some_and(daily_quota_exhausted) {
-                return Disposition::Fatal(format!("daily quota exhausted: {label}"));
+                return Disposition::Refused(format!("daily quota exhausted: {label}"));
             }
             // Developer API: the wait is only in the body. Vertex's bare 429: backoff.
             let after = api
@@ -38,8 +38,17 @@ pub(super) fn classify_error(status: u16, headers: &HeaderMap, body: &str) -> Di
             rate_limited: false,
             reason: label,
         },
+        // The Developer API answers a bad key with 400 API_KEY_INVALID: every call will.
+        400 if api.as_ref().is_some_and(key_invalid) => Disposition::Refused(label),
         _ => Disposition::Fatal(label),
     }
+}
+
+/// True when a `google.rpc.ErrorInfo` says the API key is invalid or expired.
+fn key_invalid(e: &ApiError) -> bool {
+    e.details_of("google.rpc.ErrorInfo")
+        .filter_map(|d| d.get("reason").and_then(Value::as_str))
+        .any(|r| matches!(r, "API_KEY_INVALID" | "API_KEY_EXPIRED"))
 }
 
 /// "HTTP 403 PERMISSION_DENIED: Permission … denied …", or the raw body's start.

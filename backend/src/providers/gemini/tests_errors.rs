@@ -86,7 +86,9 @@ async fn permission_denied_is_not_retried() {
 #[tokio::test]
 async fn daily_quota_is_not_retried() {
     let body = fixture("gemini-error-429.json").replace("PerMinute", "PerDay");
-    let err = fails_with(429, &body, 1).await.to_string();
+    let err = fails_with(429, &body, 1).await;
+    assert!(err.dooms_later_calls(), "{err}");
+    let err = err.to_string();
     assert!(
         err.starts_with("daily quota exhausted: HTTP 429 RESOURCE_EXHAUSTED"),
         "{err}"
@@ -95,9 +97,9 @@ async fn daily_quota_is_not_retried() {
 
 #[tokio::test]
 async fn bad_api_key_is_fatal_with_the_api_message() {
-    let err = fails_with(400, &fixture("gemini-error-400-api-key.json"), 1)
-        .await
-        .to_string();
+    let err = fails_with(400, &fixture("gemini-error-400-api-key.json"), 1).await;
+    assert!(err.dooms_later_calls(), "{err}");
+    let err = err.to_string();
     assert!(
         err.starts_with(
             "HTTP 400 INVALID_ARGUMENT: API key not valid. Please pass a valid API key."

@@ -121,7 +121,7 @@ pub(super) fn classify(status: u16, headers: &HeaderMap, body: &str) -> Disposit
             .as_deref()
             .is_some_and(|c| QUOTA_CODES.contains(&c))
     {
-        return Disposition::Fatal(what);
+        return Disposition::Refused(what);
     }
     let should_retry = headers
         .get("x-should-retry")
@@ -200,7 +200,7 @@ mod tests {
                 rate_limited,
                 ..
             } => Some((after, rate_limited)),
-            Disposition::Fatal(_) => None,
+            Disposition::Fatal(_) | Disposition::Refused(_) => None,
         };
         assert_eq!(
             retry_after(classify(429, &h, FIXTURE_429)),

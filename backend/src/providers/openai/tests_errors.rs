@@ -71,7 +71,9 @@ async fn insufficient_quota_is_not_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = call(&server).await.unwrap_err().to_string();
+    let err = call(&server).await.unwrap_err();
+    assert!(err.dooms_later_calls(), "{err}");
+    let err = err.to_string();
     assert!(
         err.contains("HTTP 429 insufficient_quota: You exceeded"),
         "{err}"
@@ -203,7 +205,9 @@ async fn unauthorized_is_not_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = call(&server).await.unwrap_err().to_string();
+    let err = call(&server).await.unwrap_err();
+    assert!(err.dooms_later_calls(), "{err}");
+    let err = err.to_string();
     assert!(
         err.starts_with("HTTP 401 invalid_api_key: Incorrect API key"),
         "{err}"

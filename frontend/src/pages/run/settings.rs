@@ -129,7 +129,7 @@ pub fn ExperimentSettings(form: RunForm, errors: FieldErrors) -> impl IntoView {
             </div>
             <div class="check">
                 <input id="f-raise_errors" type="checkbox" bind:checked=form.raise_errors/>
-                <label for="f-raise_errors">"Raise errors (stop an experiment at its first failed record)"</label>
+                <label for="f-raise_errors">"Raise errors (an experiment with any failed record ends failed)"</label>
             </div>
         </fieldset>
     }
