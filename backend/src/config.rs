@@ -93,7 +93,8 @@ pub struct ProviderSettings {
     pub gemini_base_url: Option<String>,
     /// `VERTEX_AI_BASE_URL`: Vertex AI endpoint override.
     pub vertex_base_url: Option<String>,
-    /// `GOOGLE_APPLICATION_CREDENTIALS`: a service-account key file for Vertex AI.
+    /// `GOOGLE_APPLICATION_CREDENTIALS`: the credentials file Vertex AI uses first
+    /// (service account or authorized user; see `providers::gemini::find_credentials`).
     pub google_credentials_file: Option<PathBuf>,
     /// `OPENAI_API_KEY`.
     pub openai_api_key: Option<Secret>,

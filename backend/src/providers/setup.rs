@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::gemini::{GeminiAuth, GeminiProvider, ServiceAccountTokens, TokenSource};
+use super::gemini::{find_credentials, GeminiAuth, GeminiProvider, TokenSource};
 use super::openai::OpenAiProvider;
 use super::spec::{builtin_specs, merge_models_file, ModelSpec, ProviderKind};
 use super::{HttpContext, Registry};
@@ -26,7 +26,7 @@ pub fn build_registry(
             .map_err(|e| anyhow::anyhow!("cannot read MODELS_FILE {}: {e}", path.display()))?;
         specs = merge_models_file(specs, &text).map_err(anyhow::Error::msg)?;
     }
-    let vertex_tokens = vertex_tokens(settings, ctx)?;
+    let vertex_tokens = vertex_tokens(settings, ctx, env);
     let mut registry = Registry::builtin();
     for spec in specs {
         registry.add_spec(spec.clone());
@@ -53,19 +53,25 @@ pub fn build_registry(
                     let provider = GeminiProvider::new(spec.clone(), GeminiAuth::ApiKey(key), base, ctx.clone());
                     registry.register(&spec.name, Arc::new(provider));
                 }
-                (None, Some((project, tokens))) => register_vertex(&mut registry, &spec, settings, project, tokens, ctx),
-                (None, None) => registry.register_unavailable(
+                (None, Vertex::Ready(project, tokens)) => register_vertex(&mut registry, &spec, settings, project, tokens, ctx),
+                (None, Vertex::Unusable(reason)) => registry.register_unavailable(
                     &spec.name,
                     "gemini",
-                    "GEMINI_API_KEY not set (or GOOGLE_CLOUD_PROJECT with credentials for Vertex AI)",
+                    &format!("GEMINI_API_KEY not set, and {reason}"),
+                ),
+                (None, Vertex::Absent) => registry.register_unavailable(
+                    &spec.name,
+                    "gemini",
+                    "GEMINI_API_KEY not set (or Google credentials for Vertex AI)",
                 ),
             },
             ProviderKind::Vertex => match &vertex_tokens {
-                Some((project, tokens)) => register_vertex(&mut registry, &spec, settings, project, tokens, ctx),
-                None => registry.register_unavailable(
+                Vertex::Ready(project, tokens) => register_vertex(&mut registry, &spec, settings, project, tokens, ctx),
+                Vertex::Unusable(reason) => registry.register_unavailable(&spec.name, "vertex", reason),
+                Vertex::Absent => registry.register_unavailable(
                     &spec.name,
                     "vertex",
-                    "GOOGLE_CLOUD_PROJECT and GOOGLE_APPLICATION_CREDENTIALS not set",
+                    "no Google credentials: GOOGLE_APPLICATION_CREDENTIALS, gcloud's application default credentials or a metadata server",
                 ),
             },
             ProviderKind::Openai => {
@@ -114,27 +120,57 @@ fn register_vertex(
     );
 }
 
-/// Vertex AI credentials: the project plus a token source from the key file.
+/// Whether Vertex AI can be called, and if not, why.
+enum Vertex {
+    /// The project and its token source.
+    Ready(String, Arc<dyn TokenSource>),
+    /// Credentials were found and cannot be used (or no project is named): the reason.
+    Unusable(String),
+    /// No credentials anywhere.
+    Absent,
+}
+
+/// Vertex AI credentials by Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`
+/// as settings read it, then gcloud's file, then the metadata server). A credential problem
+/// makes the Vertex models unavailable with the reason and is logged; it never stops the
+/// server.
 fn vertex_tokens(
     settings: &Settings,
     ctx: &HttpContext,
-) -> anyhow::Result<Option<(String, Arc<dyn TokenSource>)>> {
-    let (Some(project), Some(file)) = (
-        &settings.google_cloud_project,
-        &settings.providers.google_credentials_file,
-    ) else {
-        return Ok(None);
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vertex {
+    let from_settings = settings
+        .providers
+        .google_credentials_file
+        .as_ref()
+        .map(|f| f.display().to_string());
+    let lookup = |k: &str| match k {
+        "GOOGLE_APPLICATION_CREDENTIALS" => from_settings.clone(),
+        _ => env(k),
     };
-    let json = std::fs::read_to_string(file).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot read GOOGLE_APPLICATION_CREDENTIALS {}: {e}",
-            file.display()
-        )
-    })?;
-    let tokens = ServiceAccountTokens::from_json(&json, ctx.client.clone()).map_err(|e| {
-        anyhow::anyhow!("GOOGLE_APPLICATION_CREDENTIALS is not a usable service-account key: {e}")
-    })?;
-    Ok(Some((project.clone(), Arc::new(tokens))))
+    let probe = settings.google_cloud_project.is_some();
+    let found = match find_credentials(&lookup, probe, &ctx.client) {
+        Ok(Some(found)) => found,
+        Ok(None) => return Vertex::Absent,
+        Err(e) => {
+            tracing::warn!(error = %e, "Vertex AI models are unavailable");
+            return Vertex::Unusable(e.to_string());
+        }
+    };
+    match settings.google_cloud_project.clone().or(found.project) {
+        Some(project) => {
+            tracing::info!(credentials = %found.origin, %project, "Vertex AI credentials");
+            Vertex::Ready(project, found.tokens)
+        }
+        None => {
+            let reason = format!(
+                "Vertex AI credentials from {} name no project: set GOOGLE_CLOUD_PROJECT",
+                found.origin
+            );
+            tracing::warn!("{reason}");
+            Vertex::Unusable(reason)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +210,30 @@ mod tests {
         );
         assert!(registry.get("gemini-2.5-flash").is_ok());
         assert!(registry.get("gpt-4o-mini").is_err(), "no OPENAI_API_KEY");
+    }
+
+    /// A credentials file of a type we cannot use makes the Google models unavailable with
+    /// the reason; it does not stop the server.
+    #[test]
+    fn unusable_google_credentials_leave_the_server_up_and_say_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("creds.json");
+        std::fs::write(&file, r#"{"type": "external_account", "audience": "x"}"#).unwrap();
+        let vars = [
+            ("GOOGLE_APPLICATION_CREDENTIALS", file.to_str().unwrap()),
+            ("GOOGLE_CLOUD_PROJECT", "p"),
+        ];
+        let registry =
+            build_registry(&settings(&vars), &HttpContext::offline(), &|_| None).unwrap();
+        let flash = registry
+            .models()
+            .into_iter()
+            .find(|m| m.name == "gemini-2.5-flash")
+            .unwrap();
+        assert!(!flash.available);
+        let reason = flash.reason.unwrap_or_default();
+        assert!(reason.contains("external_account"), "{reason}");
+        assert!(registry.get("rules-v1").is_ok());
     }
 
     #[tokio::test]

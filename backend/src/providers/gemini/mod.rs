@@ -14,6 +14,8 @@ mod wire;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_adc;
+#[cfg(test)]
 mod tests_errors;
 #[cfg(test)]
 mod tests_parse;
@@ -29,7 +31,10 @@ use futures::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use shared::{ModelConfig, RecordInput};
 
-pub use auth::{CredentialsError, ServiceAccountTokens, TokenSource, CLOUD_PLATFORM_SCOPE};
+pub use auth::{
+    find_credentials, AuthorizedUserTokens, CredentialsError, FoundCredentials,
+    MetadataServerTokens, ServiceAccountTokens, TokenSource, CLOUD_PLATFORM_SCOPE,
+};
 
 use super::budget::{key_fingerprint, Limits, RateBudget};
 use super::cache::cache_key;
@@ -164,12 +169,22 @@ impl GeminiProvider {
         // One buffer for every attempt: a retry clones a reference, not the images in it.
         let body = bytes::Bytes::copy_from_slice(body);
         let post = |name: &'static str, value: &HeaderValue| {
-            self.ctx
+            let request = self
+                .ctx
                 .client
                 .post(&self.endpoint)
                 .header(CONTENT_TYPE, "application/json")
-                .header(name, value.clone())
-                .body(body.clone())
+                .header(name, value.clone());
+            // User credentials bill quota to the project they name, as Google's clients do.
+            let quota = match &self.auth {
+                GeminiAuth::Vertex { tokens, .. } => tokens.quota_project(),
+                GeminiAuth::ApiKey(_) => None,
+            };
+            match quota.and_then(|q| HeaderValue::from_str(q).ok()) {
+                Some(q) => request.header("x-goog-user-project", q),
+                None => request,
+            }
+            .body(body.clone())
         };
         match &self.auth {
             GeminiAuth::ApiKey(key) => {

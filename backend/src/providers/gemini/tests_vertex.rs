@@ -13,7 +13,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use super::tests::{body_of, config, fast, fixture, input, ok, spec, REPORT};
 use super::*;
 
-const VERTEX_PATH: &str =
+pub(super) const VERTEX_PATH: &str =
     "/v1/projects/proj-1/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent";
 const EMAIL: &str = "runner@proj-1.iam.gserviceaccount.com";
 
@@ -44,7 +44,7 @@ fn key_json(token_uri: &str) -> String {
     .to_string()
 }
 
-fn vertex(server: &MockServer, tokens: Arc<dyn TokenSource>) -> GeminiProvider {
+pub(super) fn vertex(server: &MockServer, tokens: Arc<dyn TokenSource>) -> GeminiProvider {
     let auth = GeminiAuth::Vertex {
         project: "proj-1".into(),
         location: "us-central1".into(),
@@ -61,7 +61,7 @@ fn vertex(server: &MockServer, tokens: Arc<dyn TokenSource>) -> GeminiProvider {
     GeminiProvider::new(spec(), auth, Some(server.uri()), ctx).with_policy(fast())
 }
 
-fn token_ok(token: &str, expires_in: u64) -> ResponseTemplate {
+pub(super) fn token_ok(token: &str, expires_in: u64) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(
         json!({"access_token": token, "expires_in": expires_in, "token_type": "Bearer"}),
     )
@@ -161,7 +161,7 @@ async fn service_account_token_reaches_vertex_and_is_cached() {
     );
 }
 
-fn url_pairs(body: &[u8]) -> Vec<(String, String)> {
+pub(super) fn url_pairs(body: &[u8]) -> Vec<(String, String)> {
     reqwest::Url::parse(&format!("http://x/?{}", String::from_utf8_lossy(body)))
         .unwrap()
         .query_pairs()
