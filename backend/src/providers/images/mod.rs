@@ -216,24 +216,44 @@ impl ImagePolicy {
         })
     }
 
-    /// A relative path under the image root; `..`, absolute paths and symlinks out of the
-    /// root are refused.
+    /// A path under the image root. A relative path is taken as it is; an absolute one
+    /// (datasets exported on another machine name `/home/…/datasets/forms/x.jpg`) resolves
+    /// to the longest trailing part of it that exists under the root. `..` and symlinks out
+    /// of the root are refused.
     pub fn local_path(&self, p: &str) -> Result<PathBuf, ProviderError> {
         let root = self
             .root
             .as_ref()
             .ok_or_else(|| bad(format!("{p}: local images need IMAGE_ROOT")))?;
-        let rel = Path::new(p);
-        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(bad(format!(
-                "{p}: image paths must be relative, without '..'"
-            )));
+        let path = Path::new(p);
+        let mut parts = Vec::new();
+        for c in path.components() {
+            match c {
+                Component::Normal(part) => parts.push(part),
+                Component::RootDir | Component::Prefix(_) => {}
+                Component::CurDir | Component::ParentDir => {
+                    return Err(bad(format!("{p}: image paths must not contain '.' or '..'")))
+                }
+            }
         }
         let root = root
             .canonicalize()
             .map_err(|e| bad(format!("IMAGE_ROOT: {e}")))?;
-        let full = root
-            .join(rel)
+        let under_root = |from: usize| root.join(parts[from..].iter().collect::<PathBuf>());
+        let candidate = if path.is_absolute() {
+            // Longest first; a candidate that exists decides, even if it leads outside.
+            (0..parts.len())
+                .map(under_root)
+                .find(|c| c.symlink_metadata().is_ok())
+                .ok_or_else(|| {
+                    bad(format!(
+                        "{p}: no trailing part of this path exists under IMAGE_ROOT"
+                    ))
+                })?
+        } else {
+            under_root(0)
+        };
+        let full = candidate
             .canonicalize()
             .map_err(|e| bad(format!("{p}: {e}")))?;
         if !full.starts_with(&root) {

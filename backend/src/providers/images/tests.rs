@@ -47,8 +47,11 @@ async fn local_paths_stay_under_the_root() {
     assert!(matches!(&ok[0], ImageData::Inline { mime_type, .. } if mime_type == "image/png"));
     let absolute = outside.join("secret.png").display().to_string();
     for (p, reason) in [
-        ("../outside/secret.png", "without '..'"),
-        (absolute.as_str(), "must be relative"),
+        ("../outside/secret.png", "must not contain '.' or '..'"),
+        ("/elsewhere/../outside/secret.png", "must not contain '.' or '..'"),
+        (absolute.as_str(), "no trailing part of this path exists under IMAGE_ROOT"),
+        ("/home/someone/project/link.png", "outside IMAGE_ROOT"),
+        ("/home/someone/dir-link/secret.png", "outside IMAGE_ROOT"),
         ("link.png", "outside IMAGE_ROOT"),
         ("dir-link/secret.png", "outside IMAGE_ROOT"),
     ] {
@@ -59,6 +62,22 @@ async fn local_paths_stay_under_the_root() {
             .to_string();
         assert!(err.contains(reason), "{p}: {err}");
     }
+    // The original's exports name images by the absolute paths of the machine that made
+    // them: the longest trailing part that exists under the root is the image.
+    std::fs::create_dir_all(root.join("datasets/forms")).unwrap();
+    std::fs::write(root.join("datasets/forms/unit-7.png"), PNG).unwrap();
+    std::fs::write(root.join("unit-7.png"), b"a different file").unwrap();
+    let exported = "/home/dev/genai-app-python/datasets/forms/unit-7.png";
+    assert_eq!(
+        policy.local_path(exported).unwrap(),
+        root.canonicalize().unwrap().join("datasets/forms/unit-7.png")
+    );
+    assert_eq!(
+        policy.local_path("/Users/x/assets/a.png").unwrap(),
+        root.canonicalize().unwrap().join("a.png")
+    );
+    let ok = policy.resolve(&input(exported), false).await.unwrap();
+    assert!(matches!(&ok[0], ImageData::Inline { mime_type, .. } if mime_type == "image/png"));
     let none = ImagePolicy::default();
     let err = none.resolve(&input("a.png"), false).await.unwrap_err();
     assert!(err.to_string().contains("IMAGE_ROOT"), "{err}");
