@@ -104,6 +104,12 @@ pub async fn dataset(name: &str) -> Result<DatasetDetail, ApiError> {
 }
 
 /// `GET /datasets/{name}/records`: one page of a version's records with their label audit.
+/// Whether a dataset version's images resolve on the server.
+pub async fn image_check(name: &str, version: Option<u32>) -> Result<shared::ImageCheck, ApiError> {
+    let version = version.map(|v| format!("?version={v}")).unwrap_or_default();
+    get_json(&format!("/datasets/{}/images{version}", encode(name))).await
+}
+
 pub async fn dataset_records(
     name: &str,
     version: Option<u32>,

@@ -59,3 +59,39 @@ pub struct DatasetRecord {
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub metadata: serde_json::Map<String, serde_json::Value>,
 }
+
+/// Whether a dataset version's images can be read by this server, found before anything
+/// runs (`GET /api/v1/datasets/{name}/images`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImageCheck {
+    pub dataset_name: String,
+    pub version: u32,
+    /// Records in the version.
+    pub records: u64,
+    /// Records naming at least one image.
+    pub records_with_images: u64,
+    /// Records with an image path that does not resolve.
+    pub records_unresolved: u64,
+    /// Image paths that resolve to a file under `IMAGE_ROOT`.
+    pub resolved: u64,
+    /// Image paths that do not (why is in `problems`).
+    pub unresolved: u64,
+    /// Image URLs (fetched when the record runs, under the server's URL policy).
+    pub remote: u64,
+    /// Images carried in the record itself.
+    pub inline: u64,
+    /// Whether the server has an `IMAGE_ROOT` (local paths need one).
+    pub image_root_set: bool,
+    /// The first unresolved paths, at most 100.
+    pub problems: Vec<ImageProblem>,
+}
+
+/// An image path that does not resolve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImageProblem {
+    pub record_id: String,
+    pub image: String,
+    pub reason: String,
+}

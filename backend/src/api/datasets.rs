@@ -61,6 +61,28 @@ pub async fn list_dataset_records(
     Ok(HttpResponse::Ok().json(page))
 }
 
+/// Which version to check.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct VersionQuery {
+    pub version: Option<u32>,
+}
+
+/// Whether a version's images can be read here: every local path resolved under
+/// `IMAGE_ROOT` as a run would (absolute paths by their longest trailing part), counted, the
+/// first 100 that do not resolve listed with the reason.
+#[utoipa::path(tag = "datasets",
+    params(("name" = String, Path), VersionQuery),
+    responses((status = 200, body = shared::ImageCheck), (status = 404, body = shared::ErrorBody)), security(("api_key" = [])))]
+#[get("/api/v1/datasets/{name}/images")]
+pub async fn check_images(
+    state: State,
+    _auth: Authenticated,
+    name: web::Path<String>,
+    q: web::Query<VersionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.service.check_images(&name, q.version).await?))
+}
+
 /// Upload options.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct UploadQuery {

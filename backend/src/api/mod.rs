@@ -47,6 +47,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(datasets::list_datasets)
         .service(datasets::get_dataset)
         .service(datasets::list_dataset_records)
+        .service(datasets::check_images)
         .service(datasets::upload_version)
         .service(datasets::correct_label);
 }

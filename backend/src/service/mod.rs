@@ -16,6 +16,7 @@ mod execute;
 mod experiment;
 pub mod export;
 pub mod history;
+mod images;
 pub mod live;
 pub mod runs;
 mod source;

@@ -11,6 +11,7 @@ mod gemini_run;
 mod helpers;
 mod history;
 mod hostile;
+mod images;
 mod misbehaving;
 mod process;
 mod resume;

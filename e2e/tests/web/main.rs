@@ -7,6 +7,7 @@
 
 mod async_run;
 mod browser;
+mod dataset_images;
 mod pages;
 mod run_page;
 mod steps;

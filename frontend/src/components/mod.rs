@@ -4,6 +4,7 @@ pub mod ci_chart;
 pub mod estimate;
 pub mod fields;
 pub mod flags;
+pub mod image_check;
 pub mod label_editor;
 pub mod metric_cards;
 pub mod model_editor;

@@ -8,6 +8,7 @@ use shared::{DatasetRecordView, DatasetVersionCreated};
 use crate::api;
 use crate::auth::Auth;
 use crate::components::flags::Flags;
+use crate::components::image_check::ImageCheckPanel;
 use crate::components::label_editor::LabelEditor;
 use crate::components::pager::Pager;
 use crate::components::status::{ErrorView, Loading};
@@ -104,6 +105,7 @@ pub fn DatasetPage() -> impl IntoView {
         <h1>"Dataset " <code>{move || name.get()}</code></h1>
         {move || notice.get().map(|n| view! { <p class="success" role="status" data-testid="label-saved">{n}</p> })}
         {versions}
+        <ImageCheckPanel name=name version=version reload=reload/>
         <section aria-labelledby="ds-records-title">
             <h2 id="ds-records-title">
                 "Records of " {move || version.get().map_or_else(|| "the latest version".into(), |v| format!("v{v}"))}

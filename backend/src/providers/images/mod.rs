@@ -232,7 +232,9 @@ impl ImagePolicy {
                 Component::Normal(part) => parts.push(part),
                 Component::RootDir | Component::Prefix(_) => {}
                 Component::CurDir | Component::ParentDir => {
-                    return Err(bad(format!("{p}: image paths must not contain '.' or '..'")))
+                    return Err(bad(format!(
+                        "{p}: image paths must not contain '.' or '..'"
+                    )))
                 }
             }
         }

@@ -48,8 +48,14 @@ async fn local_paths_stay_under_the_root() {
     let absolute = outside.join("secret.png").display().to_string();
     for (p, reason) in [
         ("../outside/secret.png", "must not contain '.' or '..'"),
-        ("/elsewhere/../outside/secret.png", "must not contain '.' or '..'"),
-        (absolute.as_str(), "no trailing part of this path exists under IMAGE_ROOT"),
+        (
+            "/elsewhere/../outside/secret.png",
+            "must not contain '.' or '..'",
+        ),
+        (
+            absolute.as_str(),
+            "no trailing part of this path exists under IMAGE_ROOT",
+        ),
         ("/home/someone/project/link.png", "outside IMAGE_ROOT"),
         ("/home/someone/dir-link/secret.png", "outside IMAGE_ROOT"),
         ("link.png", "outside IMAGE_ROOT"),
@@ -70,7 +76,9 @@ async fn local_paths_stay_under_the_root() {
     let exported = "/home/dev/genai-app-python/datasets/forms/unit-7.png";
     assert_eq!(
         policy.local_path(exported).unwrap(),
-        root.canonicalize().unwrap().join("datasets/forms/unit-7.png")
+        root.canonicalize()
+            .unwrap()
+            .join("datasets/forms/unit-7.png")
     );
     assert_eq!(
         policy.local_path("/Users/x/assets/a.png").unwrap(),
