@@ -55,6 +55,7 @@ browser: ## Install Chromium, ChromeDriver and a Thai font for the browser tests
 	@pkgs=""; \
 	  command -v chromium >/dev/null || pkgs="$$pkgs chromium"; \
 	  command -v chromedriver >/dev/null || pkgs="$$pkgs chromium-driver"; \
+	  command -v curl >/dev/null || pkgs="$$pkgs curl"; \
 	  fc-list :lang=th 2>/dev/null | grep -q . || pkgs="$$pkgs fonts-thai-tlwg"; \
 	  if [ -z "$$pkgs" ]; then \
 	    echo "chromium, chromedriver and a Thai font present"; \

@@ -94,7 +94,8 @@ impl Default for RunDraft {
             project_name: d.project_name,
             dataset_name: String::new(),
             dataset_version: String::new(),
-            sample_size: String::new(),
+            // The original page's default.
+            sample_size: "10".into(),
             jobs: d.jobs.to_string(),
             raise_errors: d.raise_errors,
             repetitions: "1".into(),
@@ -106,6 +107,53 @@ impl Default for RunDraft {
 /// The config a new row starts with: the offline model, which always runs.
 pub fn default_config() -> ConfigDraft {
     ConfigDraft::from_config(&ModelConfig::new("rules-v1", 0.0, Some("baseline")))
+}
+
+/// The config "Add" appends: the default model with a suffix no row has yet (`config-N`,
+/// as the original page names them), so the run is never refused for a repeated name.
+pub fn added_config(existing: &[ConfigDraft]) -> ConfigDraft {
+    let taken = |s: &str| existing.iter().any(|c| c.name_suffix.trim() == s);
+    let suffix = (existing.len() + 1..)
+        .map(|n| format!("config-{n}"))
+        .find(|s| !taken(s))
+        .unwrap_or_default();
+    ConfigDraft::from_config(&ModelConfig::new("rules-v1", 0.0, Some(&suffix)))
+}
+
+/// The request as pretty JSON, as the preview shows it and curl sends it.
+pub fn request_json(req: &ExperimentRunRequest) -> String {
+    serde_json::to_string_pretty(req).unwrap_or_default()
+}
+
+/// A curl command that sends `req` to `origin`'s run endpoint. The key is `$API_KEY`,
+/// never the real one; the body is single-quoted for a POSIX shell.
+pub fn curl_command(origin: &str, req: &ExperimentRunRequest) -> String {
+    let body = request_json(req).replace('\'', "'\\''");
+    format!(
+        "curl -X POST {origin}/api/v1/experiments/run \\\n  -H \"Content-Type: application/json\" \\\n  -H \"X-API-Key: $API_KEY\" \\\n  -d '{body}'"
+    )
+}
+
+/// "Will run 2 experiments on 10 records": the sample, or the version's count when the
+/// sample is larger or absent (`records` unknown until the dataset is read).
+pub fn will_run(experiments: usize, sample: Option<u32>, records: Option<u64>) -> String {
+    let n = match (sample.map(u64::from), records) {
+        (Some(s), Some(r)) => Some(s.min(r)),
+        (Some(s), None) => Some(s),
+        (None, r) => r,
+    };
+    let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match n {
+        Some(n) => format!(
+            "Will run {} on {}.",
+            plural(experiments as u64, "experiment"),
+            plural(n, "record")
+        ),
+        None => format!(
+            "Will run {} on every record.",
+            plural(experiments as u64, "experiment")
+        ),
+    }
 }
 
 /// What a preset sets: its configs, sample size and jobs.
@@ -207,7 +255,8 @@ mod tests {
             Some("baseline")
         );
         assert_eq!(req.jobs, 2);
-        assert_eq!(req.sample_size, None);
+        assert_eq!(req.sample_size, Some(10), "the original page's default");
+        assert!(req.raise_errors, "ticked, as on the original page");
         assert_eq!(req.repetitions, Some(1));
     }
 
@@ -264,5 +313,58 @@ mod tests {
         let mut errors = Vec::new();
         assert_eq!(ConfigDraft::from_config(&c).parse(0, &mut errors), c);
         assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn added_configs_get_names_no_row_has() {
+        let mut rows = vec![default_config()];
+        for _ in 0..3 {
+            rows.push(added_config(&rows));
+        }
+        let names: Vec<&str> = rows.iter().map(|c| c.name_suffix.as_str()).collect();
+        assert_eq!(names, ["baseline", "config-2", "config-3", "config-4"]);
+        // After a removal the next name is still free.
+        rows.remove(1);
+        assert_eq!(added_config(&rows).name_suffix, "config-5");
+        let d = RunDraft {
+            dataset_name: "d".into(),
+            configs: rows,
+            ..Default::default()
+        };
+        assert!(d.to_request().is_ok());
+    }
+
+    #[test]
+    fn the_curl_preview_sends_the_request_and_never_the_key() {
+        let mut req = draft().to_request().unwrap();
+        req.model_configs[0].name_suffix = Some("it's".into());
+        let cmd = curl_command("http://localhost:8000", &req);
+        assert!(cmd.starts_with("curl -X POST http://localhost:8000/api/v1/experiments/run"));
+        assert!(cmd.contains("-H \"X-API-Key: $API_KEY\""));
+        // The quote inside the body is closed, escaped and reopened for the shell.
+        assert!(cmd.contains("it'\\''s"), "{cmd}");
+        let body = cmd.split_once("-d '").unwrap().1.trim_end_matches('\'');
+        let back: ExperimentRunRequest = serde_json::from_str(&body.replace("'\\''", "'")).unwrap();
+        assert_eq!(back, req);
+    }
+
+    #[test]
+    fn will_run_counts_experiments_and_records() {
+        assert_eq!(
+            will_run(2, Some(10), Some(10)),
+            "Will run 2 experiments on 10 records."
+        );
+        assert_eq!(
+            will_run(1, Some(100), Some(10)),
+            "Will run 1 experiment on 10 records."
+        );
+        assert_eq!(
+            will_run(3, None, Some(1)),
+            "Will run 3 experiments on 1 record."
+        );
+        assert_eq!(
+            will_run(1, None, None),
+            "Will run 1 experiment on every record."
+        );
     }
 }

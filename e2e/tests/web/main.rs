@@ -9,6 +9,7 @@ mod async_run;
 mod browser;
 mod dataset_images;
 mod pages;
+mod run_form;
 mod run_page;
 mod steps;
 mod world;

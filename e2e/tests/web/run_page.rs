@@ -119,10 +119,10 @@ async fn download_json_holds_the_run_response() {
     let file = wait_file(browser.downloads.path(), "json", Duration::from_secs(15))
         .await
         .expect("Download JSON saved no file");
-    assert!(
-        file.to_string_lossy().ends_with(".json"),
-        "{}",
-        file.display()
+    // Named as the original page named it.
+    assert_eq!(
+        file.file_name().unwrap().to_string_lossy(),
+        "experiment_results_vote-extraction-bangbamru-1-10.json"
     );
     let doc: Value =
         serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("the download is JSON");

@@ -67,9 +67,15 @@ pub async fn text(c: &Client, css: &str) -> String {
 
 /// Clicks an element (waits for it).
 pub async fn click(c: &Client, css: &str) {
-    find(c, css)
-        .await
-        .click()
+    let el = find(c, css).await;
+    // A user scrolls what they click to where they can see it: not under the sticky bar.
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![serde_json::to_value(&el).expect("element reference")],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+    el.click()
         .await
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use shared::{ModelAvailability, ModelConfig};
 
 use crate::components::fields::{FieldErrors, FieldMessage, TextField};
-use crate::form::{default_config, ConfigDraft};
+use crate::form::{added_config, ConfigDraft};
 use crate::format::field_id;
 
 thread_local! {
@@ -78,7 +78,12 @@ pub fn ModelEditor(
     /// The run form's errors.
     errors: FieldErrors,
 ) -> impl IntoView {
-    let add = move |_| rows.update(|r| r.push(ConfigRow::new(default_config())));
+    let add = move |_| {
+        rows.update(|r| {
+            let drafts: Vec<ConfigDraft> = r.iter().map(ConfigRow::draft).collect();
+            r.push(ConfigRow::new(added_config(&drafts)));
+        })
+    };
     view! {
         <fieldset class="group" data-testid="model-editor">
             <legend>"Model configurations"</legend>

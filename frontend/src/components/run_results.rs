@@ -22,13 +22,7 @@ pub fn RunResults(
     if let Some(url) = download.clone() {
         on_cleanup(move || revoke_url(&url));
     }
-    let filename = format!(
-        "tallylab-run-{}.json",
-        response
-            .experiments
-            .first()
-            .map_or("empty", |e| e.experiment_id.as_str())
-    );
+    let filename = results_filename(&response.dataset_name);
     let compare = response
         .comparison_url
         .as_deref()
@@ -128,5 +122,36 @@ fn ExperimentCard(summary: ExperimentSummary) -> impl IntoView {
             {summary.error.map(|e| view! { <p class="error-text">{e}</p> })}
             {metrics}
         </article>
+    }
+}
+
+/// The download's name, as the original page named it: `experiment_results_{dataset}.json`
+/// (characters a file name should not hold become `_`).
+pub fn results_filename(dataset: &str) -> String {
+    let safe: String = dataset
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("experiment_results_{safe}.json")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_download_is_named_as_the_original_named_it() {
+        assert_eq!(
+            super::results_filename("vote-extraction-bangbamru-1-10"),
+            "experiment_results_vote-extraction-bangbamru-1-10.json"
+        );
+        assert_eq!(
+            super::results_filename("a/b c"),
+            "experiment_results_a_b_c.json"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Run experiments (`/`): settings, model configs, presets, sync and async runs with live
 //! progress and cancel, and the results.
 
+mod preview;
 mod settings;
 mod state;
 
@@ -12,6 +13,7 @@ use leptos::task::spawn_local;
 use shared::{CostEstimate, ExperimentRunRequest, ExperimentRunResponse, TaskStatus};
 use wasm_bindgen::JsCast;
 
+use self::preview::{RequestPreview, WillRun};
 use self::settings::{DatasetSettings, ExperimentSettings, LlmObsSettings, Presets};
 use self::state::RunForm;
 use crate::api::{self, ApiError};
@@ -207,6 +209,7 @@ pub fn RunPage() -> impl IntoView {
         });
     });
 
+    let (edits, set_edits) = signal(0u32);
     view! {
         <h1>"Run experiments"</h1>
         <p class="lead">
@@ -216,6 +219,8 @@ pub fn RunPage() -> impl IntoView {
         <form
             class="run-form"
             novalidate
+            on:input=move |_| set_edits.update(|n| *n += 1)
+            on:change=move |_| set_edits.update(|n| *n += 1)
             on:submit=move |ev| {
                 ev.prevent_default();
                 start_sync(false);
@@ -226,6 +231,8 @@ pub fn RunPage() -> impl IntoView {
             <DatasetSettings form=form errors=errors datasets=datasets detail=detail/>
             <ExperimentSettings form=form errors=errors/>
             <ModelEditor rows=form.rows models=model_list errors=errors/>
+            <WillRun form=form detail=detail/>
+            <RequestPreview form=form edits=edits/>
             <div class="actions sticky">
                 <button type="submit" class="primary" data-testid="run-sync" disabled=move || st.busy.get()>
                     "Run (sync)"
