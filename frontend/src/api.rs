@@ -15,6 +15,7 @@ use crate::auth;
 use crate::format::encode;
 
 mod error;
+pub mod events;
 
 pub use error::ApiError;
 

@@ -63,6 +63,11 @@ async fn async_run_shows_progress_then_results() {
     );
     assert_eq!(text(c, &tid("task-status")).await, "completed");
     assert_eq!(at_least(c, &tid("experiment-result"), 2).await.len(), 2);
+    // Progress came by the event stream read through fetch (with the key), not by polling.
+    assert_eq!(
+        attr(c, &tid("live"), "data-live").await.as_deref(),
+        Some("stream")
+    );
     screenshot(c, "run-03-async-results").await;
     browser.close().await;
 }

@@ -41,6 +41,8 @@ struct RunState {
     failure: RwSignal<Option<ApiError>>,
     cancelling: RwSignal<bool>,
     estimate: RwSignal<Option<CostEstimate>>,
+    /// How progress arrives: "stream" (server-sent events) or "polling".
+    live: RwSignal<&'static str>,
 }
 
 fn focus(id: &str) {
@@ -51,6 +53,53 @@ fn focus(id: &str) {
     {
         let _ = el.focus();
     }
+}
+
+/// Follows an async run: its event stream read through fetch (progress as it happens), and
+/// polling when the stream cannot be read or ends early.
+async fn follow(id: String, st: RunState, alive: Arc<AtomicBool>) {
+    // The first status carries what events do not (the request, when it started).
+    match api::task(&id).await {
+        Ok(t) => {
+            let finished = is_finished(t.status);
+            let result = t.result.clone();
+            st.task.set(Some(t));
+            if finished {
+                st.result.set(result);
+                return;
+            }
+        }
+        Err(e) if matches!(e, ApiError::Unauthorized(_)) => {
+            st.failure.set(Some(e));
+            return;
+        }
+        Err(_) => {}
+    }
+    if st.task.get_untracked().is_some() {
+        st.live.set("stream");
+        let streamed = api::events::follow(&id, |event| match event {
+            api::events::RunEvent::Progress(p) => {
+                if alive.load(Ordering::Relaxed) {
+                    st.task.update(|t| {
+                        if let Some(current) = t.take() {
+                            *t = Some(p.clone().apply(current));
+                        }
+                    });
+                }
+            }
+            api::events::RunEvent::Done(t) => {
+                let result = t.result.clone();
+                st.task.set(Some(*t));
+                st.result.set(result);
+            }
+        })
+        .await;
+        if matches!(streamed, Ok(true)) {
+            return;
+        }
+    }
+    st.live.set("polling");
+    poll(id, st, alive).await;
 }
 
 async fn poll(id: String, st: RunState, alive: Arc<AtomicBool>) {
@@ -90,6 +139,7 @@ pub fn RunPage() -> impl IntoView {
         failure: RwSignal::new(None),
         cancelling: RwSignal::new(false),
         estimate: RwSignal::new(None),
+        live: RwSignal::new(""),
     };
     let alive = Arc::new(AtomicBool::new(true));
     let alive_on_cleanup = alive.clone();
@@ -181,7 +231,7 @@ pub fn RunPage() -> impl IntoView {
             let outcome = if asynchronous {
                 match api::run_async(&req).await {
                     Ok(accepted) => {
-                        poll(accepted.task_id, st, alive).await;
+                        follow(accepted.task_id, st, alive).await;
                         Ok(())
                     }
                     Err(e) => Err(e),
@@ -255,7 +305,9 @@ pub fn RunPage() -> impl IntoView {
         </form>
         {move || st.failure.get().map(|e| view! { <ErrorView error=e/> })}
         {move || st.estimate.get().map(|e| view! { <EstimateView estimate=e/> })}
-        <TaskProgress task=st.task on_cancel=cancel cancelling=st.cancelling.into()/>
+        <div data-live=move || st.live.get() data-testid="live">
+            <TaskProgress task=st.task on_cancel=cancel cancelling=st.cancelling.into()/>
+        </div>
         {move || st.result.get().map(|r| view! { <RunResults response=r/> })}
     }
 }
