@@ -190,6 +190,38 @@ pub trait Provider: Send + Sync {
         config: &'a ModelConfig,
         options: CallOptions,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>>;
+
+    /// Answers another prompt with JSON shaped by its schema (an LLM judge's verdict).
+    /// Models that only extract say so.
+    fn complete_structured<'a>(
+        &'a self,
+        call: &'a StructuredCall<'a>,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        let _ = call;
+        let kind = self.kind();
+        Box::pin(async move {
+            Err(ProviderError::UnsupportedInput(format!(
+                "{kind} models answer only the extraction prompt"
+            )))
+        })
+    }
+}
+
+/// A prompt other than extraction, answered as JSON that follows `schema`.
+#[derive(Debug, Clone)]
+pub struct StructuredCall<'a> {
+    /// The system instruction.
+    pub system: &'a str,
+    /// The user turn.
+    pub user: &'a str,
+    /// A name for the schema (OpenAI's `json_schema.name`).
+    pub schema_name: &'a str,
+    /// JSON Schema of the answer, strict-mode compatible.
+    pub schema: &'a serde_json::Value,
+    pub temperature: f64,
+    /// Output cap; the model's default when None.
+    pub max_output_tokens: Option<u32>,
+    pub options: CallOptions,
 }
 
 /// A model the registry knows, and whether it can run now.

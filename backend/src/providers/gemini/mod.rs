@@ -8,6 +8,7 @@
 //! `GEMINI_BASE_URL`, `VERTEX_AI_BASE_URL`); this module reads none.
 
 mod auth;
+mod call;
 mod classify;
 mod wire;
 
@@ -37,11 +38,9 @@ pub use auth::{
 };
 
 use super::budget::{key_fingerprint, Limits, RateBudget};
-use super::cache::cache_key;
 use super::http::{send_with_retries, CallPolicy, Success};
-use super::prompt::{user_text, EXTRACTION_PROMPT};
 use super::spec::ModelSpec;
-use super::{CallOptions, Completion, HttpContext, Provider, ProviderError};
+use super::{CallOptions, Completion, HttpContext, Provider, ProviderError, StructuredCall};
 use crate::config::Secret;
 
 /// How a [`GeminiProvider`] authenticates, which also picks the surface.
@@ -285,66 +284,36 @@ impl Provider for GeminiProvider {
             };
             self.run(input, config, options)
                 .await
-                .map_err(|e| match e {
-                    ProviderError::Unusable { message, usage } => ProviderError::Unusable {
-                        message,
-                        usage: usage.priced(&self.spec),
-                    },
-                    other => other,
-                })
-                .map_err(|e| e.redacted(key.as_slice()))
+                .map_err(|e| self.reported(e, key))
         })
     }
-}
 
-impl GeminiProvider {
-    async fn run(
-        &self,
-        input: &RecordInput,
-        config: &ModelConfig,
-        options: CallOptions,
-    ) -> Result<Completion, ProviderError> {
-        if input.is_empty() {
-            return Err(ProviderError::UnsupportedInput(
-                "the record has no text and no images".into(),
-            ));
-        }
-        let images = self.ctx.images.resolve(input, self.is_vertex()).await?;
-        let user = user_text(input.text.as_deref(), images.len());
-        let body = wire::request_body(&user, &images, config, &self.spec)?;
-        let key = cache_key(self.kind(), self.spec.api_model(), &body);
-        if options.use_cache {
-            if let Some(stored) = self.ctx.cache.get(&key).await {
-                match classify::parse_response(&stored) {
-                    Ok(answer) => return Ok(self.completion(answer, 0, true)),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "ignoring an unusable cached response")
-                    }
-                }
-            }
-        }
-        let estimate = estimate_tokens(
-            &user,
-            images.len(),
-            wire::max_output_tokens(config, &self.spec),
-        );
-        let success = self.send(&body, estimate).await?;
-        let answer = classify::parse_response(&success.body)?;
-        self.ctx
-            .cache
-            .put(&key, &self.spec.name, &success.body)
-            .await;
-        Ok(self.completion(answer, success.retries, false))
+    fn complete_structured<'a>(
+        &'a self,
+        call: &'a StructuredCall<'a>,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        Box::pin(async move {
+            let key = match &self.auth {
+                GeminiAuth::ApiKey(k) => Some(k.expose()),
+                GeminiAuth::Vertex { .. } => None,
+            };
+            let prompt = wire::Prompt {
+                system: call.system,
+                user_text: call.user,
+                images: &[],
+                schema: call.schema,
+                temperature: call.temperature,
+                max_output_tokens: call
+                    .max_output_tokens
+                    .or(self.spec.max_output_tokens)
+                    .unwrap_or(wire::DEFAULT_MAX_OUTPUT_TOKENS),
+                thinking_budget: self.spec.thinking_budget,
+            };
+            self.call(&prompt, call.options)
+                .await
+                .map_err(|e| self.reported(e, key))
+        })
     }
-}
-
-/// Tokens charged to the rate budget before a call (the real counts come from the
-/// response): system prompt and user text at ~3 characters a token, 258 tokens per image
-/// (Gemini's count for an image up to 384 px; larger ones are tiled and cost more), and a
-/// quarter of the output cap, as answers rarely use all of it.
-fn estimate_tokens(user_text: &str, images: usize, max_output: u32) -> u64 {
-    let chars = (EXTRACTION_PROMPT.chars().count() + user_text.chars().count()) as u64;
-    chars / 3 + 258 * images as u64 + u64::from(max_output) / 4
 }
 
 fn kind_of(auth: &GeminiAuth) -> &'static str {

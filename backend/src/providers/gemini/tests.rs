@@ -7,7 +7,7 @@ use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use super::*;
-use crate::providers::prompt::response_schema;
+use crate::providers::prompt::{response_schema, EXTRACTION_PROMPT};
 use crate::providers::spec::builtin_specs;
 
 pub(super) const GEN_PATH: &str = "/v1beta/models/gemini-2.5-flash:generateContent";
@@ -271,4 +271,43 @@ async fn timeouts_give_up_after_max_attempts() {
             && msg.contains("after 2 attempts"),
         "{msg}"
     );
+}
+
+/// A prompt other than extraction (an LLM judge's): its own system instruction and schema.
+#[tokio::test]
+async fn a_structured_call_sends_its_own_prompt_and_schema() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(GEN_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(ok_body(r#"{"score": 1, "reasoning": "all equal"}"#, "STOP")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let schema = json!({"type": "object", "properties": {"score": {"type": "number"}}});
+    let call = crate::providers::StructuredCall {
+        system: "You grade extractions.",
+        user: "expected … output …",
+        schema_name: "judgement",
+        schema: &schema,
+        temperature: 0.0,
+        max_output_tokens: Some(300),
+        options: CallOptions { use_cache: false },
+    };
+    let c = provider(&server).complete_structured(&call).await.unwrap();
+    assert_eq!(c.text, r#"{"score": 1, "reasoning": "all equal"}"#);
+    assert_eq!(c.input_tokens, Some(1200));
+    let sent = body_of(&server.received_requests().await.unwrap()[0]);
+    assert_eq!(
+        sent["systemInstruction"]["parts"][0]["text"],
+        "You grade extractions."
+    );
+    assert_eq!(
+        sent["contents"][0]["parts"][0]["text"],
+        "expected … output …"
+    );
+    assert_eq!(sent["generationConfig"]["responseJsonSchema"], schema);
+    assert_eq!(sent["generationConfig"]["maxOutputTokens"], 300);
 }

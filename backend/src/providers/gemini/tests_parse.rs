@@ -121,5 +121,21 @@ fn endpoints_and_redaction() {
         p.endpoint(),
         "http://127.0.0.1:9/v1beta/models/gemini-2.5-flash:generateContent"
     );
-    assert!(estimate_tokens("abc", 2, 400) >= 1 + 516 + 100);
+    let images = vec![
+        crate::providers::images::ImageData::Inline {
+            mime_type: "image/png".into(),
+            base64: String::new(),
+        };
+        2
+    ];
+    let prompt = wire::Prompt {
+        system: "",
+        user_text: "abc",
+        images: &images,
+        schema: &serde_json::Value::Null,
+        temperature: 0.0,
+        max_output_tokens: 400,
+        thinking_budget: None,
+    };
+    assert!(super::call::estimate_tokens(&prompt) >= 1 + 516 + 100);
 }

@@ -19,7 +19,7 @@ pub(super) const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 16384;
 struct Request<'a> {
     system_instruction: Content<'a>,
     contents: Vec<Content<'a>>,
-    generation_config: GenerationConfig,
+    generation_config: GenerationConfig<'a>,
 }
 
 #[derive(Serialize)]
@@ -54,11 +54,11 @@ struct FileRef<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct GenerationConfig {
+struct GenerationConfig<'a> {
     temperature: f64,
     max_output_tokens: u32,
     response_mime_type: &'static str,
-    response_json_schema: &'static Value,
+    response_json_schema: &'a Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     thinking_config: Option<ThinkingConfig>,
 }
@@ -77,15 +77,42 @@ pub(super) fn max_output_tokens(config: &ModelConfig, spec: &ModelSpec) -> u32 {
         .unwrap_or(DEFAULT_MAX_OUTPUT_TOKENS)
 }
 
+/// What one request asks.
+pub(super) struct Prompt<'a> {
+    pub system: &'a str,
+    pub user_text: &'a str,
+    pub images: &'a [ImageData],
+    /// The answer's JSON Schema (`responseJsonSchema`).
+    pub schema: &'a Value,
+    pub temperature: f64,
+    pub max_output_tokens: u32,
+    pub thinking_budget: Option<i32>,
+}
+
+impl<'a> Prompt<'a> {
+    /// The extraction prompt for a record's text and images.
+    pub fn extraction(
+        user_text: &'a str,
+        images: &'a [ImageData],
+        config: &ModelConfig,
+        spec: &ModelSpec,
+    ) -> Self {
+        Prompt {
+            system: EXTRACTION_PROMPT,
+            user_text,
+            images,
+            schema: response_schema(),
+            temperature: config.temperature,
+            max_output_tokens: max_output_tokens(config, spec),
+            thinking_budget: config.thinking_budget.or(spec.thinking_budget),
+        }
+    }
+}
+
 /// The request body, serialised once: these exact bytes are sent and hashed for the cache.
-pub(super) fn request_body(
-    user_text: &str,
-    images: &[ImageData],
-    config: &ModelConfig,
-    spec: &ModelSpec,
-) -> Result<Vec<u8>, ProviderError> {
-    let mut parts = vec![Part::Text(user_text)];
-    for image in images {
+pub(super) fn request_body(p: &Prompt<'_>) -> Result<Vec<u8>, ProviderError> {
+    let mut parts = vec![Part::Text(p.user_text)];
+    for image in p.images {
         parts.push(match image {
             ImageData::Inline { mime_type, base64 } => Part::InlineData(Blob {
                 mime_type,
@@ -100,7 +127,7 @@ pub(super) fn request_body(
     let request = Request {
         system_instruction: Content {
             role: None,
-            parts: vec![Part::Text(EXTRACTION_PROMPT)],
+            parts: vec![Part::Text(p.system)],
         },
         // Vertex requires the role; the Developer API accepts it.
         contents: vec![Content {
@@ -108,13 +135,12 @@ pub(super) fn request_body(
             parts,
         }],
         generation_config: GenerationConfig {
-            temperature: config.temperature,
-            max_output_tokens: max_output_tokens(config, spec),
+            temperature: p.temperature,
+            max_output_tokens: p.max_output_tokens,
             response_mime_type: "application/json",
-            response_json_schema: response_schema(),
-            thinking_config: config
+            response_json_schema: p.schema,
+            thinking_config: p
                 .thinking_budget
-                .or(spec.thinking_budget)
                 .map(|thinking_budget| ThinkingConfig { thinking_budget }),
         },
     };

@@ -18,9 +18,9 @@ use shared::{ModelConfig, RecordInput};
 use super::budget::{key_fingerprint, Limits, RateBudget};
 use super::cache::cache_key;
 use super::http::{send_with_retries, CallPolicy, Disposition};
-use super::prompt::{user_text, EXTRACTION_PROMPT};
+use super::prompt::{response_schema, user_text, EXTRACTION_PROMPT};
 use super::spec::ModelSpec;
-use super::{CallOptions, Completion, HttpContext, Provider, ProviderError};
+use super::{CallOptions, Completion, HttpContext, Provider, ProviderError, StructuredCall};
 use crate::config::Secret;
 
 pub use wire::{MaxTokensField, ResponseFormat, SCHEMA_NAME};
@@ -167,26 +167,47 @@ impl OpenAiProvider {
         }
         let images = wire::inline_images(self.ctx.images.resolve(input, false).await?)?;
         let text = user_text(input.text.as_deref(), images.len());
-        let max_output_tokens = config.max_output_tokens.or(self.spec.max_output_tokens);
-        let chars = (EXTRACTION_PROMPT.chars().count() + text.chars().count()) as u64;
+        self.call(&Ask {
+            system: EXTRACTION_PROMPT,
+            user_text: &text,
+            images: &images,
+            schema_name: SCHEMA_NAME,
+            schema: response_schema(),
+            temperature: config.temperature,
+            max_output_tokens: config.max_output_tokens.or(self.spec.max_output_tokens),
+            options,
+        })
+        .await
+    }
+
+    /// One call: the cache first, then the server, stepping the response format down
+    /// when the server rejects it.
+    async fn call(&self, ask: &Ask<'_>) -> Result<Completion, ProviderError> {
+        let chars = (ask.system.chars().count() + ask.user_text.chars().count()) as u64;
         let tokens = chars / 3
-            + TOKENS_PER_IMAGE * images.len() as u64
-            + max_output_tokens.map_or(DEFAULT_OUTPUT_ESTIMATE, u64::from) / 4;
+            + TOKENS_PER_IMAGE * ask.images.len() as u64
+            + ask
+                .max_output_tokens
+                .map_or(DEFAULT_OUTPUT_ESTIMATE, u64::from)
+                / 4;
         let cache_model = format!("{}{}", self.base_url, self.spec.api_model());
         let mut format = self.response_format();
         let mut downgrades = 0;
         loop {
             let bytes = wire::request_body(&wire::RequestParts {
                 model: self.spec.api_model(),
-                temperature: config.temperature,
-                max_output_tokens,
+                system: ask.system,
+                schema_name: ask.schema_name,
+                schema: ask.schema,
+                temperature: ask.temperature,
+                max_output_tokens: ask.max_output_tokens,
                 max_tokens_field: self.max_tokens_field,
                 format,
-                user_text: &text,
-                images: &images,
+                user_text: ask.user_text,
+                images: ask.images,
             })?;
             let key = cache_key("openai", &cache_model, &bytes);
-            if options.use_cache {
+            if ask.options.use_cache {
                 if let Some(stored) = self.ctx.cache.get(&key).await {
                     if let Ok(c) = wire::parse_response(&stored, &self.spec) {
                         return Ok(Completion {
@@ -222,6 +243,18 @@ impl OpenAiProvider {
     }
 }
 
+/// What one call asks of the server.
+struct Ask<'a> {
+    system: &'a str,
+    user_text: &'a str,
+    images: &'a [(String, String)],
+    schema_name: &'a str,
+    schema: &'a serde_json::Value,
+    temperature: f64,
+    max_output_tokens: Option<u32>,
+    options: CallOptions,
+}
+
 impl Provider for OpenAiProvider {
     fn kind(&self) -> &'static str {
         "openai"
@@ -238,6 +271,27 @@ impl Provider for OpenAiProvider {
             self.run(input, config, options)
                 .await
                 .map_err(|e| e.redacted(key.as_slice()))
+        })
+    }
+
+    fn complete_structured<'a>(
+        &'a self,
+        call: &'a StructuredCall<'a>,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        Box::pin(async move {
+            let key = self.api_key.as_ref().map(Secret::expose);
+            self.call(&Ask {
+                system: call.system,
+                user_text: call.user,
+                images: &[],
+                schema_name: call.schema_name,
+                schema: call.schema,
+                temperature: call.temperature,
+                max_output_tokens: call.max_output_tokens.or(self.spec.max_output_tokens),
+                options: call.options,
+            })
+            .await
+            .map_err(|e| e.redacted(key.as_slice()))
         })
     }
 }

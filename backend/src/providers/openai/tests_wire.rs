@@ -8,6 +8,9 @@ use crate::providers::prompt::{response_schema, EXTRACTION_PROMPT};
 fn body(format: ResponseFormat, field: MaxTokensField, images: &[(String, String)]) -> Vec<u8> {
     request_body(&RequestParts {
         model: "m",
+        system: EXTRACTION_PROMPT,
+        schema_name: SCHEMA_NAME,
+        schema: response_schema(),
         temperature: 0.5,
         max_output_tokens: Some(900),
         max_tokens_field: field,
@@ -85,4 +88,57 @@ fn the_body_carries_every_part() {
     ))
     .unwrap();
     assert!(bare.get("response_format").is_none());
+}
+
+/// A prompt other than extraction (an LLM judge's) goes out with its own system message and
+/// schema, through the same cache.
+#[tokio::test]
+async fn a_structured_call_sends_its_own_prompt_and_schema_and_is_cached() {
+    use wiremock::{matchers::path, Mock, MockServer, ResponseTemplate};
+
+    use super::tests::{ok_body, provider_with, spec};
+    use crate::providers::{CallOptions, HttpContext, Provider, StructuredCall};
+
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(ok_body(
+            json!(r#"{"score": 0.75, "reasoning": "one count differs"}"#),
+            None,
+        )))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ctx = HttpContext {
+        cache: std::sync::Arc::new(crate::providers::cache::MemoryCache::default()),
+        ..HttpContext::offline()
+    };
+    let p = provider_with(&server, spec(), Some("sk-test"), ctx);
+    let schema = json!({"type": "object", "properties": {"score": {"type": "number"},
+        "reasoning": {"type": "string"}}, "required": ["score", "reasoning"], "additionalProperties": false});
+    let call = StructuredCall {
+        system: "You grade extractions.",
+        user: "expected … output …",
+        schema_name: "judgement",
+        schema: &schema,
+        temperature: 0.0,
+        max_output_tokens: Some(500),
+        options: CallOptions::default(),
+    };
+    let first = p.complete_structured(&call).await.unwrap();
+    assert_eq!(
+        first.text,
+        r#"{"score": 0.75, "reasoning": "one count differs"}"#
+    );
+    let again = p.complete_structured(&call).await.unwrap();
+    assert!(again.cached && !first.cached);
+    let sent: Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(
+        sent["messages"][0],
+        json!({"role": "system", "content": "You grade extractions."})
+    );
+    assert_eq!(sent["messages"][1]["content"], "expected … output …");
+    assert_eq!(sent["response_format"]["json_schema"]["name"], "judgement");
+    assert_eq!(sent["response_format"]["json_schema"]["schema"], schema);
+    assert_eq!(sent["max_tokens"], 500);
 }

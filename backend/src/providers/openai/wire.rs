@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::providers::images::ImageData;
-use crate::providers::prompt::{response_schema, EXTRACTION_PROMPT};
+
 use crate::providers::spec::ModelSpec;
 use crate::providers::{Completion, ProviderError};
 
@@ -72,6 +72,11 @@ impl MaxTokensField {
 /// What goes into one request body.
 pub(super) struct RequestParts<'a> {
     pub model: &'a str,
+    /// The system message (the extraction prompt, or another).
+    pub system: &'a str,
+    /// `json_schema.name` and the schema sent with [`ResponseFormat::JsonSchema`].
+    pub schema_name: &'a str,
+    pub schema: &'a Value,
     pub temperature: f64,
     pub max_output_tokens: Option<u32>,
     pub max_tokens_field: MaxTokensField,
@@ -93,7 +98,7 @@ struct ChatRequest<'a> {
     messages: [ChatMessage<'a>; 2],
     model: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    response_format: Option<FormatBody>,
+    response_format: Option<FormatBody<'a>>,
     temperature: f64,
 }
 
@@ -126,27 +131,27 @@ struct ImageUrl {
 }
 
 #[derive(Serialize)]
-struct FormatBody {
+struct FormatBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    json_schema: Option<SchemaSpec>,
+    json_schema: Option<SchemaSpec<'a>>,
     #[serde(rename = "type")]
     kind: &'static str,
 }
 
 #[derive(Serialize)]
-struct SchemaSpec {
-    name: &'static str,
-    schema: &'static Value,
+struct SchemaSpec<'a> {
+    name: &'a str,
+    schema: &'a Value,
     strict: bool,
 }
 
 impl ResponseFormat {
-    fn body(self) -> Option<FormatBody> {
+    fn body<'a>(self, name: &'a str, schema: &'a Value) -> Option<FormatBody<'a>> {
         match self {
             ResponseFormat::JsonSchema => Some(FormatBody {
                 json_schema: Some(SchemaSpec {
-                    name: SCHEMA_NAME,
-                    schema: response_schema(),
+                    name,
+                    schema,
                     strict: true,
                 }),
                 kind: "json_schema",
@@ -187,7 +192,7 @@ pub(super) fn request_body(p: &RequestParts<'_>) -> Result<Vec<u8>, ProviderErro
         max_tokens: max.filter(|_| p.max_tokens_field == MaxTokensField::MaxTokens),
         messages: [
             ChatMessage {
-                content: MessageContent::Text(EXTRACTION_PROMPT),
+                content: MessageContent::Text(p.system),
                 role: "system",
             },
             ChatMessage {
@@ -196,7 +201,7 @@ pub(super) fn request_body(p: &RequestParts<'_>) -> Result<Vec<u8>, ProviderErro
             },
         ],
         model: p.model,
-        response_format: p.format.body(),
+        response_format: p.format.body(p.schema_name, p.schema),
         // Always sent: Ollama samples at 1.0 when it is omitted.
         temperature: p.temperature,
     };

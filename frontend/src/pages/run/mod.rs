@@ -55,17 +55,24 @@ fn focus(id: &str) {
     }
 }
 
+/// Shows a run's status (and its results once it is finished); true when it is.
+fn show_status(st: RunState, t: TaskStatus) -> bool {
+    let finished = is_finished(t.status);
+    let result = t.result.clone();
+    st.task.set(Some(t));
+    if finished {
+        st.result.set(result);
+    }
+    finished
+}
+
 /// Follows an async run: its event stream read through fetch (progress as it happens), and
 /// polling when the stream cannot be read or ends early.
 async fn follow(id: String, st: RunState, alive: Arc<AtomicBool>) {
     // The first status carries what events do not (the request, when it started).
     match api::task(&id).await {
         Ok(t) => {
-            let finished = is_finished(t.status);
-            let result = t.result.clone();
-            st.task.set(Some(t));
-            if finished {
-                st.result.set(result);
+            if show_status(st, t) {
                 return;
             }
         }
@@ -108,11 +115,7 @@ async fn poll(id: String, st: RunState, alive: Arc<AtomicBool>) {
         match api::task(&id).await {
             Ok(t) => {
                 misses = 0;
-                let finished = is_finished(t.status);
-                let result = t.result.clone();
-                st.task.set(Some(t));
-                if finished {
-                    st.result.set(result);
+                if show_status(st, t) {
                     return;
                 }
             }
