@@ -360,6 +360,7 @@ async fn models_presets_and_openapi() {
         "GET /api/v1/datasets",
         "GET /api/v1/datasets/{name}",
         "GET /api/v1/datasets/{name}/records",
+        "GET /api/v1/datasets/{name}/images",
         "POST /api/v1/datasets/{name}/versions",
         "POST /api/v1/datasets/{name}/records/{record_id}/label",
     ];
