@@ -21,14 +21,19 @@ pub trait ResponseCache: Send + Sync {
     async fn put(&self, key: &str, model: &str, body: &str);
 }
 
-/// The cache key of a request: provider, model and the exact body sent.
-pub fn cache_key(provider: &str, model: &str, body: &[u8]) -> String {
+/// The cache key of a request: provider, model, the exact body sent and, beyond the first,
+/// the repetition (the first's key is what it always was).
+pub fn cache_key(provider: &str, model: &str, body: &[u8], repetition: u32) -> String {
     let mut h = Sha256::new();
     h.update(provider.as_bytes());
     h.update([0]);
     h.update(model.as_bytes());
     h.update([0]);
     h.update(body);
+    if repetition > 0 {
+        h.update(b"\0repetition");
+        h.update(repetition.to_be_bytes());
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 

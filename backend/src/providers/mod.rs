@@ -62,11 +62,18 @@ impl Completion {
 pub struct CallOptions {
     /// Use the response cache (on by default; a request can bypass it).
     pub use_cache: bool,
+    /// Which repetition of a record this call is: each is cached under its own key, so a
+    /// repetition is a new answer (what repetition agreement measures), never the first
+    /// one's cached answer, and a resumed run still pays for none twice.
+    pub repetition: u32,
 }
 
 impl Default for CallOptions {
     fn default() -> Self {
-        CallOptions { use_cache: true }
+        CallOptions {
+            use_cache: true,
+            repetition: 0,
+        }
     }
 }
 

@@ -27,7 +27,7 @@ impl Provider for Scripted {
         &'a self,
         input: &'a RecordInput,
         _config: &'a ModelConfig,
-        _options: CallOptions,
+        options: CallOptions,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
         Box::pin(async move {
             let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -37,6 +37,10 @@ impl Provider for Scripted {
             match input.text.as_deref() {
                 Some("ok") => Ok(Completion {
                     text: self.answer.clone(),
+                    ..Default::default()
+                }),
+                Some("echo") => Ok(Completion {
+                    text: format!("repetition {}", options.repetition),
                     ..Default::default()
                 }),
                 Some("garbage") => Ok(Completion {
@@ -291,4 +295,28 @@ fn report_set_round_trips_through_the_parser() {
     let text = serde_json::to_string(&fixtures::both()).unwrap_or_default();
     let parsed: ReportSet = crate::report::parse_output(&text).unwrap_or_default();
     assert_eq!(parsed, fixtures::both());
+}
+
+/// Each repetition's call says which repetition it is (the response cache keys on it).
+#[tokio::test]
+async fn each_call_knows_its_repetition() {
+    let (_, outs) = run(
+        scripted(1),
+        records(&["echo"]),
+        &plan(1, false, 3),
+        HashSet::new(),
+        CancellationToken::new(),
+    )
+    .await;
+    let mut seen: Vec<(u32, String)> = outs
+        .into_iter()
+        .map(|o| (o.repetition, o.raw_output.unwrap_or_default()))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        (0..3u32)
+            .map(|r| (r, format!("repetition {r}")))
+            .collect::<Vec<_>>()
+    );
 }

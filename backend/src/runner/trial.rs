@@ -32,7 +32,14 @@ pub async fn run_trial(
     let span =
         tracing::debug_span!("model_call", provider = provider.kind(), model = %config.model);
     let result = provider
-        .complete(&record.input, config, options)
+        .complete(
+            &record.input,
+            config,
+            CallOptions {
+                repetition,
+                ..options
+            },
+        )
         .instrument(span.clone())
         .await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -79,6 +79,7 @@ impl Service {
                     repetitions: e.repetitions,
                     options: CallOptions {
                         use_cache: ctx.run.request.use_cache.unwrap_or(true),
+                        ..CallOptions::default()
                     },
                 };
                 // Bounded so a writer that falls behind slows the runner instead of holding outcomes.

@@ -34,7 +34,12 @@ impl GeminiProvider {
         options: CallOptions,
     ) -> Result<Completion, ProviderError> {
         let body = wire::request_body(prompt)?;
-        let key = cache_key(self.kind(), self.spec.api_model(), &body);
+        let key = cache_key(
+            self.kind(),
+            self.spec.api_model(),
+            &body,
+            options.repetition,
+        );
         if options.use_cache {
             if let Some(stored) = self.ctx.cache.get(&key).await {
                 match classify::parse_response(&stored) {

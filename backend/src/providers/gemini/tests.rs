@@ -294,7 +294,10 @@ async fn a_structured_call_sends_its_own_prompt_and_schema() {
         schema: &schema,
         temperature: 0.0,
         max_output_tokens: Some(300),
-        options: CallOptions { use_cache: false },
+        options: CallOptions {
+            use_cache: false,
+            ..CallOptions::default()
+        },
     };
     let c = provider(&server).complete_structured(&call).await.unwrap();
     assert_eq!(c.text, r#"{"score": 1, "reasoning": "all equal"}"#);

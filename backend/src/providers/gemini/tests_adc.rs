@@ -61,7 +61,14 @@ async fn a_gcloud_user_login_refreshes_its_token_and_bills_its_quota_project() {
     let p = vertex(&server, found.tokens);
     for _ in 0..2 {
         let c = p
-            .complete(&input(), &config(), CallOptions { use_cache: false })
+            .complete(
+                &input(),
+                &config(),
+                CallOptions {
+                    use_cache: false,
+                    ..CallOptions::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(c.text, REPORT);
@@ -121,9 +128,16 @@ async fn the_metadata_server_gives_the_project_and_tokens_refreshed_on_expiry() 
     let p = vertex(&server, found.tokens);
     for wait in [0, 0, 700] {
         tokio::time::sleep(Duration::from_millis(wait)).await;
-        p.complete(&input(), &config(), CallOptions { use_cache: false })
-            .await
-            .unwrap();
+        p.complete(
+            &input(),
+            &config(),
+            CallOptions {
+                use_cache: false,
+                ..CallOptions::default()
+            },
+        )
+        .await
+        .unwrap();
     }
 }
 

@@ -141,7 +141,14 @@ async fn identical_calls_hit_the_cache_unless_bypassed() {
         "second call came from the cache"
     );
     let bypass = p
-        .complete(&input(), &config(), CallOptions { use_cache: false })
+        .complete(
+            &input(),
+            &config(),
+            CallOptions {
+                use_cache: false,
+                ..CallOptions::default()
+            },
+        )
         .await
         .unwrap();
     assert!(!bypass.cached);

@@ -106,7 +106,14 @@ async fn service_account_token_reaches_vertex_and_is_cached() {
     };
     for _ in 0..2 {
         let c = p
-            .complete(&input, &config(), CallOptions { use_cache: false })
+            .complete(
+                &input,
+                &config(),
+                CallOptions {
+                    use_cache: false,
+                    ..CallOptions::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(c.text, REPORT);

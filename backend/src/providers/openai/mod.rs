@@ -206,7 +206,7 @@ impl OpenAiProvider {
                 user_text: ask.user_text,
                 images: ask.images,
             })?;
-            let key = cache_key("openai", &cache_model, &bytes);
+            let key = cache_key("openai", &cache_model, &bytes, ask.options.repetition);
             if ask.options.use_cache {
                 if let Some(stored) = self.ctx.cache.get(&key).await {
                     if let Ok(c) = wire::parse_response(&stored, &self.spec) {

@@ -372,7 +372,10 @@ async fn second_identical_call_hits_the_cache_and_can_bypass_it() {
         .mount(&other)
         .await;
     let p = provider(&other);
-    let bypass = CallOptions { use_cache: false };
+    let bypass = CallOptions {
+        use_cache: false,
+        ..CallOptions::default()
+    };
     for _ in 0..2 {
         assert!(
             !p.complete(&input(), &config(), bypass)

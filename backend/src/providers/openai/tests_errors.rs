@@ -241,13 +241,27 @@ async fn unsupported_json_schema_downgrades_once_and_remembers() {
         .await;
     let p = provider(&server);
     let first = p
-        .complete(&input(), &config(), CallOptions { use_cache: false })
+        .complete(
+            &input(),
+            &config(),
+            CallOptions {
+                use_cache: false,
+                ..CallOptions::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!((first.text.as_str(), first.retries), (REPORTS, 1));
     assert_eq!(p.response_format(), ResponseFormat::JsonObject);
     let second = p
-        .complete(&input(), &config(), CallOptions { use_cache: false })
+        .complete(
+            &input(),
+            &config(),
+            CallOptions {
+                use_cache: false,
+                ..CallOptions::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(second.retries, 0);
