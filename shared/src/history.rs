@@ -3,10 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{ExperimentRunRequest, ExperimentRunResponse, ModelConfig};
+use crate::api::{ExperimentRunRequest, ModelConfig};
 use crate::dataset::DatasetRecord;
 use crate::metrics::{ExperimentMetrics, FieldAccuracy, PairedComparison};
 use crate::report::ReportSet;
+use crate::response::ExperimentRunResponse;
 use crate::score::{ArithmeticFlag, RecordScores};
 use crate::status::{ExperimentStatus, RecordStatus, RunStatus};
 

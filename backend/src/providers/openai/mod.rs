@@ -299,6 +299,8 @@ impl Provider for OpenAiProvider {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_cache;
+#[cfg(test)]
 mod tests_errors;
 #[cfg(test)]
 mod tests_wire;

@@ -1,4 +1,5 @@
-//! Successful calls against wiremock servers: the request shape, usage, images, cache.
+//! Successful calls against wiremock servers: the request shape, usage, images (the cache is
+//! in `tests_cache.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -340,50 +341,6 @@ async fn images_are_sent_as_data_urls() {
         content[1],
         json!({"type": "image_url", "image_url": {"url": url}})
     );
-}
-
-#[tokio::test]
-async fn second_identical_call_hits_the_cache_and_can_bypass_it() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(ok())
-        .expect(1)
-        .mount(&server)
-        .await;
-    let p = provider(&server);
-    let first = p
-        .complete(&input(), &config(), CallOptions::default())
-        .await
-        .unwrap();
-    let second = p
-        .complete(&input(), &config(), CallOptions::default())
-        .await
-        .unwrap();
-    assert!(!first.cached && second.cached);
-    assert_eq!(second.text, first.text);
-    assert_eq!((second.cost_usd, second.retries), (Some(0.0), 0));
-    assert_eq!(second.input_tokens, first.input_tokens);
-    server.verify().await;
-
-    let other = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(ok())
-        .expect(2)
-        .mount(&other)
-        .await;
-    let p = provider(&other);
-    let bypass = CallOptions {
-        use_cache: false,
-        ..CallOptions::default()
-    };
-    for _ in 0..2 {
-        assert!(
-            !p.complete(&input(), &config(), bypass)
-                .await
-                .unwrap()
-                .cached
-        );
-    }
 }
 
 #[tokio::test]

@@ -96,8 +96,8 @@ fn the_body_carries_every_part() {
 async fn a_structured_call_sends_its_own_prompt_and_schema_and_is_cached() {
     use wiremock::{matchers::path, Mock, MockServer, ResponseTemplate};
 
-    use super::tests::{ok_body, provider_with, spec};
-    use crate::providers::{CallOptions, HttpContext, Provider, StructuredCall};
+    use super::tests::{ok_body, provider};
+    use crate::providers::{CallOptions, Provider, StructuredCall};
 
     let server = MockServer::start().await;
     Mock::given(path("/v1/chat/completions"))
@@ -108,11 +108,7 @@ async fn a_structured_call_sends_its_own_prompt_and_schema_and_is_cached() {
         .expect(1)
         .mount(&server)
         .await;
-    let ctx = HttpContext {
-        cache: std::sync::Arc::new(crate::providers::cache::MemoryCache::default()),
-        ..HttpContext::offline()
-    };
-    let p = provider_with(&server, spec(), Some("sk-test"), ctx);
+    let p = provider(&server);
     let schema = json!({"type": "object", "properties": {"score": {"type": "number"},
         "reasoning": {"type": "string"}}, "required": ["score", "reasoning"], "additionalProperties": false});
     let call = StructuredCall {
@@ -141,46 +137,4 @@ async fn a_structured_call_sends_its_own_prompt_and_schema_and_is_cached() {
     assert_eq!(sent["response_format"]["json_schema"]["name"], "judgement");
     assert_eq!(sent["response_format"]["json_schema"]["schema"], schema);
     assert_eq!(sent["max_tokens"], 500);
-}
-
-/// A repetition is a new answer, cached under its own key: repetition 1 never gets
-/// repetition 0's cached answer, and asking repetition 1 again is served from the cache.
-#[tokio::test]
-async fn each_repetition_is_answered_anew_and_cached_apart() {
-    use wiremock::{matchers::path, Mock, MockServer, ResponseTemplate};
-
-    use super::tests::{config, input, ok_body, provider_with, spec, REPORTS};
-    use crate::providers::{CallOptions, HttpContext, Provider};
-
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(ok_body(json!(REPORTS), None)))
-        .expect(2)
-        .mount(&server)
-        .await;
-    let ctx = HttpContext {
-        cache: std::sync::Arc::new(crate::providers::cache::MemoryCache::default()),
-        ..HttpContext::offline()
-    };
-    let p = provider_with(&server, spec(), Some("sk-test"), ctx);
-    let cached = |repetition: u32| {
-        let p = &p;
-        async move {
-            let options = CallOptions {
-                repetition,
-                ..CallOptions::default()
-            };
-            p.complete(&input(), &config(), options)
-                .await
-                .unwrap()
-                .cached
-        }
-    };
-    assert!(!cached(0).await);
-    assert!(cached(0).await);
-    assert!(
-        !cached(1).await,
-        "repetition 1 is not repetition 0's answer"
-    );
-    assert!(cached(1).await);
 }
