@@ -60,14 +60,8 @@ impl RecordOutcome {
 }
 
 /// What makes two parsed outputs the same for repetition agreement: 63 bits of the SHA-256 of
-/// the output's JSON (equal outputs, equal fingerprints). Stored beside each trial.
-pub fn output_fingerprint(output_json: &str) -> i64 {
-    use sha2::{Digest, Sha256};
-    fingerprint_of_digest(&Sha256::digest(output_json.as_bytes()))
-}
-
-/// [`output_fingerprint`] of a parsed output's JSON, hashed as it is serialised (no copy
-/// of the text).
+/// the output's JSON (equal outputs, equal fingerprints), hashed as it is serialised (no copy
+/// of the text). Stored beside each trial.
 pub fn parsed_output_fingerprint(output: &shared::ReportSet) -> i64 {
     use sha2::{Digest, Sha256};
     struct Hashing(Sha256);
@@ -83,12 +77,8 @@ pub fn parsed_output_fingerprint(output: &shared::ReportSet) -> i64 {
     let mut h = Hashing(Sha256::new());
     // Writing to a hasher cannot fail, and a report set always serialises.
     let _ = serde_json::to_writer(&mut h, output);
-    fingerprint_of_digest(&h.0.finalize())
-}
-
-fn fingerprint_of_digest(digest: &[u8]) -> i64 {
     let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
+    first.copy_from_slice(&h.0.finalize()[..8]);
     i64::from_be_bytes(first) & i64::MAX
 }
 
@@ -103,9 +93,13 @@ mod tests {
             r#"{"form_info": {"form_type": "PartyList"}, "vote_results": [{"number": 1, "party_name": "ก", "vote_count": 5}]}"#,
         )
         .unwrap();
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(serde_json::to_string(&set).unwrap().as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
         assert_eq!(
             parsed_output_fingerprint(&set),
-            output_fingerprint(&serde_json::to_string(&set).unwrap())
+            i64::from_be_bytes(first) & i64::MAX
         );
     }
 }

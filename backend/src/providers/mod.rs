@@ -214,6 +214,16 @@ pub trait Provider: Send + Sync {
     }
 }
 
+/// Refuses a record with nothing a model could read, before any call.
+pub(crate) fn require_input(input: &RecordInput) -> Result<(), ProviderError> {
+    if input.is_empty() {
+        return Err(ProviderError::UnsupportedInput(
+            "the record has no text and no images".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A prompt other than extraction, answered as JSON that follows `schema`.
 #[derive(Debug, Clone)]
 pub struct StructuredCall<'a> {

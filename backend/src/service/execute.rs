@@ -141,11 +141,8 @@ impl Service {
         )
         .await;
         let summaries = results.into_iter().collect::<ServiceResult<Vec<_>>>()?;
-        let (_, version, _) = self
-            .store
-            .dataset_records(&p.run.dataset_name, Some(p.run.dataset_version), 0, 0)
-            .await?;
-        let response = self.build_response(&p.run, summaries, version.record_count);
+        let version_size = self.run_sample(&p.run).await?.version.record_count;
+        let response = self.build_response(&p.run, summaries, version_size);
         if self.shutdown.is_cancelled() {
             // Leave the run "running": the next start resumes it.
             tracing::info!("server shutting down: the run will resume at the next start");

@@ -161,18 +161,10 @@ impl Service {
     /// Records of a run's sample whose label breaks an identity: the version's count when
     /// the sample is the whole version, else counted a page at a time.
     pub(super) async fn sample_label_issues(&self, run: &RunRow) -> ServiceResult<u64> {
-        let (info, version, _) = self
-            .store
-            .dataset_records(&run.dataset_name, Some(run.dataset_version), 0, 0)
-            .await?;
-        if run.dataset_size >= version.record_count {
-            return Ok(version.label_issues);
+        let sample = self.run_sample(run).await?;
+        if sample.size >= sample.version.record_count {
+            return Ok(sample.version.label_issues);
         }
-        let sample = Sample {
-            info,
-            version,
-            size: run.dataset_size,
-        };
         let mut issues = 0u64;
         self.for_each_page(&sample, |page| {
             issues += page
@@ -182,6 +174,19 @@ impl Service {
         })
         .await?;
         Ok(issues)
+    }
+
+    /// The dataset version a stored run takes and how many of its records.
+    pub(super) async fn run_sample(&self, run: &RunRow) -> ServiceResult<Sample> {
+        let (info, version, _) = self
+            .store
+            .dataset_records(&run.dataset_name, Some(run.dataset_version), 0, 0)
+            .await?;
+        Ok(Sample {
+            info,
+            version,
+            size: run.dataset_size,
+        })
     }
 
     /// Refuses a run over `MAX_TRIALS_PER_RUN` trials.

@@ -53,13 +53,7 @@ pub fn take_events(buffer: &mut Vec<u8>) -> Vec<RunEvent> {
         let (mut name, mut data) = ("message", String::new());
         for line in text.lines() {
             if let Some(v) = line.strip_prefix("event:") {
-                name = if v.trim() == "done" {
-                    "done"
-                } else if v.trim() == "progress" {
-                    "progress"
-                } else {
-                    "other"
-                };
+                name = v.trim();
             } else if let Some(v) = line.strip_prefix("data:") {
                 data.push_str(v.trim_start());
             }

@@ -6,7 +6,7 @@ use shared::{ModelConfig, RecordInput};
 use super::{classify, wire, GeminiProvider};
 use crate::providers::cache::cache_key;
 use crate::providers::prompt::user_text;
-use crate::providers::{CallOptions, Completion, Provider, ProviderError};
+use crate::providers::{require_input, CallOptions, Completion, Provider, ProviderError};
 
 impl GeminiProvider {
     /// Extracts one record.
@@ -16,11 +16,7 @@ impl GeminiProvider {
         config: &ModelConfig,
         options: CallOptions,
     ) -> Result<Completion, ProviderError> {
-        if input.is_empty() {
-            return Err(ProviderError::UnsupportedInput(
-                "the record has no text and no images".into(),
-            ));
-        }
+        require_input(input)?;
         let images = self.ctx.images.resolve(input, self.is_vertex()).await?;
         let user = user_text(input.text.as_deref(), images.len());
         let prompt = wire::Prompt::extraction(&user, &images, config, &self.spec);

@@ -20,7 +20,9 @@ use super::cache::cache_key;
 use super::http::{send_with_retries, CallPolicy, Disposition};
 use super::prompt::{response_schema, user_text, EXTRACTION_PROMPT};
 use super::spec::ModelSpec;
-use super::{CallOptions, Completion, HttpContext, Provider, ProviderError, StructuredCall};
+use super::{
+    require_input, CallOptions, Completion, HttpContext, Provider, ProviderError, StructuredCall,
+};
 use crate::config::Secret;
 
 pub use wire::{MaxTokensField, ResponseFormat, SCHEMA_NAME};
@@ -160,11 +162,7 @@ impl OpenAiProvider {
         config: &ModelConfig,
         options: CallOptions,
     ) -> Result<Completion, ProviderError> {
-        if input.is_empty() {
-            return Err(ProviderError::UnsupportedInput(
-                "the record has no text and no images".into(),
-            ));
-        }
+        require_input(input)?;
         let images = wire::inline_images(self.ctx.images.resolve(input, false).await?)?;
         let text = user_text(input.text.as_deref(), images.len());
         self.call(&Ask {

@@ -89,15 +89,13 @@ async fn follow(id: String, st: RunState, alive: Arc<AtomicBool>) {
                 if alive.load(Ordering::Relaxed) {
                     st.task.update(|t| {
                         if let Some(current) = t.take() {
-                            *t = Some(p.clone().apply(current));
+                            *t = Some(p.apply(current));
                         }
                     });
                 }
             }
             api::events::RunEvent::Done(t) => {
-                let result = t.result.clone();
-                st.task.set(Some(*t));
-                st.result.set(result);
+                show_status(st, *t);
             }
         })
         .await;
