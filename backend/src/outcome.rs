@@ -28,6 +28,8 @@ pub struct RecordOutcome {
     pub cost_usd: Option<f64>,
     /// Answered from the response cache.
     pub cached: bool,
+    /// What the LLM judge's call cost, when one was made (apart from the extraction's).
+    pub judge: Option<shared::JudgeCall>,
 }
 
 impl RecordOutcome {
@@ -55,6 +57,7 @@ impl RecordOutcome {
             retries: 0,
             cost_usd: None,
             cached: false,
+            judge: None,
         }
     }
 }

@@ -197,6 +197,10 @@ pub struct ExperimentRunRequest {
     /// Addition: false bypasses the response cache (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_cache: Option<bool>,
+    /// Addition: optional evaluators, e.g. `{"llm_judge": {"model": "gemini-2.5-pro"}}`
+    /// (off by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluators: Option<crate::evaluators::EvaluatorOptions>,
 }
 
 impl Default for ExperimentRunRequest {
@@ -214,6 +218,7 @@ impl Default for ExperimentRunRequest {
             raise_errors: true,
             repetitions: None,
             use_cache: None,
+            evaluators: None,
         }
     }
 }

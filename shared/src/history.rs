@@ -115,6 +115,20 @@ pub struct RecordResult {
     pub output_tokens: Option<u64>,
     pub thinking_tokens: Option<u64>,
     pub retries: u32,
+    /// Addition: what the LLM judge's call on this trial cost, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge_usage: Option<JudgeCall>,
+}
+
+/// Tokens and cost of one LLM judge call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JudgeCall {
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
+    pub cost_usd: Option<f64>,
+    /// Answered from the response cache.
+    pub cached: bool,
 }
 
 /// A side-by-side comparison of experiments.

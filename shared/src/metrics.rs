@@ -196,6 +196,9 @@ pub struct UsageSummary {
     pub retries: u64,
     pub p50_latency_ms: f64,
     pub p95_latency_ms: f64,
+    /// The LLM judge's calls, when it ran (not included in the figures above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<crate::evaluators::JudgeUsage>,
 }
 
 #[cfg(test)]

@@ -24,6 +24,11 @@ pub struct ExperimentSummary {
     pub overall_accuracy: f64,
     pub success_rate: f64,
     pub avg_ballot_accuracy: f64,
+    /// Addition, when the LLM judge ran: the original's weighted overall accuracy,
+    /// 0.15·exact_form_match + 0.25·ballot_accuracy_score + 0.30·vote_results_quality +
+    /// 0.30·llm_judge_evaluator, averaged over the trials the judge scored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overall_accuracy_weighted: Option<f64>,
     /// Addition: why the experiment failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -87,6 +87,19 @@ pub struct RecordScores {
     /// Identities the output breaks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arithmetic_flags: Vec<ArithmeticFlag>,
+    /// Evaluators that ran on this trial but could give no score, with the reason (an LLM
+    /// judge whose answer was not a verdict): the score is absent, never a made-up 0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unscored: Vec<Unscored>,
+}
+
+/// An evaluator that gave no score on a trial, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unscored {
+    /// Evaluator name, e.g. "llm_judge_evaluator".
+    pub name: String,
+    pub reason: String,
 }
 
 impl RecordScores {

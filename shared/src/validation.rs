@@ -129,11 +129,17 @@ impl ExperimentRunRequest {
         }
         if let Some(r) = self.repetitions {
             if !(1..=MAX_REPETITIONS).contains(&r) {
+                if let Some(evaluators) = &self.evaluators {
+                    errors.extend(evaluators.validate());
+                }
                 errors.push(FieldError {
                     field: "repetitions".into(),
                     message: format!("must be between 1 and {MAX_REPETITIONS}"),
                 });
             }
+        }
+        if let Some(evaluators) = &self.evaluators {
+            errors.extend(evaluators.validate());
         }
         errors
     }

@@ -12,12 +12,30 @@ use shared::DatasetRecord;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-/// A model the server plays: wrong on record `i` when `i % every < wrong` (0 = always right).
+/// A model the server plays: wrong on record `i` when `i % every < wrong` (0 = always right),
+/// or a judge.
 #[derive(Debug, Clone, Copy)]
 pub struct OracleModel {
     pub name: &'static str,
     pub wrong: usize,
     pub every: usize,
+    /// Plays an LLM judge instead of an extractor.
+    pub judge: Option<JudgeAnswer>,
+}
+
+/// How a judge model answers a verdict request (`response_format.json_schema.name` is
+/// `judge_verdict`; any other request to a judge is refused).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JudgeAnswer {
+    /// A verdict with this score, a summary naming the score, reasoning and one difference.
+    Score(f64),
+    /// Prose that is not JSON.
+    Garbage,
+}
+
+/// Summary of a [`JudgeAnswer::Score`] verdict, so tests can find it in stored reasoning.
+pub fn judge_summary(score: f64) -> String {
+    format!("Oracle judge verdict {score:.2}.")
 }
 
 impl OracleModel {
@@ -27,12 +45,28 @@ impl OracleModel {
             name,
             wrong: 0,
             every: 1,
+            judge: None,
+        }
+    }
+
+    /// A judge model that answers `answer` to every verdict request.
+    pub const fn judge(name: &'static str, answer: JudgeAnswer) -> Self {
+        OracleModel {
+            name,
+            wrong: 0,
+            every: 1,
+            judge: Some(answer),
         }
     }
 
     /// A model wrong on `wrong` of every `every` records.
     pub const fn wrong_on(name: &'static str, wrong: usize, every: usize) -> Self {
-        OracleModel { name, wrong, every }
+        OracleModel {
+            name,
+            wrong,
+            every,
+            judge: None,
+        }
     }
 
     fn is_wrong(&self, index: usize) -> bool {
@@ -81,6 +115,9 @@ impl Respond for Answer {
         else {
             return error(404, "no such model");
         };
+        if let Some(answer) = model.judge {
+            return judge_reply(&body, answer);
+        }
         let text = user_text(&body);
         let Some((index, record)) = self.records.iter().enumerate().find(|(_, r)| {
             r.input
@@ -110,6 +147,35 @@ impl Respond for Answer {
                 "usage": {"prompt_tokens": 1000, "completion_tokens": 300, "total_tokens": 1300}
             }))
     }
+}
+
+/// A judge's reply in the chat completions format, to verdict requests only.
+fn judge_reply(body: &Value, answer: JudgeAnswer) -> ResponseTemplate {
+    if body["response_format"]["json_schema"]["name"] != "judge_verdict" {
+        return error(400, "a judge answers verdict requests only");
+    }
+    let text = user_text(body);
+    if !(text.contains("LABEL") && text.contains("OUTPUT")) {
+        return error(400, "a verdict request carries the label and the output");
+    }
+    let content = match answer {
+        JudgeAnswer::Score(score) => json!({
+            "score": score,
+            "summary": judge_summary(score),
+            "reasoning": "The ballot counts match; one name is spelled differently.",
+            "errors": [{"field": "Constituency.vote_results[0].candidate_name",
+                        "expected": "นายก", "actual": "นาย ก", "severity": "minor"}],
+        })
+        .to_string(),
+        JudgeAnswer::Garbage => "Looks fine to me!".to_string(),
+    };
+    ResponseTemplate::new(200).set_body_json(json!({
+        "id": "chatcmpl-judge",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 2000, "completion_tokens": 150, "total_tokens": 2150}
+    }))
 }
 
 /// A local OpenAI-compatible server playing the given models over the given records.

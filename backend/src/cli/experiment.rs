@@ -57,6 +57,10 @@ pub struct RunArgs {
     /// Stop an experiment at its first error.
     #[arg(long)]
     pub raise_errors: bool,
+    /// Also score every output with an LLM judge: a Gemini or OpenAI-compatible model of
+    /// the registry (its tokens and cost are reported apart).
+    #[arg(long, value_name = "MODEL")]
+    pub judge: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -88,6 +92,12 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
         jobs: args.jobs,
         raise_errors: args.raise_errors,
         repetitions: Some(args.repetitions),
+        evaluators: args.judge.as_ref().map(|model| shared::EvaluatorOptions {
+            llm_judge: Some(shared::JudgeOptions {
+                model: model.clone(),
+                temperature: None,
+            }),
+        }),
         ..Default::default()
     };
     let problems = request.validate();
@@ -109,6 +119,7 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|c| registry.get(&c.model))
         .collect::<Result<Vec<_>, _>>()?;
+    let judge = runner::Judge::from_request(&registry, request.evaluators.as_ref())?;
     let (name, records) = args.source.records()?;
     let source = AuditedSource::new(records, args.sample_size.map(|n| n as usize));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -127,6 +138,7 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
                     raise_errors: args.raise_errors,
                     repetitions: args.repetitions,
                     options: crate::providers::CallOptions::default(),
+                    judge: judge.clone(),
                 };
                 let records: Arc<dyn runner::RecordSource> = source.clone();
                 async move {
@@ -177,6 +189,7 @@ pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
                 repetitions: args.repetitions,
                 label_issues: audit.0,
                 seed: SUMMARY_SEED,
+                judge_model: judge.as_ref().map(|j| j.model.as_str()),
             });
             (r, summary)
         })

@@ -6,6 +6,7 @@
 pub mod arithmetic;
 mod counts;
 mod form;
+pub mod judge;
 pub mod registry;
 pub mod summary;
 pub mod table;
@@ -17,7 +18,7 @@ use shared::{FieldCheck, RecordScores, ReportSet, Score, VoteReport};
 pub use arithmetic::{arithmetic_consistency, audit_label, check_identities, label_issues};
 pub use counts::{ballot_accuracy_score, voter_statistics_accuracy};
 pub use form::exact_form_match;
-pub use registry::{Evaluator, Scoring, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
+pub use registry::{Evaluator, Scorer, Scoring, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 pub use votes::vote_results_quality;
 
 /// Evaluator names, as stored and shown.
@@ -28,6 +29,7 @@ pub mod names {
     pub const VOTE_RESULTS_QUALITY: &str = "vote_results_quality";
     pub const VOTER_STATISTICS_ACCURACY: &str = "voter_statistics_accuracy";
     pub const ARITHMETIC_CONSISTENCY: &str = "arithmetic_consistency";
+    pub const LLM_JUDGE: &str = shared::LLM_JUDGE_EVALUATOR;
 }
 
 /// One expected report and the output report paired with it (by form type).
@@ -81,11 +83,15 @@ pub fn evaluate_record(expected: &ReportSet, output: Result<&ReportSet, &str>) -
         Err(message) => return failed_record(message),
     };
     let scoring = Scoring::new(expected, out);
-    let scores: Vec<Score> = EVALUATORS.iter().map(|e| (e.score)(&scoring)).collect();
+    let scores: Vec<Score> = EVALUATORS
+        .iter()
+        .filter_map(|e| e.score(&scoring))
+        .collect();
     RecordScores {
         overall: overall(&scores),
         scores,
         arithmetic_flags: scoring.into_flags(),
+        unscored: Vec::new(),
     }
 }
 
@@ -100,11 +106,13 @@ pub fn overall(scores: &[Score]) -> f64 {
     crate::stats::mean(&parts)
 }
 
-/// The scores of a trial that produced no report: every evaluator at its zero, and
-/// has_no_errors false with the error as its explanation.
+/// The scores of a trial that produced no report: every evaluator computed from outputs at
+/// its zero, and has_no_errors false with the error as its explanation (a judge, when one
+/// runs, adds its own zero).
 pub fn failed_record(message: &str) -> RecordScores {
     let scores = EVALUATORS
         .iter()
+        .filter(|e| matches!(e.scorer, registry::Scorer::Output(_)))
         .map(|e| {
             let mut s = Score::new(e.name, e.zero());
             if e.name == names::HAS_NO_ERRORS {
@@ -117,6 +125,7 @@ pub fn failed_record(message: &str) -> RecordScores {
         overall: 0.0,
         scores,
         arithmetic_flags: Vec::new(),
+        unscored: Vec::new(),
     }
 }
 

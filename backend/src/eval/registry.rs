@@ -2,8 +2,8 @@
 //! intervals, paired comparisons, CSV export, the command line, the API's evaluator list
 //! and (through the metrics it is sent) the web app all iterate it.
 //!
-//! Adding an evaluator is: its scorer (a file of this module), its entry below (`score`
-//! calls the scorer with what [`Scoring`] holds), its tests
+//! Adding an evaluator is: its scorer (a file of this module), its entry below (`scorer`
+//! calls it with what [`Scoring`] holds), its tests
 //! and a line in the README. Experiments stored before it simply lack it: it shows as
 //! absent, never as 0.
 
@@ -57,6 +57,16 @@ impl<'a> Scoring<'a> {
 /// Scores one parsed output against its label.
 pub type ScoreFn = fn(&Scoring<'_>) -> Score;
 
+/// Where an evaluator's score comes from.
+#[derive(Clone, Copy)]
+pub enum Scorer {
+    /// Computed from the label and the parsed output, on every trial.
+    Output(ScoreFn),
+    /// Answered by a judge model, only when the request asks for it: the runner fills it
+    /// (see `runner::judge`); trials without it simply lack the score.
+    Judge,
+}
+
 /// One evaluator: how it scores a trial and how its scores are summarised.
 pub struct Evaluator {
     /// Name of the per-trial score.
@@ -71,10 +81,18 @@ pub struct Evaluator {
     pub population: Population,
     /// Averaged into the per-trial overall score (the original's three parts).
     pub in_overall: bool,
-    pub score: ScoreFn,
+    pub scorer: Scorer,
 }
 
 impl Evaluator {
+    /// The score of a parsed output, for evaluators computed from it.
+    pub fn score(&self, scoring: &Scoring<'_>) -> Option<Score> {
+        match self.scorer {
+            Scorer::Output(score) => Some(score(scoring)),
+            Scorer::Judge => None,
+        }
+    }
+
     /// The value a failed trial gets.
     pub fn zero(&self) -> ScoreValue {
         match self.kind {
@@ -114,7 +132,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Success rate",
         population: Population::AllTrials,
         in_overall: false,
-        score: has_no_errors,
+        scorer: Scorer::Output(has_no_errors),
     },
     Evaluator {
         name: names::EXACT_FORM_MATCH,
@@ -126,7 +144,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Exact form match",
         population: Population::AllTrials,
         in_overall: true,
-        score: |s| exact_form_match(s.expected, s.output),
+        scorer: Scorer::Output(|s| exact_form_match(s.expected, s.output)),
     },
     Evaluator {
         name: names::BALLOT_ACCURACY,
@@ -137,7 +155,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Ballot accuracy",
         population: Population::AllTrials,
         in_overall: true,
-        score: |s| ballot_accuracy_score(s.expected, s.output),
+        scorer: Scorer::Output(|s| ballot_accuracy_score(s.expected, s.output)),
     },
     Evaluator {
         name: names::VOTE_RESULTS_QUALITY,
@@ -148,7 +166,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Vote results quality",
         population: Population::AllTrials,
         in_overall: true,
-        score: |s| vote_results_quality(s.expected, s.output),
+        scorer: Scorer::Output(|s| vote_results_quality(s.expected, s.output)),
     },
     Evaluator {
         name: names::VOTER_STATISTICS_ACCURACY,
@@ -159,7 +177,7 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Voter statistics accuracy",
         population: Population::AllTrials,
         in_overall: false,
-        score: |s| voter_statistics_accuracy(s.expected, s.output),
+        scorer: Scorer::Output(|s| voter_statistics_accuracy(s.expected, s.output)),
     },
     Evaluator {
         name: names::ARITHMETIC_CONSISTENCY,
@@ -170,7 +188,19 @@ pub static EVALUATORS: &[Evaluator] = &[
         metric_label: "Arithmetic consistency",
         population: Population::ParsedOutputs,
         in_overall: false,
-        score: |s| consistency_score(s.output_flags()),
+        scorer: Scorer::Output(|s| consistency_score(s.output_flags())),
+    },
+    Evaluator {
+        name: names::LLM_JUDGE,
+        label: "Judge",
+        description: "An LLM judge's score 0–1 of the output against the label, with its \
+                      reasoning (only when the run names a judge model; 0 when nothing parsed).",
+        kind: MetricKind::Score,
+        metric: "avg_llm_judge_score",
+        metric_label: "LLM judge score",
+        population: Population::AllTrials,
+        in_overall: false,
+        scorer: Scorer::Judge,
     },
 ];
 
@@ -190,7 +220,14 @@ mod tests {
         assert!(!metrics.contains(OVERALL_METRIC));
         let (expected, output) = (both(), both());
         for e in EVALUATORS {
-            let score = (e.score)(&Scoring::new(&expected, &output));
+            let Some(score) = e.score(&Scoring::new(&expected, &output)) else {
+                assert_eq!(
+                    e.name,
+                    names::LLM_JUDGE,
+                    "only the judge is scored elsewhere"
+                );
+                continue;
+            };
             assert_eq!(score.name, e.name, "the scorer of {} names itself", e.name);
             assert_eq!(
                 matches!(score.value, ScoreValue::Bool(_)),

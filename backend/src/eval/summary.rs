@@ -8,6 +8,7 @@ use shared::{
     ExperimentMetrics, FieldAccuracy, MetricEstimate, MetricKind, Population, RecordScores,
 };
 
+use super::judge::{WEIGHTED_LABEL, WEIGHTED_METRIC, WEIGHTS};
 use super::registry::{Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 pub use super::table::parsed_output;
 use super::table::{FieldTally, Groups, ScoreTable};
@@ -55,6 +56,9 @@ pub fn summarize_table(table: &ScoreTable, fields: &FieldTally, seed: u64) -> Ex
         if let Some(estimate) = estimate(e, i, table, &groups, repeated, seed) {
             estimates.push((e.metric.to_string(), estimate));
         }
+    }
+    if let Some(weighted) = weighted_estimate(table, &groups, seed) {
+        estimates.push((WEIGHTED_METRIC.to_string(), weighted));
     }
     ExperimentMetrics {
         estimates,
@@ -118,6 +122,39 @@ fn estimate(
         label: e.metric_label.into(),
         evaluator: Some(e.name.into()),
         ..base
+    })
+}
+
+/// The original's weighted overall accuracy (see [`super::judge::WEIGHTS`]) over the trials
+/// the judge scored, records averaged over their repetitions; `None` when the judge scored
+/// none.
+fn weighted_estimate(table: &ScoreTable, groups: &Groups, seed: u64) -> Option<MetricEstimate> {
+    let index = |name: &str| EVALUATORS.iter().position(|e| e.name == name);
+    let columns: Vec<(usize, f64)> = WEIGHTS
+        .iter()
+        .map(|(name, w)| Some((index(name)?, *w)))
+        .collect::<Option<_>>()?;
+    let trial = |t: usize| -> Option<f64> {
+        columns
+            .iter()
+            .map(|&(e, w)| table.value(t, e).map(|v| v * w))
+            .sum()
+    };
+    let mut scratch = Vec::new();
+    let mut means = Vec::new();
+    for g in groups.iter() {
+        scratch.clear();
+        scratch.extend(g.filter_map(trial));
+        if !scratch.is_empty() {
+            means.push(stats::mean(&scratch));
+        }
+    }
+    if means.is_empty() {
+        return None;
+    }
+    Some(MetricEstimate {
+        label: WEIGHTED_LABEL.into(),
+        ..stats::mean_with_ci(&means, stats::seed_for(seed, WEIGHTED_METRIC))
     })
 }
 

@@ -205,8 +205,11 @@ fn failed_record_scores_zero() {
     assert_eq!(s.overall, 0.0);
     assert_eq!(
         s.scores.len(),
-        EVALUATORS.len(),
-        "every evaluator scores a failure"
+        EVALUATORS
+            .iter()
+            .filter(|e| matches!(e.scorer, Scorer::Output(_)))
+            .count(),
+        "every evaluator computed from outputs scores a failure (the judge only when it runs)"
     );
     assert!(s.scores.iter().all(|x| x.value.as_f64() == 0.0));
     assert_eq!(
@@ -240,8 +243,16 @@ fn summary_counts_failures_as_zero_and_averages_repetitions() {
     assert_eq!((arith.n, arith.value), (1, 1.0));
     let order: Vec<_> = m.estimates.iter().map(|(n, _)| n.as_str()).collect();
     let mut expected = vec![OVERALL_METRIC];
-    expected.extend(EVALUATORS.iter().map(|e| e.metric));
-    assert_eq!(order, expected, "overall, then the registry's order");
+    expected.extend(
+        EVALUATORS
+            .iter()
+            .filter(|e| e.name != names::LLM_JUDGE)
+            .map(|e| e.metric),
+    );
+    assert_eq!(
+        order, expected,
+        "overall, then the registry's order; no judge metric when no judge ran"
+    );
     assert!(m.per_field.iter().all(|f| f.total > 0 && f.accuracy == 1.0));
     // Two repetitions of record "a", one failed: record a averages to 0.5.
     let scored = [
@@ -275,4 +286,45 @@ fn zero_written_as_a_dash_agrees_with_zero_digits() {
         .map(|f| f.identity)
         .collect();
     assert!(ids.contains(&"I4".to_string()), "{ids:?}");
+}
+
+/// With a judge, its metric and the original's weighted overall join the summary; a trial the
+/// judge could not score is left out of both, not counted as 0.
+#[test]
+fn a_judged_summary_reports_the_judge_and_the_weighted_overall() {
+    let judged = |record: &str, value: f64| {
+        let mut s = evaluate_record(&both(), Ok(&both()));
+        s.scores.push(judge::verdict_score(&judge::Verdict {
+            score: value,
+            summary: format!("{record} judged"),
+            reasoning: String::new(),
+            errors: Vec::new(),
+        }));
+        s
+    };
+    let (a, b) = (judged("a", 0.5), judged("b", 1.0));
+    let mut c = evaluate_record(&both(), Ok(&both()));
+    c.unscored.push(shared::Unscored {
+        name: names::LLM_JUDGE.into(),
+        reason: "the judge's answer is not JSON".into(),
+    });
+    let scored: Vec<_> = [("a", &a), ("b", &b), ("c", &c)]
+        .into_iter()
+        .map(|(record_id, scores)| summary::ScoredRecord { record_id, scores })
+        .collect();
+    let m = summary::summarize(&scored, 7);
+    let judge = m.get("avg_llm_judge_score").unwrap();
+    assert_eq!((judge.n, judge.value), (2, 0.75));
+    let weighted = m.get(judge::WEIGHTED_METRIC).unwrap();
+    // Every rule-based part is 1: 0.70 + 0.30 · judge, over the two judged records.
+    assert_eq!(weighted.n, 2);
+    assert!(
+        (weighted.value - (0.70 + 0.30 * 0.75)).abs() < 1e-12,
+        "{}",
+        weighted.value
+    );
+    assert!(
+        (m.value(OVERALL_METRIC) - 1.0).abs() < 1e-12,
+        "overall keeps its three parts"
+    );
 }

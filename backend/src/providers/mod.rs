@@ -198,6 +198,11 @@ pub trait Provider: Send + Sync {
         options: CallOptions,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>>;
 
+    /// Whether [`Self::complete_structured`] can answer (a judge model needs it).
+    fn answers_structured(&self) -> bool {
+        false
+    }
+
     /// Answers another prompt with JSON shaped by its schema (an LLM judge's verdict).
     /// Models that only extract say so.
     fn complete_structured<'a>(

@@ -105,7 +105,7 @@ fn unwrap_envelope(value: &Value) -> Result<(Vec<&Value>, String), ParseError> {
 
 /// Finds the JSON in a model's text: a fenced block if there is one, else the span from the
 /// first `{`/`[` to the last matching bracket.
-fn extract_json_text(text: &str) -> Result<&str, ParseError> {
+pub(crate) fn extract_json_text(text: &str) -> Result<&str, ParseError> {
     if let Some(start) = text.find("```") {
         let after = &text[start + 3..];
         let body_start = after.find('\n').map_or(0, |i| i + 1);

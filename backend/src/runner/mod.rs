@@ -2,6 +2,7 @@
 //! concurrency, scores every trial (a record × repetition) as it finishes and hands it to a
 //! sink at once, so a caller can commit each finished trial before the next one ends.
 
+mod judge;
 mod source;
 mod summary;
 mod trial;
@@ -20,6 +21,7 @@ use tracing::Instrument;
 use crate::outcome::RecordOutcome;
 use crate::providers::{CallOptions, Provider};
 
+pub use judge::{Judge, JudgeLookupError};
 use source::Pages;
 pub use source::{in_memory, InMemory, RecordSource, PAGE as RECORD_PAGE};
 pub use summary::{ExperimentFacts, SummaryBuilder};
@@ -38,6 +40,8 @@ pub struct ExperimentPlan {
     pub repetitions: u32,
     /// Cache use and other per-call options.
     pub options: CallOptions,
+    /// The LLM judge, when the run names one.
+    pub judge: Option<Judge>,
 }
 
 /// How an experiment ended.
@@ -68,6 +72,7 @@ pub async fn run_experiment(
     let semaphore = Arc::new(Semaphore::new(plan.jobs.max(1)));
     let config = Arc::new(plan.config.clone());
     let options = plan.options;
+    let judge = plan.judge.clone().map(Arc::new);
     let repetitions = plan.repetitions.max(1);
     let mut set: JoinSet<Option<Trial>> = JoinSet::new();
     let mut failure: Option<String> = None;
@@ -96,12 +101,17 @@ pub async fn run_experiment(
             if stop.is_cancelled() {
                 break 'pages;
             }
-            let (provider, config, stop) = (provider.clone(), config.clone(), stop.clone());
+            let (provider, config, stop, judge) = (
+                provider.clone(),
+                config.clone(),
+                stop.clone(),
+                judge.clone(),
+            );
             let span = tracing::debug_span!("trial", record_id = %record.id, repetition);
             set.spawn(
                 async move {
                     let _permit = permit;
-                    let trial = run_trial(provider.as_ref(), &record, index, repetition, &config, options);
+                    let trial = run_trial(provider.as_ref(), &record, index, repetition, &config, options, judge.as_deref());
                     tokio::select! {
                         o = AssertUnwindSafe(trial).catch_unwind() => Some(o.unwrap_or_else(|panic| {
                             let message = format!("the trial panicked: {}", panic_message(panic.as_ref()));

@@ -8,6 +8,7 @@ use std::hash::{Hash, Hasher};
 use shared::{ExperimentStatus, ExperimentSummary, ModelConfig};
 
 use super::ExperimentEnd;
+use crate::eval::judge::WEIGHTED_METRIC;
 use crate::eval::summary::summarize_table;
 use crate::eval::table::{FieldTally, ScoreTable};
 use crate::eval::OVERALL_METRIC;
@@ -28,6 +29,8 @@ pub struct ExperimentFacts<'a> {
     pub label_issues: u64,
     /// Seeds the bootstrap intervals.
     pub seed: u64,
+    /// The LLM judge's model, when the run named one.
+    pub judge_model: Option<&'a str>,
 }
 
 /// Folds trials into what a summary needs.
@@ -41,6 +44,8 @@ pub struct SummaryBuilder {
     ok: u64,
     latencies: Vec<f64>,
     usage: shared::UsageSummary,
+    /// The judge's calls, apart from the extraction's usage.
+    judge: Option<shared::JudgeUsage>,
     /// Per record index: the fingerprint of its first trial's result, and whether every
     /// later repetition matched it (only kept when repetitions are compared).
     agreement: Option<HashMap<usize, (u64, bool, u32)>>,
@@ -76,6 +81,14 @@ impl SummaryBuilder {
         u.cost_usd += o.cost_usd.unwrap_or(0.0);
         u.cached_records += u64::from(o.cached);
         u.retries += u64::from(o.retries);
+        if let Some(call) = &o.judge {
+            let j = self.judge.get_or_insert_with(Default::default);
+            j.calls += 1;
+            j.input_tokens += call.input_tokens.unwrap_or(0);
+            j.output_tokens += call.output_tokens.unwrap_or(0);
+            j.cost_usd += call.cost_usd.unwrap_or(0.0);
+            j.cached += u64::from(call.cached);
+        }
         if let Some(agreement) = &mut self.agreement {
             let print = fingerprint(o);
             agreement
@@ -133,12 +146,24 @@ impl SummaryBuilder {
             overall_accuracy: metrics.value(OVERALL_METRIC),
             success_rate: metrics.value(SUCCESS_RATE),
             avg_ballot_accuracy: metrics.value(AVG_BALLOT_ACCURACY),
+            overall_accuracy_weighted: metrics.get(WEIGHTED_METRIC).map(|m| m.value),
             error,
             metrics: Some(metrics),
             repetitions: f.repetitions,
             repetition_agreement,
             label_issues: f.label_issues,
-            usage: Some(finish_usage(self.usage, self.latencies)),
+            usage: Some(shared::UsageSummary {
+                // A judge named but never called (nothing parsed, or every call failed before
+                // billing) still shows, with zero calls.
+                judge: self
+                    .judge
+                    .or_else(|| f.judge_model.map(|_| shared::JudgeUsage::default()))
+                    .map(|j| shared::JudgeUsage {
+                        model: f.judge_model.unwrap_or_default().to_string(),
+                        ..j
+                    }),
+                ..finish_usage(self.usage, self.latencies)
+            }),
             prompt_version: None,
         }
     }

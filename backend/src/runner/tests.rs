@@ -89,6 +89,7 @@ fn plan(jobs: usize, raise_errors: bool, repetitions: u32) -> ExperimentPlan {
         raise_errors,
         repetitions,
         options: CallOptions::default(),
+        judge: None,
     }
 }
 

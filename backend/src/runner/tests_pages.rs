@@ -56,6 +56,7 @@ async fn run_flaky(
         raise_errors: false,
         repetitions,
         options: crate::providers::CallOptions::default(),
+        judge: None,
     };
     let (tx, mut rx) = mpsc::channel(64);
     let collect = tokio::spawn(async move {

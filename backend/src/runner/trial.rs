@@ -1,10 +1,11 @@
-//! One trial: call the provider, parse, score.
+//! One trial: call the provider, parse, score (and, when the run names one, ask the judge).
 
 use std::time::Instant;
 
 use shared::{DatasetRecord, ModelConfig, RecordStatus};
 use tracing::Instrument;
 
+use super::judge::Judge;
 use crate::eval;
 use crate::outcome::RecordOutcome;
 use crate::providers::{CallOptions, Provider, ProviderError, Usage};
@@ -27,6 +28,7 @@ pub async fn run_trial(
     repetition: u32,
     config: &ModelConfig,
     options: CallOptions,
+    judge: Option<&Judge>,
 ) -> Trial {
     let started = Instant::now();
     let span =
@@ -56,7 +58,7 @@ pub async fn run_trial(
     });
     match result {
         Ok(c) => {
-            let (status, scores, output, error) = match report::parse_output(&c.text) {
+            let (status, mut scores, output, error) = match report::parse_output(&c.text) {
                 Ok(parsed) => (
                     RecordStatus::Ok,
                     eval::evaluate_record(&record.expected_output, Ok(&parsed)),
@@ -74,6 +76,18 @@ pub async fn run_trial(
                 }
             };
             let usage = c.usage();
+            let judge_call = match judge {
+                Some(j) => {
+                    j.judge(
+                        &record.expected_output,
+                        output.as_ref(),
+                        &mut scores,
+                        options,
+                    )
+                    .await
+                }
+                None => None,
+            };
             let outcome = RecordOutcome {
                 record_index,
                 record_id: record.id.clone(),
@@ -90,6 +104,7 @@ pub async fn run_trial(
                 retries: c.retries,
                 cost_usd: None,
                 cached: c.cached,
+                judge: judge_call,
             };
             Trial {
                 outcome: with_usage(outcome, usage),
@@ -102,7 +117,7 @@ pub async fn run_trial(
                 ProviderError::Unusable { usage, .. } => *usage,
                 _ => Usage::default(),
             };
-            let outcome = RecordOutcome {
+            let mut outcome = RecordOutcome {
                 latency_ms,
                 ..RecordOutcome::failed(
                     record_index,
@@ -113,6 +128,10 @@ pub async fn run_trial(
                     crate::providers::redact::redact(&e.to_string(), &[]),
                 )
             };
+            if let Some(j) = judge {
+                j.judge(&record.expected_output, None, &mut outcome.scores, options)
+                    .await;
+            }
             Trial {
                 outcome: with_usage(outcome, usage),
                 dooms_later_calls: e.dooms_later_calls(),

@@ -15,7 +15,7 @@ use super::{Service, ServiceResult};
 use crate::outcome::RecordOutcome;
 use crate::providers::CallOptions;
 use crate::runner::{
-    self, ExperimentEnd, ExperimentFacts, ExperimentPlan, RecordSource, SummaryBuilder,
+    self, ExperimentEnd, ExperimentFacts, ExperimentPlan, Judge, RecordSource, SummaryBuilder,
 };
 use crate::store::{ExperimentRow, RunRow};
 
@@ -70,8 +70,9 @@ impl Service {
             total = e.total_trials,
             "experiment started"
         );
-        let end = match self.registry.get(&e.config.model) {
-            Ok(provider) => {
+        let judge = Judge::from_request(&self.registry, ctx.run.request.evaluators.as_ref());
+        let end = match (self.registry.get(&e.config.model), judge) {
+            (Ok(provider), Ok(judge)) => {
                 let plan = ExperimentPlan {
                     config: e.config.clone(),
                     jobs: e.jobs as usize,
@@ -81,6 +82,7 @@ impl Service {
                         use_cache: ctx.run.request.use_cache.unwrap_or(true),
                         ..CallOptions::default()
                     },
+                    judge,
                 };
                 // Bounded so a writer that falls behind slows the runner instead of holding outcomes.
                 let (tx, rx) = mpsc::channel::<RecordOutcome>(WRITE_BATCH / 2);
@@ -97,7 +99,10 @@ impl Service {
                 written?;
                 end
             }
-            Err(err) => ExperimentEnd::Failed(err.to_string()),
+            (Err(err), _) => ExperimentEnd::Failed(err.to_string()),
+            // A judge that was available when the run was accepted and is not now (a resumed
+            // run after a configuration change).
+            (_, Err(err)) => ExperimentEnd::Failed(format!("the LLM judge: {err}")),
         };
         let facts = ExperimentFacts {
             experiment_id: &e.id,
@@ -107,6 +112,13 @@ impl Service {
             repetitions: e.repetitions,
             label_issues: ctx.label_issues,
             seed: SUMMARY_SEED,
+            judge_model: ctx
+                .run
+                .request
+                .evaluators
+                .as_ref()
+                .and_then(|e| e.llm_judge.as_ref())
+                .map(|j| j.model.trim()),
         };
         let mut summary = self
             .summarize_stored(&e.id, e.repetitions)

@@ -12,6 +12,7 @@ use shared::{
 use super::{model_error, Service, ServiceError, ServiceResult};
 use crate::eval::audit_label;
 use crate::providers::spec::ProviderKind;
+use crate::runner::{Judge, JudgeLookupError};
 use crate::store::{timestamp, ExperimentRow, RunRow};
 
 /// A validated run, stored and ready to execute. Its records are read from the store a page
@@ -84,7 +85,7 @@ impl Service {
         if !problems.is_empty() {
             return Err(ServiceError::Validation(problems));
         }
-        let problems: Vec<_> = request
+        let mut problems: Vec<_> = request
             .model_configs
             .iter()
             .enumerate()
@@ -93,6 +94,16 @@ impl Service {
                 Some(model_error(format!("model_configs[{i}].model"), e))
             })
             .collect();
+        if let Err(e) = Judge::from_request(&self.registry, request.evaluators.as_ref()) {
+            let field = "evaluators.llm_judge.model".to_string();
+            problems.push(match e {
+                JudgeLookupError::Model(e) => model_error(field, e),
+                other => shared::FieldError {
+                    field,
+                    message: other.to_string(),
+                },
+            });
+        }
         if problems.is_empty() {
             Ok(())
         } else {

@@ -85,6 +85,7 @@ pub fn record_result(mut o: RecordOutcome, record: Option<&DatasetRecord>) -> Re
         output_tokens: o.output_tokens,
         thinking_tokens: o.thinking_tokens,
         retries: o.retries,
+        judge_usage: o.judge,
     }
 }
 

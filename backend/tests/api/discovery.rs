@@ -86,6 +86,17 @@ async fn models_presets_and_openapi() {
         .await
         .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    // The optional evaluators (the LLM judge) are part of the request's documented shape.
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["ExperimentRunRequest"]["properties"]["evaluators"].is_object(),
+        "{}",
+        schemas["ExperimentRunRequest"]
+    );
+    assert_eq!(
+        schemas["JudgeOptions"]["required"],
+        serde_json::json!(["model"])
+    );
     // Routes are declared once, on their handler: every route the app serves is in the
     // document with its method, and nothing else is.
     let mut documented: Vec<String> = doc["paths"]

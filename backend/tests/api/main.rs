@@ -13,6 +13,7 @@ mod helpers;
 mod history;
 mod hostile;
 mod images;
+mod judge;
 mod misbehaving;
 mod process;
 mod resume;

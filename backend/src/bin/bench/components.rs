@@ -55,6 +55,7 @@ async fn run_through(
         raise_errors: false,
         repetitions: 1,
         options: CallOptions::default(),
+        judge: None,
     };
     let (tx, mut rx) = mpsc::channel(1024);
     let collect = tokio::spawn(async move {

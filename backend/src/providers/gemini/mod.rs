@@ -288,6 +288,10 @@ impl Provider for GeminiProvider {
         })
     }
 
+    fn answers_structured(&self) -> bool {
+        true
+    }
+
     fn complete_structured<'a>(
         &'a self,
         call: &'a StructuredCall<'a>,

@@ -272,6 +272,10 @@ impl Provider for OpenAiProvider {
         })
     }
 
+    fn answers_structured(&self) -> bool {
+        true
+    }
+
     fn complete_structured<'a>(
         &'a self,
         call: &'a StructuredCall<'a>,

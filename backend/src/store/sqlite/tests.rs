@@ -50,6 +50,7 @@ fn outcome(index: usize, error: Option<&str>) -> RecordOutcome {
         retries: 1,
         cost_usd: Some(0.001),
         cached: false,
+        judge: None,
     }
 }
 
@@ -152,12 +153,33 @@ async fn story_dataset_run_experiment_outcomes() {
         .await
         .expect("insert");
     // A trial stored twice (e.g. replayed after a crash) is kept once.
+    let judged = shared::JudgeCall {
+        input_tokens: Some(900),
+        output_tokens: Some(120),
+        cost_usd: Some(0.0025),
+        cached: true,
+    };
     store
-        .insert_outcomes("e1", &[outcome(0, None), outcome(2, None)])
+        .insert_outcomes(
+            "e1",
+            &[
+                outcome(0, None),
+                RecordOutcome {
+                    judge: Some(judged.clone()),
+                    ..outcome(2, None)
+                },
+            ],
+        )
         .await
         .expect("insert again");
     let all = store.outcomes("e1").await.expect("outcomes");
     assert_eq!(all.len(), 3);
+    assert_eq!(
+        all[2].judge,
+        Some(judged),
+        "the judge's usage is kept apart"
+    );
+    assert_eq!(all[0].judge, None);
     assert_eq!(all[1].error.as_deref(), Some("boom"));
     assert_eq!(all[1].status, RecordStatus::InvalidOutput);
     assert_eq!(all[0].output, Some(fixtures::both()));

@@ -41,6 +41,7 @@ fn trial(index: usize, repetition: u32, canonical: bool) -> RecordOutcome {
         retries: 0,
         cost_usd: None,
         cached: false,
+        judge: None,
     }
 }
 

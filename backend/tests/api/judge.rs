@@ -1,0 +1,182 @@
+//! The optional LLM judge against a local OpenAI-compatible server: a judge that answers
+//! verdicts adds its score, reasoning, usage and the original's weighted overall; a judge that
+//! answers garbage leaves every other score as it was and the judge's score absent with the
+//! reason; a judge the registry cannot run is refused before anything runs.
+
+use serde_json::{json, Value};
+use testkit::{judge_summary, JudgeAnswer, ModelServer, OracleModel};
+
+use crate::helpers::{spawn_with, TestApp};
+
+const GOOD: OracleModel = OracleModel::perfect("oracle-good");
+const FAIR_JUDGE: OracleModel = OracleModel::judge("judge-fair", JudgeAnswer::Score(0.8));
+const GARBAGE_JUDGE: OracleModel = OracleModel::judge("judge-garbage", JudgeAnswer::Garbage);
+
+async fn app_with_judges() -> (TestApp, ModelServer, tempfile::TempDir) {
+    let records = tallylab::dataset::builtin_dataset();
+    let models = ModelServer::start(records, &[GOOD, FAIR_JUDGE, GARBAGE_JUDGE]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = models.write_models_file(dir.path());
+    let app = spawn_with(&[("MODELS_FILE", file.to_str().unwrap())]).await;
+    (app, models, dir)
+}
+
+fn run_body(judge: &str) -> String {
+    json!({
+        "dataset_name": "vote-extraction-bangbamru-1-10", "sample_size": 3, "jobs": 2,
+        "model_configs": [{"model": "oracle-good", "temperature": 0.0}],
+        "evaluators": {"llm_judge": {"model": judge}}
+    })
+    .to_string()
+}
+
+async fn records(app: &TestApp, experiment: &Value) -> Vec<Value> {
+    let id = experiment["experiment_id"].as_str().unwrap();
+    let (status, page) = app
+        .get(&format!("/api/v1/experiments/{id}/records?limit=10"))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page["items"].as_array().unwrap().clone()
+}
+
+fn score<'a>(record: &'a Value, name: &str) -> Option<&'a Value> {
+    record["scores"]["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_judge_scores_each_record_with_its_reasoning_and_usage_apart() {
+    let (app, models, _dir) = app_with_judges().await;
+    let (status, v) = app
+        .post("/api/v1/experiments/run", &run_body("judge-fair"))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(models.calls().await, 6, "3 extractions and 3 verdicts");
+    let e = &v["experiments"][0];
+    assert_eq!(e["status"], "success", "{e}");
+    assert_eq!(
+        e["overall_accuracy"], 1.0,
+        "overall keeps the original's three parts"
+    );
+    let weighted = e["overall_accuracy_weighted"].as_f64().unwrap();
+    assert!((weighted - (0.70 + 0.30 * 0.8)).abs() < 1e-9, "{weighted}");
+    let judge_metric = &e["metrics"]["avg_llm_judge_score"];
+    assert_eq!(judge_metric["n"], 3, "{judge_metric}");
+    assert!((judge_metric["value"].as_f64().unwrap() - 0.8).abs() < 1e-9);
+    // The judge's tokens are apart from the extraction's.
+    let usage = &e["usage"];
+    assert_eq!(usage["input_tokens"], 3000, "{usage}");
+    assert_eq!(usage["judge"]["model"], "judge-fair");
+    assert_eq!(usage["judge"]["calls"], 3);
+    assert_eq!(usage["judge"]["input_tokens"], 6000);
+    assert_eq!(usage["judge"]["output_tokens"], 450);
+    for r in records(&app, e).await {
+        let judged = score(&r, "llm_judge_evaluator").expect("a judge score");
+        assert_eq!(judged["value"], 0.8);
+        let why = judged["explanation"].as_str().unwrap();
+        assert!(why.starts_with(&judge_summary(0.8)), "{why}");
+        assert!(
+            why.contains("candidate_name: expected นายก, got นาย ก (minor)"),
+            "{why}"
+        );
+        assert_eq!(r["judge_usage"]["input_tokens"], 2000, "{r}");
+    }
+
+    // The same run again: every verdict comes from the cache.
+    let (status, again) = app
+        .post("/api/v1/experiments/run", &run_body("judge-fair"))
+        .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(models.calls().await, 6, "nothing was asked twice");
+    let judge = &again["experiments"][0]["usage"]["judge"];
+    assert_eq!(
+        (judge["calls"].as_u64(), judge["cached"].as_u64()),
+        (Some(3), Some(3)),
+        "{judge}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_judge_that_answers_garbage_leaves_its_score_absent_with_the_reason() {
+    let (app, _models, _dir) = app_with_judges().await;
+    let (status, v) = app
+        .post("/api/v1/experiments/run", &run_body("judge-garbage"))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let e = &v["experiments"][0];
+    assert_eq!(
+        e["status"], "success",
+        "a judge's failure is not the model's: {e}"
+    );
+    assert_eq!(e["successful_records"], 3);
+    assert_eq!(e["overall_accuracy"], 1.0);
+    assert!(e.get("overall_accuracy_weighted").is_none(), "{e}");
+    assert!(
+        e["metrics"].get("avg_llm_judge_score").is_none(),
+        "no made-up judge metric"
+    );
+    assert_eq!(
+        e["usage"]["judge"]["calls"], 3,
+        "the garbage was still billed"
+    );
+    for r in records(&app, e).await {
+        assert!(score(&r, "llm_judge_evaluator").is_none(), "{r}");
+        assert_eq!(score(&r, "ballot_accuracy_score").unwrap()["value"], 1.0);
+        let unscored = &r["scores"]["unscored"][0];
+        assert_eq!(unscored["name"], "llm_judge_evaluator");
+        let reason = unscored["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("not JSON") && reason.contains("Looks fine"),
+            "{reason}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_judge_that_cannot_run_is_refused_on_its_field() {
+    let (app, models, _dir) = app_with_judges().await;
+    for (evaluators, field, says) in [
+        (
+            json!({"llm_judge": {"model": "no-such-judge"}}),
+            "evaluators.llm_judge.model",
+            "unknown model",
+        ),
+        (
+            json!({"llm_judge": {"model": "rules-v1"}}),
+            "evaluators.llm_judge.model",
+            "cannot judge",
+        ),
+        (
+            json!({"llm_judge": {"model": "judge-fair", "temperature": 3}}),
+            "evaluators.llm_judge.temperature",
+            "between 0 and 2",
+        ),
+        (
+            json!({"llm_judge": {"model": ""}}),
+            "evaluators.llm_judge.model",
+            "must name a model",
+        ),
+        (
+            json!({"llm_judgee": {"model": "judge-fair"}}),
+            "evaluators",
+            "unknown field",
+        ),
+    ] {
+        let body = json!({
+            "dataset_name": "vote-extraction-bangbamru-1-10",
+            "model_configs": [{"model": "oracle-good"}],
+            "evaluators": evaluators,
+        });
+        let (status, err) = app.post("/api/v1/experiments/run", &body.to_string()).await;
+        assert_eq!(status, 422, "{evaluators}: {err}");
+        let text = err.to_string();
+        assert!(
+            text.contains(field) && text.contains(says),
+            "{evaluators}: {err}"
+        );
+    }
+    assert_eq!(models.calls().await, 0, "nothing ran");
+}
