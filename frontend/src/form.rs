@@ -82,6 +82,8 @@ pub struct RunDraft {
     pub raise_errors: bool,
     pub repetitions: String,
     pub configs: Vec<ConfigDraft>,
+    /// The LLM judge's model; empty = no judge.
+    pub judge_model: String,
 }
 
 impl Default for RunDraft {
@@ -100,6 +102,7 @@ impl Default for RunDraft {
             raise_errors: d.raise_errors,
             repetitions: "1".into(),
             configs: vec![default_config()],
+            judge_model: String::new(),
         }
     }
 }
@@ -220,6 +223,12 @@ impl RunDraft {
             jobs: parse_num(&self.jobs, "jobs", &mut errors).unwrap_or(1),
             raise_errors: self.raise_errors,
             repetitions: parse_opt(&self.repetitions, "repetitions", &mut errors),
+            evaluators: (!self.judge_model.trim().is_empty()).then(|| shared::EvaluatorOptions {
+                llm_judge: Some(shared::JudgeOptions {
+                    model: self.judge_model.trim().into(),
+                    temperature: None,
+                }),
+            }),
             ..ExperimentRunRequest::default()
         };
         for e in req.validate() {
@@ -258,6 +267,19 @@ mod tests {
         assert_eq!(req.sample_size, Some(10), "the original page's default");
         assert!(req.raise_errors, "ticked, as on the original page");
         assert_eq!(req.repetitions, Some(1));
+    }
+
+    #[test]
+    fn a_judge_is_sent_only_when_one_is_chosen() {
+        assert_eq!(draft().to_request().unwrap().evaluators, None, "off by default");
+        let mut d = draft();
+        d.judge_model = " gemini-2.5-pro ".into();
+        let req = d.to_request().unwrap();
+        let json = serde_json::to_value(&req).unwrap();
+        assert_eq!(
+            json["evaluators"],
+            serde_json::json!({"llm_judge": {"model": "gemini-2.5-pro"}})
+        );
     }
 
     #[test]

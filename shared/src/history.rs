@@ -90,6 +90,9 @@ pub struct ExperimentDetail {
     /// Records of the dataset version whose label breaks an identity.
     pub label_issues: u64,
     pub url: String,
+    /// Tokens, cost and latency (the LLM judge's apart), once the experiment finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::metrics::UsageSummary>,
 }
 
 /// One record's result in an experiment.

@@ -46,6 +46,7 @@ impl Service {
             repetition_agreement: s.and_then(|s| s.repetition_agreement),
             label_issues: s.map_or(0, |s| s.label_issues),
             url: self.url(&format!("/experiments/{}", e.id)),
+            usage: s.and_then(|s| s.usage.clone()),
         }
     }
 }

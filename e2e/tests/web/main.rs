@@ -8,6 +8,7 @@
 mod async_run;
 mod browser;
 mod dataset_images;
+mod judge;
 mod pages;
 mod run_form;
 mod run_page;

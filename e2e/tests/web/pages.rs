@@ -111,7 +111,7 @@ async fn compare_page_names_the_better_model() {
     browser.close().await;
 }
 
-fn bundled_records() -> Vec<shared::DatasetRecord> {
+pub fn bundled_records() -> Vec<shared::DatasetRecord> {
     // The bundled dataset as the server holds it, read back through the API of a
     // throwaway server (the e2e tests use the binary, not the library).
     let app = App::start();

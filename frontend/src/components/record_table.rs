@@ -2,7 +2,7 @@
 //! record's output against its expected value with the differing fields highlighted.
 
 use leptos::prelude::*;
-use shared::{ExperimentMetrics, FieldCheck, RecordResult, ScoreValue};
+use shared::{ExperimentMetrics, FieldCheck, RecordResult, ScoreValue, LLM_JUDGE_EVALUATOR};
 
 use crate::components::flags::Flags;
 use crate::components::metric_cards::label_of;
@@ -143,6 +143,7 @@ fn RecordRows(record: RecordResult, columns: Vec<Column>) -> impl IntoView {
         record.record_id.clone()
     };
     let arith = s.arithmetic_flags.clone();
+    let judge = judge_view(&record);
     // Record, Overall, the evaluators, Label flags, Latency, Tokens.
     let colspan = (columns.len() + 5).to_string();
     let cells = columns
@@ -171,6 +172,7 @@ fn RecordRows(record: RecordResult, columns: Vec<Column>) -> impl IntoView {
             <tr class="detail-row">
                 <td colspan=colspan>
                     {record.error.clone().map(|e| view! { <p class="error-text" data-testid="record-error">"Error: " {e}</p> })}
+                    {judge}
                     <details>
                         <summary>{summary}</summary>
                         <ul class="inline-list">{evaluators}</ul>
@@ -189,6 +191,50 @@ fn RecordRows(record: RecordResult, columns: Vec<Column>) -> impl IntoView {
             </tr>
         </tbody>
     }
+}
+
+/// The LLM judge's verdict on a record (its score and reasoning), or why it gave none; nothing
+/// when no judge ran.
+fn judge_view(record: &RecordResult) -> Option<AnyView> {
+    let cost = record.judge_usage.as_ref().map(|u| {
+        let show = |v: Option<u64>| v.map_or_else(|| "–".into(), |v| v.to_string());
+        format!(
+            "Judge call: {} in / {} out tokens{}",
+            show(u.input_tokens),
+            show(u.output_tokens),
+            if u.cached { " (cached)" } else { "" }
+        )
+    });
+    if let Some(score) = record.scores.get(LLM_JUDGE_EVALUATOR) {
+        let value = value_text(score.value);
+        let reasoning = score.explanation.clone().unwrap_or_default();
+        return Some(
+            view! {
+                <section class="judge" data-testid="judge-reasoning">
+                    <h4>"LLM judge: " <strong>{value}</strong></h4>
+                    <p class="pre-line">{reasoning}</p>
+                    {cost.map(|c| view! { <p class="muted small">{c}</p> })}
+                </section>
+            }
+            .into_any(),
+        );
+    }
+    let unscored = record
+        .scores
+        .unscored
+        .iter()
+        .find(|u| u.name == LLM_JUDGE_EVALUATOR)?;
+    let reason = unscored.reason.clone();
+    Some(
+        view! {
+            <section class="judge" data-testid="judge-unscored">
+                <h4>"LLM judge: no score"</h4>
+                <p class="error-text">{reason}</p>
+                {cost.map(|c| view! { <p class="muted small">{c}</p> })}
+            </section>
+        }
+        .into_any(),
+    )
 }
 
 /// Field checks as a table: expected against output, differing rows highlighted.

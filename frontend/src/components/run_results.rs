@@ -71,26 +71,12 @@ fn ExperimentCard(summary: ExperimentSummary) -> impl IntoView {
         "{} records: {} ok, {} failed",
         summary.total_records, summary.successful_records, summary.failed_records
     );
-    let usage = summary.usage.as_ref().map(|u| {
-        format!(
-            "Cost {} · tokens {} in / {} out{} · latency p50 {} / p95 {}{}",
-            usd(u.cost_usd),
-            u.input_tokens,
-            u.output_tokens,
-            if u.thinking_tokens > 0 {
-                format!(" / {} thinking", u.thinking_tokens)
-            } else {
-                String::new()
-            },
-            millis(u.p50_latency_ms),
-            millis(u.p95_latency_ms),
-            if u.cached_records > 0 {
-                format!(" · {} cached", u.cached_records)
-            } else {
-                String::new()
-            },
-        )
-    });
+    let usage = summary.usage.as_ref().map(usage_line);
+    let judge = summary
+        .usage
+        .as_ref()
+        .and_then(|u| u.judge.as_ref())
+        .map(judge_line);
     let metrics = match summary.metrics {
         Some(m) => view! { <MetricCards metrics=m/> }.into_any(),
         None => view! {
@@ -119,10 +105,50 @@ fn ExperimentCard(summary: ExperimentSummary) -> impl IntoView {
                 {(summary.label_issues > 0).then(|| format!(" · {} labels break an identity", summary.label_issues))}
             </p>
             {usage.map(|u| view! { <p class="muted small" data-testid="usage">{u}</p> })}
+            {judge.map(|j| view! { <p class="muted small" data-testid="judge-usage">{j}</p> })}
             {summary.error.map(|e| view! { <p class="error-text">{e}</p> })}
             {metrics}
         </article>
     }
+}
+
+/// An experiment's cost, tokens, latency and cache hits in one line (the extraction's only).
+pub fn usage_line(u: &shared::UsageSummary) -> String {
+    format!(
+        "Cost {} · tokens {} in / {} out{} · latency p50 {} / p95 {}{}",
+        usd(u.cost_usd),
+        u.input_tokens,
+        u.output_tokens,
+        if u.thinking_tokens > 0 {
+            format!(" / {} thinking", u.thinking_tokens)
+        } else {
+            String::new()
+        },
+        millis(u.p50_latency_ms),
+        millis(u.p95_latency_ms),
+        if u.cached_records > 0 {
+            format!(" · {} cached", u.cached_records)
+        } else {
+            String::new()
+        },
+    )
+}
+
+/// The LLM judge's calls in one line, apart from the extraction's.
+pub fn judge_line(j: &shared::JudgeUsage) -> String {
+    format!(
+        "Judge {}: {} calls · cost {} · tokens {} in / {} out{}",
+        j.model,
+        j.calls,
+        usd(j.cost_usd),
+        j.input_tokens,
+        j.output_tokens,
+        if j.cached > 0 {
+            format!(" · {} cached", j.cached)
+        } else {
+            String::new()
+        },
+    )
 }
 
 /// The download's name, as the original page named it: `experiment_results_{dataset}.json`

@@ -11,6 +11,7 @@ use crate::auth::Auth;
 use crate::components::metric_cards::MetricCards;
 use crate::components::pager::Pager;
 use crate::components::record_table::{columns, RecordTable};
+use crate::components::run_results::{judge_line, usage_line};
 use crate::components::status::{ErrorView, Loading, StatusBadge};
 use crate::format::{pct, when};
 
@@ -105,6 +106,10 @@ fn Summary(detail: ExperimentDetail) -> impl IntoView {
                 <div><dt>"Label issues"</dt><dd>{detail.label_issues} " labels break an identity"</dd></div>
             })}
             {meta.map(|m| view! { <div><dt>"Metadata"</dt><dd><code>{m}</code></dd></div> })}
+            {detail.usage.as_ref().map(|u| view! { <div><dt>"Usage"</dt><dd data-testid="usage">{usage_line(u)}</dd></div> })}
+            {detail.usage.as_ref().and_then(|u| u.judge.as_ref()).map(|j| view! {
+                <div><dt>"LLM judge"</dt><dd data-testid="judge-usage">{judge_line(j)}</dd></div>
+            })}
         </dl>
         {detail.error.map(|err| view! { <p class="error-box" role="alert">{err}</p> })}
         <section aria-labelledby="metrics-title">

@@ -14,7 +14,7 @@ use shared::{CostEstimate, ExperimentRunRequest, ExperimentRunResponse, TaskStat
 use wasm_bindgen::JsCast;
 
 use self::preview::{RequestPreview, WillRun};
-use self::settings::{DatasetSettings, ExperimentSettings, LlmObsSettings, Presets};
+use self::settings::{DatasetSettings, ExperimentSettings, JudgeSettings, LlmObsSettings, Presets};
 use self::state::RunForm;
 use crate::api::{self, ApiError};
 use crate::auth::Auth;
@@ -282,6 +282,7 @@ pub fn RunPage() -> impl IntoView {
             <DatasetSettings form=form errors=errors datasets=datasets detail=detail/>
             <ExperimentSettings form=form errors=errors/>
             <ModelEditor rows=form.rows models=model_list errors=errors/>
+            <JudgeSettings form=form errors=errors models=model_list/>
             <WillRun form=form detail=detail/>
             <RequestPreview form=form edits=edits/>
             <div class="actions sticky">

@@ -1,7 +1,7 @@
 //! The original's settings groups (LLMObs, dataset, experiment) and the quick presets.
 
 use leptos::prelude::*;
-use shared::{DatasetDetail, DatasetInfo, Preset};
+use shared::{DatasetDetail, DatasetInfo, ModelAvailability, Preset};
 
 use super::state::RunForm;
 use crate::api::ApiError;
@@ -177,6 +177,58 @@ pub fn ExperimentSettings(form: RunForm, errors: FieldErrors) -> impl IntoView {
             <div class="check">
                 <input id="f-raise_errors" type="checkbox" bind:checked=form.raise_errors/>
                 <label for="f-raise_errors">"Raise errors (an experiment with any failed record ends failed)"</label>
+            </div>
+        </fieldset>
+    }
+}
+
+/// The optional LLM judge: off, or a model that answers structured output (the built-in
+/// extractor cannot judge).
+#[component]
+pub fn JudgeSettings(
+    form: RunForm,
+    errors: FieldErrors,
+    /// `GET /models`.
+    models: Signal<Vec<ModelAvailability>>,
+) -> impl IntoView {
+    let options = move || {
+        models
+            .get()
+            .into_iter()
+            .filter(|m| m.available && m.provider != "builtin")
+            .map(|m| {
+                let (value, label, name) = (m.name.clone(), m.name.clone(), m.name);
+                view! { <option value=value prop:selected=move || form.judge_model.get() == name>{label}</option> }
+            })
+            .collect_view()
+    };
+    let none_available = move || {
+        !models
+            .get()
+            .iter()
+            .any(|m| m.available && m.provider != "builtin")
+    };
+    view! {
+        <fieldset class="group">
+            <legend>"Evaluators"</legend>
+            <div class="field">
+                <label for="f-evaluators-llm_judge-model">"LLM judge (optional)"</label>
+                <p class="hint" id="f-evaluators-llm_judge-model-hint">
+                    "A model that scores each output against its label, 0–1 with its reasoning; its tokens and cost are reported apart. Adds the original's weighted overall accuracy."
+                </p>
+                <select
+                    id="f-evaluators-llm_judge-model"
+                    data-testid="input-judge"
+                    aria-describedby="f-evaluators-llm_judge-model-hint"
+                    on:change=move |ev| form.judge_model.set(event_target_value(&ev))
+                >
+                    <option value="" prop:selected=move || form.judge_model.get().is_empty()>"Off"</option>
+                    {options}
+                </select>
+                {move || none_available().then(|| view! {
+                    <p class="muted small">"No judge model is available: configure a Gemini or OpenAI-compatible model."</p>
+                })}
+                <FieldMessage errors=errors path="evaluators.llm_judge.model"/>
             </div>
         </fieldset>
     }

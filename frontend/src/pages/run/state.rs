@@ -20,6 +20,7 @@ pub struct RunForm {
     pub raise_errors: RwSignal<bool>,
     pub repetitions: RwSignal<String>,
     pub rows: RwSignal<Vec<ConfigRow>>,
+    pub judge_model: RwSignal<String>,
 }
 
 impl RunForm {
@@ -38,6 +39,7 @@ impl RunForm {
             raise_errors: RwSignal::new(d.raise_errors),
             repetitions: RwSignal::new(d.repetitions),
             rows: RwSignal::new(d.configs.into_iter().map(ConfigRow::new).collect()),
+            judge_model: RwSignal::new(d.judge_model),
         }
     }
 
@@ -60,6 +62,7 @@ impl RunForm {
                 .iter()
                 .map(ConfigRow::draft)
                 .collect(),
+            judge_model: self.judge_model.get_untracked(),
         }
     }
 
@@ -77,6 +80,7 @@ impl RunForm {
         self.repetitions.set(d.repetitions);
         self.rows
             .set(d.configs.into_iter().map(ConfigRow::new).collect());
+        self.judge_model.set(d.judge_model);
     }
 
     /// Applies a quick preset: its configs, sample size and jobs.
