@@ -236,6 +236,54 @@ fn the_better_model_wins_on_the_command_line() {
     assert!(good > bad, "{good} vs {bad}");
 }
 
+/// `--judge` scores every output with a judge model (a local server's) and reports its calls
+/// apart; a model that cannot judge is refused before anything runs.
+#[test]
+fn the_command_line_runs_an_llm_judge() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = generate_file(dir.path(), 6, 3);
+    let records: Vec<shared::DatasetRecord> = std::fs::read_to_string(&file)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("record"))
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let models = runtime.block_on(testkit::ModelServer::start(
+        records,
+        &[
+            testkit::OracleModel::perfect("oracle-good"),
+            testkit::OracleModel::judge("judge-fair", testkit::JudgeAnswer::Score(0.5)),
+        ],
+    ));
+    let models_file = models.write_models_file(dir.path());
+    let run = |judge: &str| {
+        tallylab()
+            .env("MODELS_FILE", &models_file)
+            .args(["experiment", "run", "--format", "json", "--dataset-file"])
+            .arg(&file)
+            .args(["--model", "oracle-good", "--judge", judge])
+            .output()
+            .expect("run")
+    };
+    let out = run("judge-fair");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let e = &doc["experiments"][0];
+    assert_eq!(e["usage"]["judge"]["calls"], 6, "{e}");
+    assert_eq!(e["metrics"]["avg_llm_judge_score"]["value"], 0.5, "{e}");
+    assert!(
+        (e["overall_accuracy_weighted"].as_f64().unwrap() - 0.85).abs() < 1e-9,
+        "{e}"
+    );
+    let out = run("rules-v1");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("cannot judge"),
+        "{err}"
+    );
+}
+
 #[test]
 fn unknown_dataset_and_model_are_clear_errors() {
     let out = tallylab()

@@ -271,7 +271,11 @@ mod tests {
 
     #[test]
     fn a_judge_is_sent_only_when_one_is_chosen() {
-        assert_eq!(draft().to_request().unwrap().evaluators, None, "off by default");
+        assert_eq!(
+            draft().to_request().unwrap().evaluators,
+            None,
+            "off by default"
+        );
         let mut d = draft();
         d.judge_model = " gemini-2.5-pro ".into();
         let req = d.to_request().unwrap();

@@ -17,6 +17,22 @@ pub struct ExperimentEstimate {
     pub cost_usd: f64,
     /// Whether the model can run now.
     pub available: bool,
+    /// The LLM judge's calls on this experiment's outputs, when the request names a judge
+    /// (included in the run's total, not in `cost_usd`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<JudgeEstimate>,
+}
+
+/// Estimated tokens and cost of the LLM judge on one experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JudgeEstimate {
+    pub model: String,
+    /// At most one per trial (only outputs that parse are judged).
+    pub calls: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: f64,
 }
 
 /// Body of `POST /api/v1/experiments/estimate`.

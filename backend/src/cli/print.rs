@@ -65,6 +65,17 @@ pub fn text(
         if let Some(a) = s.repetition_agreement {
             println!("  {:<32}{a:.3}", "repetition_agreement");
         }
+        if let Some(j) = s.usage.as_ref().and_then(|u| u.judge.as_ref()) {
+            println!(
+                "  {:<32}{} calls ({} cached), {} in / {} out tokens, ${:.4}",
+                format!("judge {}", j.model),
+                j.calls,
+                j.cached,
+                j.input_tokens,
+                j.output_tokens,
+                j.cost_usd
+            );
+        }
         let mut weakest: Vec<_> = m.per_field.iter().filter(|f| f.accuracy < 1.0).collect();
         weakest.sort_by(|a, b| a.accuracy.total_cmp(&b.accuracy));
         if !weakest.is_empty() {

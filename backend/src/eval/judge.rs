@@ -67,8 +67,9 @@ pub fn verdict_schema() -> &'static Value {
 
 /// The question put to the judge about one trial: the label and the output, as JSON.
 pub fn judge_question(expected: &ReportSet, output: &ReportSet) -> String {
-    // Serialising a report set cannot fail (plain data).
-    let show = |r: &ReportSet| serde_json::to_string_pretty(r).unwrap_or_default();
+    // Compact JSON: the judge reads it as well, and it is two reports' worth of tokens a
+    // call. Serialising a report set cannot fail (plain data).
+    let show = |r: &ReportSet| serde_json::to_string(r).unwrap_or_default();
     format!(
         "LABEL:\n```json\n{}\n```\n\nOUTPUT:\n```json\n{}\n```\n\nJudge the OUTPUT against the LABEL.",
         show(expected),

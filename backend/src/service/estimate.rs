@@ -2,9 +2,12 @@
 //! length, images by their size in 768-px tiles, output by the size of the labels) ×
 //! calls × the registry's prices.
 
-use shared::{CostEstimate, DatasetRecord, ExperimentEstimate, ExperimentRunRequest};
+use shared::{
+    CostEstimate, DatasetRecord, ExperimentEstimate, ExperimentRunRequest, JudgeEstimate,
+};
 
 use super::{Service, ServiceError, ServiceResult};
+use crate::eval::judge::JUDGE_PROMPT;
 use crate::providers::images::ImagePolicy;
 use crate::providers::prompt::EXTRACTION_PROMPT;
 use crate::providers::spec::ProviderKind;
@@ -21,7 +24,12 @@ characters ÷ 3 (Thai script averages about 3 characters per token) + 258 tokens
 each image (images up to 384 px count one tile; local images are measured, remote ones assumed 6 \
 tiles). Output tokens per call = the record's label serialised as JSON, characters ÷ 3, plus the \
 configured thinking budget when one is set. Cost = calls (records × repetitions) × tokens × the \
-registry's list prices per million tokens; cached answers would cost nothing and are not deducted.";
+registry's list prices per million tokens; cached answers would cost nothing and are not deducted. \
+An LLM judge, when named, is estimated as one call per trial: its prompt characters ÷ 4 plus twice \
+the label's tokens (label and output) in, 400 tokens out, at the judge model's prices.";
+
+/// Output tokens assumed for one verdict (a summary, reasoning and a list of differences).
+const VERDICT_TOKENS: u64 = 400;
 
 /// Gemini scales an image down to fit in this square before tiling it.
 const MAX_SIDE: u64 = 3072;
@@ -134,6 +142,12 @@ impl Service {
         }
         let (info, version) = (sample.info, sample.version);
         let reps = u64::from(request.repetitions.unwrap_or(1));
+        let judge_model = request
+            .evaluators
+            .as_ref()
+            .and_then(|e| e.llm_judge.as_ref())
+            .map(|j| j.model.trim());
+        let judge_prompt = (JUDGE_PROMPT.chars().count() / 4) as u64;
         let mut experiments = Vec::new();
         for c in &request.model_configs {
             let spec = self.registry.spec(&c.model);
@@ -157,6 +171,27 @@ impl Service {
                 )
             };
             let cost = (input as f64 * pin + output as f64 * pout) / 1_000_000.0;
+            let judge = judge_model.map(|model| {
+                let spec = self.registry.spec(model);
+                let calls = records_count.saturating_mul(reps);
+                let input = judge_prompt
+                    .saturating_mul(records_count)
+                    .saturating_add(sum_out.saturating_mul(2))
+                    .saturating_mul(reps);
+                let output = VERDICT_TOKENS.saturating_mul(calls);
+                let cost = spec.map_or(0.0, |s| {
+                    (input as f64 * s.input_price_per_mtok
+                        + output as f64 * s.output_price_per_mtok)
+                        / 1_000_000.0
+                });
+                JudgeEstimate {
+                    model: model.to_string(),
+                    calls,
+                    input_tokens: input,
+                    output_tokens: output,
+                    cost_usd: cost,
+                }
+            });
             experiments.push(ExperimentEstimate {
                 experiment_name: c.experiment_name(),
                 model: c.model.clone(),
@@ -167,13 +202,17 @@ impl Service {
                 output_price_per_mtok: pout,
                 cost_usd: cost,
                 available: self.registry.get(&c.model).is_ok(),
+                judge,
             });
         }
         Ok(CostEstimate {
             dataset_name: info.name,
             dataset_version: version.version,
             records: records_count,
-            total_cost_usd: experiments.iter().map(|e| e.cost_usd).sum(),
+            total_cost_usd: experiments
+                .iter()
+                .map(|e| e.cost_usd + e.judge.as_ref().map_or(0.0, |j| j.cost_usd))
+                .sum(),
             experiments,
             method: METHOD.into(),
         })

@@ -30,7 +30,7 @@ fn run_body(judge: &str) -> String {
     .to_string()
 }
 
-async fn records(app: &TestApp, experiment: &Value) -> Vec<Value> {
+async fn records_of(app: &TestApp, experiment: &Value) -> Vec<Value> {
     let id = experiment["experiment_id"].as_str().unwrap();
     let (status, page) = app
         .get(&format!("/api/v1/experiments/{id}/records?limit=10"))
@@ -73,7 +73,7 @@ async fn a_judge_scores_each_record_with_its_reasoning_and_usage_apart() {
     assert_eq!(usage["judge"]["calls"], 3);
     assert_eq!(usage["judge"]["input_tokens"], 6000);
     assert_eq!(usage["judge"]["output_tokens"], 450);
-    for r in records(&app, e).await {
+    for r in records_of(&app, e).await {
         let judged = score(&r, "llm_judge_evaluator").expect("a judge score");
         assert_eq!(judged["value"], 0.8);
         let why = judged["explanation"].as_str().unwrap();
@@ -122,7 +122,7 @@ async fn a_judge_that_answers_garbage_leaves_its_score_absent_with_the_reason() 
         e["usage"]["judge"]["calls"], 3,
         "the garbage was still billed"
     );
-    for r in records(&app, e).await {
+    for r in records_of(&app, e).await {
         assert!(score(&r, "llm_judge_evaluator").is_none(), "{r}");
         assert_eq!(score(&r, "ballot_accuracy_score").unwrap()["value"], 1.0);
         let unscored = &r["scores"]["unscored"][0];
@@ -179,4 +179,56 @@ async fn a_judge_that_cannot_run_is_refused_on_its_field() {
         );
     }
     assert_eq!(models.calls().await, 0, "nothing ran");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_estimate_counts_the_judges_calls_apart() {
+    let (app, models, _dir) = app_with_judges().await;
+    let (status, e) = app
+        .post("/api/v1/experiments/estimate", &run_body("judge-fair"))
+        .await;
+    assert_eq!(status, 200, "{e}");
+    let judge = &e["experiments"][0]["judge"];
+    assert_eq!(judge["model"], "judge-fair", "{e}");
+    assert_eq!(judge["calls"], 3);
+    assert!(
+        judge["input_tokens"].as_u64().unwrap()
+            > e["experiments"][0]["output_tokens"].as_u64().unwrap()
+    );
+    assert_eq!(judge["output_tokens"], 1200);
+    assert!(e["method"].as_str().unwrap().contains("LLM judge"));
+    assert_eq!(models.calls().await, 0, "an estimate calls nothing");
+}
+
+/// A trial with no output is not sent to the judge: its judge score is 0, as every other
+/// score of it, so a model that fails is not flattered by the judge's average.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trial_with_nothing_to_judge_scores_zero_without_a_call() {
+    let records = tallylab::dataset::builtin_dataset();
+    let models = ModelServer::start(records, &[GOOD, FAIR_JUDGE]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut file: Value = serde_json::from_str(&models.models_file_json()).unwrap();
+    // A model the server does not play: every call is refused with a 404.
+    file["models"].as_array_mut().unwrap().push(json!({
+        "name": "ghost", "provider": "openai", "base_url": models.base_url(), "max_attempts": 1
+    }));
+    let path = dir.path().join("models.json");
+    std::fs::write(&path, file.to_string()).unwrap();
+    let app = spawn_with(&[("MODELS_FILE", path.to_str().unwrap())]).await;
+    let body = json!({
+        "dataset_name": "vote-extraction-bangbamru-1-10", "sample_size": 2,
+        "raise_errors": false, "model_configs": [{"model": "ghost"}],
+        "evaluators": {"llm_judge": {"model": "judge-fair"}}
+    });
+    let (status, v) = app.post("/api/v1/experiments/run", &body.to_string()).await;
+    assert_eq!(status, 200, "{v}");
+    let e = &v["experiments"][0];
+    assert_eq!(e["failed_records"], 2, "{e}");
+    assert_eq!(e["usage"]["judge"]["calls"], 0, "{e}");
+    assert_eq!(e["overall_accuracy_weighted"], 0.0);
+    for r in records_of(&app, e).await {
+        let judged = score(&r, "llm_judge_evaluator").expect("a judge score");
+        assert_eq!(judged["value"], 0.0);
+        assert_eq!(judged["explanation"], "no output to judge");
+    }
 }

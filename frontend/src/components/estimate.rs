@@ -14,7 +14,7 @@ pub fn usd(v: f64) -> String {
     }
 }
 
-/// The estimate as a table: one row per experiment and the total.
+/// The estimate as a table: one row per experiment (and its judge's) and the total.
 #[component]
 pub fn EstimateView(
     /// The server's estimate.
@@ -24,6 +24,17 @@ pub fn EstimateView(
         .experiments
         .into_iter()
         .map(|e| {
+            let judge = e.judge.map(|j| {
+                view! {
+                    <tr data-testid="estimate-judge">
+                        <th scope="row">"  LLM judge"</th>
+                        <td>{j.model}</td>
+                        <td class="num">{j.calls}</td>
+                        <td class="num">{j.input_tokens} " / " {j.output_tokens}</td>
+                        <td class="num">{usd(j.cost_usd)}</td>
+                    </tr>
+                }
+            });
             view! {
                 <tr>
                     <th scope="row">{e.experiment_name}</th>
@@ -32,6 +43,7 @@ pub fn EstimateView(
                     <td class="num">{e.input_tokens} " / " {e.output_tokens}</td>
                     <td class="num">{usd(e.cost_usd)}</td>
                 </tr>
+                {judge}
             }
         })
         .collect_view();
