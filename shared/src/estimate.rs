@@ -31,8 +31,11 @@ pub struct JudgeEstimate {
     /// At most one per trial (only outputs that parse are judged).
     pub calls: u64,
     pub input_tokens: u64,
+    /// Output tokens, the judge model's thinking budget included when it has one.
     pub output_tokens: u64,
     pub cost_usd: f64,
+    /// Whether the model can judge now (a run naming it is refused otherwise).
+    pub available: bool,
 }
 
 /// Body of `POST /api/v1/experiments/estimate`.

@@ -73,7 +73,9 @@ pub struct JudgeUsage {
     pub calls: u64,
     pub input_tokens: u64,
     pub output_tokens: u64,
-    /// USD from the registry's prices; cached verdicts cost 0.
+    #[serde(default)]
+    pub thinking_tokens: u64,
+    /// USD from the registry's prices (thinking included); cached verdicts cost 0.
     pub cost_usd: f64,
     /// Verdicts answered from the response cache.
     pub cached: u64,

@@ -129,6 +129,8 @@ pub struct RecordResult {
 pub struct JudgeCall {
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_tokens: Option<u64>,
     pub cost_usd: Option<f64>,
     /// Answered from the response cache.
     pub cached: bool,

@@ -129,9 +129,6 @@ impl ExperimentRunRequest {
         }
         if let Some(r) = self.repetitions {
             if !(1..=MAX_REPETITIONS).contains(&r) {
-                if let Some(evaluators) = &self.evaluators {
-                    errors.extend(evaluators.validate());
-                }
                 errors.push(FieldError {
                     field: "repetitions".into(),
                     message: format!("must be between 1 and {MAX_REPETITIONS}"),
@@ -186,6 +183,22 @@ mod tests {
                 "sample_size",
                 "jobs"
             ]
+        );
+    }
+
+    #[test]
+    fn each_problem_is_reported_once() {
+        let mut req = valid();
+        req.repetitions = Some(0);
+        req.evaluators = Some(crate::EvaluatorOptions {
+            llm_judge: Some(crate::JudgeOptions {
+                model: String::new(),
+                temperature: None,
+            }),
+        });
+        assert_eq!(
+            fields(&req),
+            vec!["repetitions", "evaluators.llm_judge.model"]
         );
     }
 

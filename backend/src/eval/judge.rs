@@ -45,7 +45,10 @@ pub fn verdict_schema() -> &'static Value {
         json!({
             "type": "object",
             "properties": {
-                "score": {"type": "number", "minimum": 0, "maximum": 1},
+                // No minimum/maximum: some OpenAI-compatible servers reject them, and a
+                // rejected schema weakens the provider's response_format for every call
+                // (extraction included). The range is checked on reading.
+                "score": {"type": "number"},
                 "summary": text,
                 "reasoning": text,
                 "errors": {"type": "array", "items": {
@@ -81,32 +84,46 @@ pub fn judge_question(expected: &ReportSet, output: &ReportSet) -> String {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Verdict {
     pub score: f64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "any_text")]
     pub summary: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "any_text")]
     pub reasoning: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "any_list")]
     pub errors: Vec<VerdictError>,
 }
 
 /// One difference the judge names.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct VerdictError {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "any_text")]
     pub field: String,
     #[serde(default, deserialize_with = "any_text")]
     pub expected: String,
     #[serde(default, deserialize_with = "any_text")]
     pub actual: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "any_text")]
     pub severity: String,
 }
 
-/// Judges answer values as text or as the JSON value itself: either is kept as text.
+/// Judges answer values as text or as the JSON value itself: either is kept as text (null
+/// as nothing). Only the score decides whether an answer is a verdict.
 fn any_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(match Value::deserialize(d)? {
         Value::String(s) => s,
+        Value::Null => String::new(),
         other => other.to_string(),
+    })
+}
+
+/// The named differences, keeping those that read as one (a judge without strict output
+/// may write anything there).
+fn any_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<VerdictError>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect(),
+        _ => Vec::new(),
     })
 }
 
@@ -225,6 +242,21 @@ mod tests {
             text.contains("Constituency.vote_results[5].vote_count: expected 232, got 223 (major)"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn only_the_score_decides_whether_an_answer_is_a_verdict() {
+        let loose = r#"{"score": 1, "summary": null, "reasoning": 42,
+            "errors": [{"field": 7, "severity": null}, "not an error"]}"#;
+        let v = parse_verdict(loose).unwrap();
+        assert_eq!(
+            (v.score, v.summary.as_str(), v.reasoning.as_str()),
+            (1.0, "", "42")
+        );
+        assert_eq!(v.errors.len(), 1);
+        assert_eq!(v.errors[0].field, "7");
+        let bare = parse_verdict(r#"{"score": 0.5, "errors": "none"}"#).unwrap();
+        assert!(bare.errors.is_empty());
     }
 
     #[test]

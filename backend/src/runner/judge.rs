@@ -25,9 +25,6 @@ pub enum JudgeLookupError {
     CannotJudge(String),
 }
 
-/// Room for a verdict with its reasoning and a list of differences.
-const VERDICT_MAX_TOKENS: u32 = 4096;
-
 /// The judge of an experiment: its model's provider and how it is asked.
 #[derive(Clone)]
 pub struct Judge {
@@ -89,7 +86,8 @@ impl Judge {
             schema_name: VERDICT_SCHEMA_NAME,
             schema: crate::eval::judge::verdict_schema(),
             temperature: self.temperature,
-            max_output_tokens: Some(VERDICT_MAX_TOKENS),
+            // The judge model's own cap: a thinking model spends part of it before answering.
+            max_output_tokens: None,
             // The same output judged again is the same question: one cache entry serves
             // every repetition that produced it.
             options: CallOptions {
@@ -129,6 +127,7 @@ impl Judge {
         usage.map(|(u, cached)| JudgeCall {
             input_tokens: u.input_tokens,
             output_tokens: u.output_tokens,
+            thinking_tokens: u.thinking_tokens,
             cost_usd: u.cost_usd,
             cached,
         })

@@ -116,10 +116,12 @@ pub async fn run_experiment(
                         o = AssertUnwindSafe(trial).catch_unwind() => Some(o.unwrap_or_else(|panic| {
                             let message = format!("the trial panicked: {}", panic_message(panic.as_ref()));
                             tracing::error!(error = %message, "trial panicked");
-                            Trial {
-                                outcome: RecordOutcome::failed(index, &record.id, repetition, RecordStatus::Crashed, message),
-                                dooms_later_calls: false,
+                            let mut outcome = RecordOutcome::failed(index, &record.id, repetition, RecordStatus::Crashed, message);
+                            if judge.is_some() {
+                                // Nothing to judge: 0, as the trial's other scores.
+                                outcome.scores.scores.push(crate::eval::judge::nothing_to_judge());
                             }
+                            Trial { outcome, dooms_later_calls: false }
                         })),
                         () = stop.cancelled() => None,
                     }

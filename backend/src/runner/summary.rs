@@ -86,6 +86,7 @@ impl SummaryBuilder {
             j.calls += 1;
             j.input_tokens += call.input_tokens.unwrap_or(0);
             j.output_tokens += call.output_tokens.unwrap_or(0);
+            j.thinking_tokens += call.thinking_tokens.unwrap_or(0);
             j.cost_usd += call.cost_usd.unwrap_or(0.0);
             j.cached += u64::from(call.cached);
         }

@@ -26,7 +26,8 @@ tiles). Output tokens per call = the record's label serialised as JSON, characte
 configured thinking budget when one is set. Cost = calls (records × repetitions) × tokens × the \
 registry's list prices per million tokens; cached answers would cost nothing and are not deducted. \
 An LLM judge, when named, is estimated as one call per trial: its prompt characters ÷ 4 plus twice \
-the label's tokens (label and output) in, 400 tokens out, at the judge model's prices.";
+the label's tokens (label and output) in, 400 tokens out plus the judge model's thinking budget, at \
+the judge model's prices.";
 
 /// Output tokens assumed for one verdict (a summary, reasoning and a list of differences).
 const VERDICT_TOKENS: u64 = 400;
@@ -178,7 +179,13 @@ impl Service {
                     .saturating_mul(records_count)
                     .saturating_add(sum_out.saturating_mul(2))
                     .saturating_mul(reps);
-                let output = VERDICT_TOKENS.saturating_mul(calls);
+                let thinking = spec
+                    .and_then(|s| s.thinking_budget)
+                    .filter(|t| *t > 0)
+                    .map_or(0, |t| t as u64);
+                let output = VERDICT_TOKENS
+                    .saturating_add(thinking)
+                    .saturating_mul(calls);
                 let cost = spec.map_or(0.0, |s| {
                     (input as f64 * s.input_price_per_mtok
                         + output as f64 * s.output_price_per_mtok)
@@ -190,6 +197,11 @@ impl Service {
                     input_tokens: input,
                     output_tokens: output,
                     cost_usd: cost,
+                    available: crate::runner::Judge::from_request(
+                        &self.registry,
+                        request.evaluators.as_ref(),
+                    )
+                    .is_ok(),
                 }
             });
             experiments.push(ExperimentEstimate {

@@ -196,6 +196,7 @@ async fn the_estimate_counts_the_judges_calls_apart() {
             > e["experiments"][0]["output_tokens"].as_u64().unwrap()
     );
     assert_eq!(judge["output_tokens"], 1200);
+    assert_eq!(judge["available"], true);
     assert!(e["method"].as_str().unwrap().contains("LLM judge"));
     assert_eq!(models.calls().await, 0, "an estimate calls nothing");
 }

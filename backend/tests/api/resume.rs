@@ -68,7 +68,8 @@ async fn killed_server_resumes_unfinished_task_without_losing_or_repeating_recor
 
 /// Five SIGKILLs at different points of one run, each followed by a restart on the same
 /// database: every record is stored exactly once, and a record is asked of the model again
-/// only if its call was in flight when the server died (at most `jobs` per kill).
+/// only if its call was in flight or its finished trial was waiting for the batched commit
+/// (at most 25 ms of trials) when the server died.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_kills_lose_nothing_and_repeat_only_calls_in_flight() {
     const RECORDS: usize = 300;
@@ -166,8 +167,10 @@ async fn five_kills_lose_nothing_and_repeat_only_calls_in_flight() {
     let calls = model.calls_per_record(&records).await;
     assert_eq!(calls.len(), RECORDS, "every record was asked of the model");
     let repeated: usize = calls.iter().map(|(_, n)| n - 1).sum();
+    // A kill repeats the calls in flight (JOBS) and the finished trials still waiting for
+    // their batched commit (at most 25 ms of them: with 25 ms calls, another JOBS).
     assert!(
-        repeated <= KILLS * JOBS,
+        repeated <= KILLS * 2 * JOBS,
         "{repeated} repeated calls for {KILLS} kills of {JOBS} jobs (kills at {done_at_kill:?})"
     );
     server.kill().unwrap();

@@ -28,7 +28,7 @@ pub fn EstimateView(
                 view! {
                     <tr data-testid="estimate-judge">
                         <th scope="row">"  LLM judge"</th>
-                        <td>{j.model}</td>
+                        <td>{j.model} {(!j.available).then_some(" (cannot judge)")}</td>
                         <td class="num">{j.calls}</td>
                         <td class="num">{j.input_tokens} " / " {j.output_tokens}</td>
                         <td class="num">{usd(j.cost_usd)}</td>

@@ -152,7 +152,8 @@ fn RecordRows(record: RecordResult, columns: Vec<Column>) -> impl IntoView {
             let (text, class) = match s.get(&c.evaluator).map(|x| x.value) {
                 Some(v @ ScoreValue::Number(_)) => (value_text(v), "num"),
                 Some(v) => (value_text(v), ""),
-                // Absent: the experiment ran before this evaluator existed.
+                // Absent: the experiment ran before this evaluator existed, or an LLM
+                // judge gave no score (its reason is in the detail row).
                 None => ("–".to_string(), ""),
             };
             view! { <td class=class>{text}</td> }

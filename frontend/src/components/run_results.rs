@@ -137,12 +137,17 @@ pub fn usage_line(u: &shared::UsageSummary) -> String {
 /// The LLM judge's calls in one line, apart from the extraction's.
 pub fn judge_line(j: &shared::JudgeUsage) -> String {
     format!(
-        "Judge {}: {} calls · cost {} · tokens {} in / {} out{}",
+        "Judge {}: {} calls · cost {} · tokens {} in / {} out{}{}",
         j.model,
         j.calls,
         usd(j.cost_usd),
         j.input_tokens,
         j.output_tokens,
+        if j.thinking_tokens > 0 {
+            format!(" / {} thinking", j.thinking_tokens)
+        } else {
+            String::new()
+        },
         if j.cached > 0 {
             format!(" · {} cached", j.cached)
         } else {

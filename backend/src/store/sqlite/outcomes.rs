@@ -15,7 +15,7 @@ use crate::store::{timestamp, StoreResult};
 /// Columns of a trial without its raw and parsed output.
 pub(super) const SLIM_COLUMNS: &str = "record_index, record_id, repetition, status, error, \
     scores, latency_ms, input_tokens, output_tokens, thinking_tokens, retries, cost_usd, cached, \
-    judge_input_tokens, judge_output_tokens, judge_cost_usd, judge_cached";
+    judge_input_tokens, judge_output_tokens, judge_thinking_tokens, judge_cost_usd, judge_cached";
 
 /// A stored row as an outcome. Rows read with [`SLIM_COLUMNS`] have no outputs.
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -51,6 +51,7 @@ pub(super) fn outcome_row(r: &SqliteRow) -> StoreResult<RecordOutcome> {
             .map(|cached| shared::JudgeCall {
                 input_tokens: opt_u64("judge_input_tokens"),
                 output_tokens: opt_u64("judge_output_tokens"),
+                thinking_tokens: opt_u64("judge_thinking_tokens"),
                 cost_usd: r.get("judge_cost_usd"),
                 cached: cached != 0,
             }),
@@ -91,8 +92,9 @@ pub(super) async fn insert(
             "INSERT OR IGNORE INTO experiment_records (experiment_id, record_index, repetition,
                 record_id, raw_output, output, error, scores, overall, latency_ms, input_tokens,
                 output_tokens, thinking_tokens, retries, created_at, cost_usd, cached, status,
-                output_hash, judge_input_tokens, judge_output_tokens, judge_cost_usd, judge_cached)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                output_hash, judge_input_tokens, judge_output_tokens, judge_thinking_tokens,
+                judge_cost_usd, judge_cached)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(experiment_id)
         .bind(i64::try_from(o.record_index).unwrap_or(i64::MAX))
@@ -115,6 +117,7 @@ pub(super) async fn insert(
         .bind(fingerprint)
         .bind(o.judge.as_ref().and_then(|j| to_i64(j.input_tokens)))
         .bind(o.judge.as_ref().and_then(|j| to_i64(j.output_tokens)))
+        .bind(o.judge.as_ref().and_then(|j| to_i64(j.thinking_tokens)))
         .bind(o.judge.as_ref().and_then(|j| j.cost_usd))
         .bind(o.judge.as_ref().map(|j| i64::from(j.cached)))
         .execute(&mut **tx)

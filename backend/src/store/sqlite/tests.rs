@@ -156,6 +156,7 @@ async fn story_dataset_run_experiment_outcomes() {
     let judged = shared::JudgeCall {
         input_tokens: Some(900),
         output_tokens: Some(120),
+        thinking_tokens: Some(64),
         cost_usd: Some(0.0025),
         cached: true,
     };
