@@ -101,14 +101,17 @@ pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
 
 /// Lists the models this server can run now as the values `model_configs[].model` may take
 /// in a run request, so a request naming another is not schema-valid (it gets 422 with the
-/// list of names). Responses (presets, past experiments) keep the open `ModelConfig`: they
-/// may name models this server cannot run today.
-pub fn document_models(doc: &mut utoipa::openapi::OpenApi, models: &[String]) {
+/// list of names), and the models that can judge as the values of
+/// `evaluators.llm_judge.model` (with none, the judge is not offered at all). Responses
+/// (presets, past experiments) keep the open `ModelConfig`: they may name models this server
+/// cannot run today.
+pub fn document_models(doc: &mut utoipa::openapi::OpenApi, models: &[String], judges: &[String]) {
     use utoipa::openapi::schema::{ArrayItems, Schema};
     use utoipa::openapi::{Ref, RefOr};
     let Some(components) = doc.components.as_mut() else {
         return;
     };
+    document_judges(components, judges);
     let Some(RefOr::T(Schema::Object(mut runnable))) =
         components.schemas.get("ModelConfig").cloned()
     else {
@@ -130,6 +133,26 @@ pub fn document_models(doc: &mut utoipa::openapi::OpenApi, models: &[String]) {
             configs.unique_items = true;
             configs.items =
                 ArrayItems::RefOrSchema(Box::new(Ref::from_schema_name(RUNNABLE_CONFIG).into()));
+        }
+    }
+}
+
+/// The judge models as the values `evaluators.llm_judge.model` may take; with none, the
+/// `llm_judge` property is withdrawn (no request naming a judge can run here).
+fn document_judges(components: &mut utoipa::openapi::Components, judges: &[String]) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    if judges.is_empty() {
+        if let Some(RefOr::T(Schema::Object(options))) =
+            components.schemas.get_mut("EvaluatorOptions")
+        {
+            options.properties.remove("llm_judge");
+        }
+        return;
+    }
+    if let Some(RefOr::T(Schema::Object(judge))) = components.schemas.get_mut("JudgeOptions") {
+        if let Some(RefOr::T(Schema::Object(model))) = judge.properties.get_mut("model") {
+            model.enum_values = Some(judges.iter().map(|m| m.clone().into()).collect());
         }
     }
 }

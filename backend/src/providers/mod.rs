@@ -337,6 +337,15 @@ impl Registry {
         self.providers.keys().cloned().collect()
     }
 
+    /// Names of the models that can run now and can judge (answer structured output).
+    pub fn judge_names(&self) -> Vec<String> {
+        self.providers
+            .iter()
+            .filter(|(_, p)| p.answers_structured())
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
     /// Every known model, usable or not.
     pub fn models(&self) -> Vec<ModelInfo> {
         let mut all: Vec<ModelInfo> = self

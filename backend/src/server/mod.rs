@@ -221,6 +221,7 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
     ));
     // The models that can run now: one that cannot is refused whatever the schema says.
     let model_names: Vec<String> = state.service.registry.available_names();
+    let judge_names: Vec<String> = state.service.registry.judge_names();
     let server = HttpServer::new(move || {
         let (app, mut openapi) = App::new()
             .into_utoipa_app()
@@ -234,7 +235,7 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
             .configure(api::routes)
             .split_for_parts();
         api::document_errors(&mut openapi);
-        api::document_models(&mut openapi, &model_names);
+        api::document_models(&mut openapi, &model_names, &judge_names);
         api::document_inputs(&mut openapi);
         api::document_unsigned(&mut openapi);
         let routes = web::Data::new(api::routes::RouteTable::from_openapi(&openapi));

@@ -97,6 +97,14 @@ async fn models_presets_and_openapi() {
         schemas["JudgeOptions"]["required"],
         serde_json::json!(["model"])
     );
+    // This server (offline) has no model that can judge: the judge is not offered, and no
+    // other evaluator name is accepted.
+    let evaluators = &schemas["EvaluatorOptions"];
+    assert!(
+        evaluators["properties"].get("llm_judge").is_none(),
+        "{evaluators}"
+    );
+    assert_eq!(evaluators["additionalProperties"], false, "{evaluators}");
     // Routes are declared once, on their handler: every route the app serves is in the
     // document with its method, and nothing else is.
     let mut documented: Vec<String> = doc["paths"]

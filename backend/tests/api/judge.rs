@@ -179,6 +179,17 @@ async fn a_judge_that_cannot_run_is_refused_on_its_field() {
         );
     }
     assert_eq!(models.calls().await, 0, "nothing ran");
+    // The document offers exactly the models that can judge.
+    let (_, doc) = app.get("/api/v1/openapi.json").await;
+    let mut offered: Vec<&str> = doc["components"]["schemas"]["JudgeOptions"]["properties"]
+        ["model"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    offered.sort_unstable();
+    assert_eq!(offered, ["judge-fair", "judge-garbage", "oracle-good"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
