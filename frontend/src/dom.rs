@@ -7,16 +7,18 @@ use wasm_bindgen_futures::JsFuture;
 pub fn install_panic_message() {
     std::panic::set_hook(Box::new(|info| {
         let text = info.to_string();
-        web_sys::console::error_1(&text.clone().into());
+        web_sys::console::error_1(&text.into());
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
         if let (Ok(div), Some(body)) = (doc.create_element("div"), doc.body()) {
             div.set_class_name("fatal");
             div.set_attribute("role", "alert").ok();
-            div.set_text_content(Some(&format!(
-                "tallylab stopped on an internal error; reload the page. Detail: {text}"
-            )));
+            // The detail (with the build machine's paths) is in the console, not on the page.
+            div.set_text_content(Some(
+                "tallylab stopped on an internal error; reload the page. The browser console has \
+                 the detail.",
+            ));
             body.prepend_with_node_1(&div).ok();
         }
     }));

@@ -9,6 +9,7 @@ mod async_run;
 mod browser;
 mod dataset_images;
 mod judge;
+mod key_change;
 mod pages;
 mod run_form;
 mod run_page;

@@ -21,6 +21,10 @@ pub struct RunForm {
     pub repetitions: RwSignal<String>,
     pub rows: RwSignal<Vec<ConfigRow>>,
     pub judge_model: RwSignal<String>,
+    /// The page's owner: rows made by a preset or Reset belong to it, not to the scope of
+    /// the button that made them (the preset buttons are drawn again when the key changes,
+    /// which would dispose the rows' signals while the form still shows them).
+    owner: StoredValue<Owner>,
 }
 
 impl RunForm {
@@ -40,7 +44,15 @@ impl RunForm {
             repetitions: RwSignal::new(d.repetitions),
             rows: RwSignal::new(d.configs.into_iter().map(ConfigRow::new).collect()),
             judge_model: RwSignal::new(d.judge_model),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
         }
+    }
+
+    /// Rows holding `configs`, owned by the page.
+    fn rows_of(&self, configs: Vec<crate::form::ConfigDraft>) -> Vec<ConfigRow> {
+        self.owner
+            .get_value()
+            .with(|| configs.into_iter().map(ConfigRow::new).collect())
     }
 
     /// What the form holds now (untracked).
@@ -78,16 +90,14 @@ impl RunForm {
         self.jobs.set(d.jobs);
         self.raise_errors.set(d.raise_errors);
         self.repetitions.set(d.repetitions);
-        self.rows
-            .set(d.configs.into_iter().map(ConfigRow::new).collect());
+        self.rows.set(self.rows_of(d.configs));
         self.judge_model.set(d.judge_model);
     }
 
     /// Applies a quick preset: its configs, sample size and jobs.
     pub fn apply(&self, preset: &Preset) {
         let (configs, sample_size, jobs) = preset_parts(preset);
-        self.rows
-            .set(configs.into_iter().map(ConfigRow::new).collect());
+        self.rows.set(self.rows_of(configs));
         self.sample_size.set(sample_size);
         self.jobs.set(jobs);
     }
