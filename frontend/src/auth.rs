@@ -66,19 +66,85 @@ impl Auth {
     }
 }
 
-/// Modal dialog asking for the API key.
+/// The element that has focus now, as an element that can take it back.
+fn focused_element() -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    web_sys::window()?
+        .document()?
+        .active_element()?
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()
+}
+
+/// Keeps Tab and Shift+Tab inside `dialog`: from its last control to its first and back.
+fn trap_tab(dialog: &web_sys::HtmlElement, ev: &web_sys::KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    let Ok(list) = dialog.query_selector_all("input, button, a[href], select, textarea") else {
+        return;
+    };
+    let controls: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+        return;
+    };
+    let active = focused_element();
+    let inside = active
+        .as_ref()
+        .is_some_and(|a| controls.iter().any(|c| c == a));
+    let target = match (ev.shift_key(), active) {
+        (true, Some(a)) if &a == first => Some(last),
+        (false, Some(a)) if &a == last => Some(first),
+        _ if !inside => Some(if ev.shift_key() { last } else { first }),
+        _ => None,
+    };
+    if let Some(t) = target {
+        ev.prevent_default();
+        let _ = t.focus();
+    }
+}
+
+/// Modal dialog asking for the API key. While open it keeps focus inside (Tab wraps),
+/// closes on Escape wherever focus is, and gives focus back to what had it before.
 #[component]
 pub fn KeyPrompt() -> impl IntoView {
     let auth = Auth::get();
     let value = RwSignal::new(String::new());
     let input: NodeRef<html::Input> = NodeRef::new();
-    Effect::new(move |_| {
-        if auth.prompt.get() {
+    let dialog: NodeRef<html::Form> = NodeRef::new();
+    // What had focus when the dialog opened (the header's button, a page control).
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    Effect::new(move |was_open: Option<bool>| {
+        let open = auth.prompt.get();
+        if open && was_open != Some(true) {
+            opener.set_value(focused_element());
+        }
+        if open {
             if let Some(el) = input.get() {
                 let _ = el.focus();
             }
+        } else if was_open == Some(true) {
+            if let Some(el) = opener.get_value() {
+                let _ = el.focus();
+            }
+        }
+        open
+    });
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if !auth.prompt.get_untracked() {
+            return;
+        }
+        match ev.key().as_str() {
+            "Escape" => auth.prompt.set(false),
+            "Tab" => {
+                if let Some(form) = dialog.get_untracked() {
+                    trap_tab(&form, &ev);
+                }
+            }
+            _ => {}
         }
     });
+    on_cleanup(move || keys.remove());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let key = value.get_untracked();
@@ -101,11 +167,7 @@ pub fn KeyPrompt() -> impl IntoView {
                     aria-labelledby="key-title"
                     data-testid="api-key-prompt"
                     on:submit=save
-                    on:keydown=move |ev| {
-                        if ev.key() == "Escape" {
-                            auth.prompt.set(false);
-                        }
-                    }
+                    node_ref=dialog
                 >
                     <h2 id="key-title">"API key needed"</h2>
                     <p>

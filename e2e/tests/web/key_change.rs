@@ -48,3 +48,83 @@ async fn a_wrong_then_right_key_after_a_preset_keeps_the_app_alive() {
     screenshot(c, "key-change-01-after-right-key").await;
     browser.close().await;
 }
+
+/// The `data-testid` (or the id) of the focused element.
+async fn focused(c: &fantoccini::Client) -> String {
+    js(
+        c,
+        "const a = document.activeElement; \
+         return (a && (a.dataset.testid || a.id || a.tagName)) || '';",
+        vec![],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+/// Sends a key to whatever has focus.
+async fn press(c: &fantoccini::Client, key: &str) {
+    c.active_element()
+        .await
+        .expect("active element")
+        .send_keys(key)
+        .await
+        .expect("send keys");
+}
+
+#[tokio::test]
+async fn the_key_dialog_keeps_focus_and_gives_it_back() {
+    const TAB: &str = "\u{E004}";
+    const SHIFT_TAB: &str = "\u{E008}\u{E004}";
+    const ESCAPE: &str = "\u{E00C}";
+    let app = App::start();
+    let browser = Browser::start().await;
+    let c = browser.client();
+    open_logged_in(&app, c, "/").await;
+    find(c, &tid("preset-offline-baseline")).await;
+    click(c, &tid("change-api-key")).await;
+    find(c, &tid("api-key-prompt")).await;
+    assert_eq!(focused(c).await, "api-key-input");
+    let inside = js(
+        c,
+        "return Array.from(document.querySelectorAll('[data-testid=\"api-key-prompt\"] input, \
+         [data-testid=\"api-key-prompt\"] button')).length;",
+        vec![],
+    )
+    .await
+    .as_u64()
+    .unwrap();
+    // Around the dialog twice each way: focus never reaches the page behind.
+    for key in [TAB, SHIFT_TAB] {
+        for _ in 0..(2 * inside + 1) {
+            press(c, key).await;
+            let in_dialog = js(
+                c,
+                "return !!document.activeElement.closest('[data-testid=\"api-key-prompt\"]');",
+                vec![],
+            )
+            .await;
+            assert_eq!(
+                in_dialog,
+                serde_json::json!(true),
+                "focus left on {}",
+                focused(c).await
+            );
+        }
+    }
+    press(c, ESCAPE).await;
+    until("the prompt closes", WAIT, || async {
+        all(c, &tid("api-key-prompt"))
+            .await
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        focused(c).await,
+        "change-api-key",
+        "focus returns to the trigger"
+    );
+    browser.close().await;
+}
