@@ -13,5 +13,6 @@ mod key_change;
 mod pages;
 mod run_form;
 mod run_page;
+mod stale;
 mod steps;
 mod world;

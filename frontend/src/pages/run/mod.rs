@@ -18,7 +18,7 @@ use self::settings::{DatasetSettings, ExperimentSettings, JudgeSettings, LlmObsS
 use self::state::RunForm;
 use crate::api::{self, ApiError};
 use crate::auth::Auth;
-use crate::components::estimate::EstimateView;
+use crate::components::estimate::{usd, EstimateView};
 use crate::components::fields::{ErrorSummary, FieldErrors};
 use crate::components::model_editor::ModelEditor;
 use crate::components::progress::{is_finished, TaskProgress};
@@ -212,12 +212,31 @@ pub fn RunPage() -> impl IntoView {
         }
         st.failure.set(Some(e));
     };
+    let (edits, set_edits) = signal(0u32);
+    // Changes of the form, typed or not (presets, Reset, Add and Remove replace rows).
+    let changes = RwSignal::new(0u32);
+    // A change makes the estimate stale (it is dropped, not shown beside a form it no longer
+    // describes) and re-checks errors already shown, so fixed ones go.
+    Effect::new(move |ran: Option<()>| {
+        edits.track();
+        form.rows.track();
+        if ran.is_some() {
+            changes.update(|n| *n += 1);
+            st.estimate.set(None);
+            if errors.0.with_untracked(|e| !e.is_empty()) {
+                errors.set(form.draft().to_request().err().unwrap_or_default());
+            }
+        }
+    });
     let estimate = move |_| {
         let Some(req) = validated() else { return };
         st.estimate.set(None);
+        let asked_at = changes.get_untracked();
         spawn_local(async move {
             match api::estimate(&req).await {
-                Ok(e) => st.estimate.set(Some(e)),
+                // An answer for a form that changed meanwhile is not shown.
+                Ok(e) if changes.get_untracked() == asked_at => st.estimate.set(Some(e)),
+                Ok(_) => {}
                 Err(e) => fail(e),
             }
         });
@@ -260,7 +279,6 @@ pub fn RunPage() -> impl IntoView {
         });
     });
 
-    let (edits, set_edits) = signal(0u32);
     view! {
         <h1>"Run experiments"</h1>
         <p class="lead">
@@ -300,6 +318,9 @@ pub fn RunPage() -> impl IntoView {
                 <button type="button" class="link" data-testid="estimate-cost" on:click=estimate>
                     "Estimate cost"
                 </button>
+                {move || st.estimate.get().map(|e| view! {
+                    <span class="estimate-total" data-testid="estimate-inline">{usd(e.total_cost_usd)}</span>
+                })}
                 <Show when=move || st.busy.get() && st.task.get().is_none()>
                     <span class="loading" role="status" data-testid="running">"Running…"</span>
                 </Show>
