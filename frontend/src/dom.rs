@@ -34,6 +34,17 @@ pub fn remove_boot_message() {
     }
 }
 
+/// Moves focus to the element with this id, if there is one.
+pub fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
 /// Moves focus to an element (made focusable by `tabindex=-1`) and scrolls it into view, so
 /// new results are seen and announced.
 pub fn focus_heading(id: &str) {

@@ -15,4 +15,5 @@ mod run_form;
 mod run_page;
 mod stale;
 mod steps;
+mod upload_errors;
 mod world;

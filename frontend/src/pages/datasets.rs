@@ -125,17 +125,39 @@ fn Upload(on_done: Callback<()>) -> impl IntoView {
                 Err(e) => {
                     errors.set(e.field_errors());
                     failure.set(Some(e));
+                    // Focus where the problem is: the records, unless only the name is wrong.
+                    let on_name = errors
+                        .0
+                        .with_untracked(|v| !v.is_empty() && v.iter().all(|e| e.field == "name"));
+                    crate::dom::focus(if on_name { "f-name" } else { "f-body" });
                 }
             }
             busy.set(false);
         });
     };
-    let server_errors = move || {
+    // The server names what it read "file" (the text, pasted or chosen) and its records
+    // "records[i]…": both are about the Records field, and are shown under it.
+    let about_records =
+        |field: &str| field == "body" || field == "file" || field.starts_with("records");
+    let records_errors = move || {
         errors
             .0
             .get()
             .into_iter()
-            .filter(|e| e.field != "name" && e.field != "body")
+            .filter(|e| about_records(&e.field))
+            .map(|e| {
+                let at = (e.field != "body").then(|| view! { <code>{e.field}</code> ": " });
+                view! { <li>{at}{e.message}</li> }
+            })
+            .collect_view()
+    };
+    let records_invalid = move || errors.0.with(|v| v.iter().any(|e| about_records(&e.field)));
+    let other_errors = move || {
+        errors
+            .0
+            .get()
+            .into_iter()
+            .filter(|e| e.field != "name" && !about_records(&e.field))
             .map(|e| view! { <li><code>{e.field}</code> ": " {e.message}</li> })
             .collect_view()
     };
@@ -149,19 +171,20 @@ fn Upload(on_done: Callback<()>) -> impl IntoView {
             <form on:submit=submit novalidate data-testid="upload-form">
                 <TextField label="Dataset name" path="name" value=name errors=errors
                     hint="Letters, digits, '-', '_' or '.'"/>
-                <div class="field" class:invalid=move || errors.message("body").is_some()>
+                <div class="field" class:invalid=records_invalid>
                     <label for="f-body">"Records"</label>
                     <textarea id="f-body" rows="8" spellcheck="false" data-testid="upload-body"
-                        aria-invalid=move || if errors.message("body").is_some() { "true" } else { "false" }
+                        aria-invalid=move || if records_invalid() { "true" } else { "false" }
+                        aria-describedby="f-body-error"
                         prop:value=move || body.get()
                         on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                    {move || errors.message("body").map(|m| view! { <p class="field-error" data-testid="error-body">{m}</p> })}
+                    <ul class="field-error" id="f-body-error" data-testid="error-body">{records_errors}</ul>
                 </div>
                 <div class="field">
                     <label for="upload-file">"…or choose a file"</label>
                     <input id="upload-file" type="file" accept=".json,.jsonl,.txt,application/json" node_ref=file on:change=choose/>
                 </div>
-                <ul class="field-error">{server_errors}</ul>
+                <ul class="field-error" data-testid="upload-errors">{other_errors}</ul>
                 <button type="submit" class="primary" data-testid="upload-submit" disabled=move || busy.get()>
                     {move || if busy.get() { "Uploading…" } else { "Upload" }}
                 </button>

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::{CostEstimate, ExperimentRunRequest, ExperimentRunResponse, TaskStatus};
-use wasm_bindgen::JsCast;
 
 use self::preview::{RequestPreview, WillRun};
 use self::settings::{DatasetSettings, ExperimentSettings, JudgeSettings, LlmObsSettings, Presets};
@@ -24,7 +23,7 @@ use crate::components::model_editor::ModelEditor;
 use crate::components::progress::{is_finished, TaskProgress};
 use crate::components::run_results::RunResults;
 use crate::components::status::ErrorView;
-use crate::dom::sleep;
+use crate::dom::{focus, sleep};
 use crate::format::field_id;
 
 /// The bundled dataset, chosen first when present.
@@ -43,16 +42,6 @@ struct RunState {
     estimate: RwSignal<Option<CostEstimate>>,
     /// How progress arrives: "stream" (server-sent events) or "polling".
     live: RwSignal<&'static str>,
-}
-
-fn focus(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
 }
 
 /// Shows a run's status (and its results once it is finished); true when it is.
