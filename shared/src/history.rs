@@ -148,6 +148,10 @@ pub struct ComparisonResponse {
     /// Records where the experiments' outputs disagree (first 200).
     pub disagreements: Vec<Disagreement>,
     pub paired_records: u64,
+    /// Addition: what makes the comparison weaker than it looks (experiments on different
+    /// datasets or dataset versions, nothing paired), one sentence each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A against B.
@@ -156,7 +160,14 @@ pub struct ComparisonResponse {
 pub struct ComparisonPair {
     pub a: String,
     pub b: String,
+    /// Paired comparisons; none when A and B share no trial (see `reason`).
     pub comparisons: Vec<PairedComparison>,
+    /// Addition: trials of A and B on the same record and repetition.
+    #[serde(default)]
+    pub paired_trials: u64,
+    /// Addition: why there are no verdicts, when there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// One field's accuracy in each compared experiment (same order as `experiments`).

@@ -26,16 +26,12 @@ const MAX_COMPARED: usize = 10;
 /// evaluators use exact McNemar, scores a paired bootstrap guarded by a sign-flip test.
 /// An evaluator over parsed outputs pairs only trials where both outputs parsed; one that
 /// either experiment lacks (stored before it existed) is left out.
+/// With no trial in common there is nothing to compare: no verdicts.
 pub fn paired(a: &ScoreTable, b: &ScoreTable) -> Vec<PairedComparison> {
-    let b_by: HashMap<(&str, u32), usize> = (0..b.len())
-        .map(|t| ((b.record_id(t), b.repetition(t)), t))
-        .collect();
-    let pairs: Vec<(usize, usize)> = (0..a.len())
-        .filter_map(|t| {
-            b_by.get(&(a.record_id(t), a.repetition(t)))
-                .map(|&u| (t, u))
-        })
-        .collect();
+    let pairs = trial_pairs(a, b);
+    if pairs.is_empty() {
+        return Vec::new();
+    }
     let (oa, ob): (Vec<f64>, Vec<f64>) = pairs
         .iter()
         .map(|&(x, y)| (a.overall(x), b.overall(y)))
@@ -56,6 +52,42 @@ pub fn paired(a: &ScoreTable, b: &ScoreTable) -> Vec<PairedComparison> {
             .filter_map(|(i, e)| compare_evaluator(e, i, a, b, &pairs)),
     );
     out
+}
+
+/// Trials of A and B on the same record and repetition, as (A's index, B's index).
+fn trial_pairs(a: &ScoreTable, b: &ScoreTable) -> Vec<(usize, usize)> {
+    let b_by: HashMap<(&str, u32), usize> = (0..b.len())
+        .map(|t| ((b.record_id(t), b.repetition(t)), t))
+        .collect();
+    (0..a.len())
+        .filter_map(|t| {
+            b_by.get(&(a.record_id(t), a.repetition(t)))
+                .map(|&u| (t, u))
+        })
+        .collect()
+}
+
+/// What makes a comparison of these experiments weaker than it looks: a different dataset or
+/// dataset version than A's (a label fix between versions is not a model difference).
+fn dataset_warnings(rows: &[crate::store::ExperimentRow]) -> Vec<String> {
+    let Some((a, rest)) = rows.split_first() else {
+        return Vec::new();
+    };
+    rest.iter()
+        .filter(|b| (&b.dataset_name, b.dataset_version) != (&a.dataset_name, a.dataset_version))
+        .map(|b| {
+            format!(
+                "{} ran on {} v{} and {} on {} v{}: only records of the same id are paired, and a \
+                 difference may come from the labels, not the models.",
+                a.name,
+                a.dataset_name,
+                a.dataset_version,
+                b.name,
+                b.dataset_name,
+                b.dataset_version
+            )
+        })
+        .collect()
 }
 
 fn compare_evaluator(
@@ -102,7 +134,9 @@ impl Service {
                 "give 2 to 10 experiment ids separated by commas",
             ));
         }
-        let key = ids.join(",");
+        // Versioned: comparisons stored before pairs said why they had no verdicts are
+        // computed again.
+        let key = format!("v2:{}", ids.join(","));
         if let Some(body) = self.store.comparison_get(&key).await? {
             if let Ok(stored) = serde_json::from_str::<ComparisonResponse>(&body) {
                 return Ok(stored);
@@ -123,12 +157,24 @@ impl Service {
             .iter()
             .zip(&tables)
             .skip(1)
-            .map(|(row, t)| ComparisonPair {
-                a: rows[0].id.clone(),
-                b: row.id.clone(),
-                comparisons: paired(&tables[0], t),
+            .map(|(row, t)| {
+                let paired_trials = trial_pairs(&tables[0], t).len() as u64;
+                ComparisonPair {
+                    a: rows[0].id.clone(),
+                    b: row.id.clone(),
+                    comparisons: paired(&tables[0], t),
+                    paired_trials,
+                    reason: (paired_trials == 0).then(|| {
+                        format!(
+                            "{} and {} share no record: nothing can be compared record by record.",
+                            rows[0].name, row.name
+                        )
+                    }),
+                }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut warnings = dataset_warnings(&rows);
+        warnings.extend(pairs.iter().filter_map(|p| p.reason.clone()));
         let mut fields: BTreeMap<String, Vec<Option<shared::FieldAccuracy>>> = BTreeMap::new();
         for (i, d) in details.iter().enumerate() {
             for f in d.metrics.iter().flat_map(|m| m.per_field.iter()) {
@@ -141,13 +187,18 @@ impl Service {
             .into_iter()
             .map(|(field, accuracy)| FieldRow { field, accuracy })
             .collect();
-        let (disagreements, paired_records) = self.disagreements(ids, &glances).await?;
+        let (mut disagreements, paired_records) = self.disagreements(ids, &glances).await?;
+        if paired_records == 0 {
+            // Records of one experiment only are not disagreements: nothing was paired.
+            disagreements.clear();
+        }
         let comparison = ComparisonResponse {
             experiments: details,
             pairs,
             per_field,
             disagreements,
             paired_records,
+            warnings,
         };
         // Finished experiments never change: their comparison is computed once.
         if rows.iter().all(|r| r.status.is_terminal()) {

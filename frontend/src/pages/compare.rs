@@ -110,6 +110,15 @@ fn Comparison(data: ComparisonResponse) -> impl IntoView {
             }
         })
         .collect_view();
+    // Per-field accuracy of experiments on different records says nothing about which model
+    // reads a field better: no winner is marked then.
+    let same_records = data.warnings.is_empty() && data.paired_records > 0;
+    let warnings = data
+        .warnings
+        .iter()
+        .map(|w| view! { <li>{w.clone()}</li> })
+        .collect_view();
+    let warned = !data.warnings.is_empty();
     let pairs = data
         .pairs
         .into_iter()
@@ -117,6 +126,7 @@ fn Comparison(data: ComparisonResponse) -> impl IntoView {
         .collect_view();
     view! {
         <ul class="plain" data-testid="compared-experiments">{experiments}</ul>
+        {warned.then(|| view! { <ul class="warning-box" role="note" data-testid="compare-warnings">{warnings}</ul> })}
         <p class="muted">{data.paired_records} " records paired by record and form type."</p>
         <section aria-labelledby="chart-title">
             <h2 id="chart-title">"Metrics with 95% confidence intervals"</h2>
@@ -135,7 +145,7 @@ fn Comparison(data: ComparisonResponse) -> impl IntoView {
             <h2 id="verdicts-title">"Paired verdicts"</h2>
             {pairs}
         </section>
-        <PerField rows=data.per_field names=names.clone()/>
+        <PerField rows=data.per_field names=names.clone() mark_best=same_records/>
         <Disagreements items=data.disagreements names=names/>
     }
 }
@@ -157,6 +167,16 @@ fn PairVerdicts(pair: ComparisonPair, names: Vec<String>, ids: Vec<String>) -> i
             .unwrap_or_else(|| id.to_string())
     };
     let (a, b) = (name(&pair.a), name(&pair.b));
+    if pair.comparisons.is_empty() {
+        let reason = pair
+            .reason
+            .unwrap_or_else(|| "No metric could be paired.".into());
+        return view! {
+            <h3>"A = " {a} " vs B = " {b}</h3>
+            <p class="muted" data-testid="no-verdicts">"— " {reason}</p>
+        }
+        .into_any();
+    }
     let rows = pair
         .comparisons
         .into_iter()
@@ -195,10 +215,16 @@ fn PairVerdicts(pair: ComparisonPair, names: Vec<String>, ids: Vec<String>) -> i
             </table>
         </div>
     }
+    .into_any()
 }
 
 #[component]
-fn PerField(rows: Vec<FieldRow>, names: Vec<String>) -> impl IntoView {
+fn PerField(
+    rows: Vec<FieldRow>,
+    names: Vec<String>,
+    /// Mark the best value of each row (only when the experiments ran the same records).
+    mark_best: bool,
+) -> impl IntoView {
     let heads = names
         .iter()
         .map(|n| view! { <th scope="col">{n.clone()}</th> })
@@ -209,7 +235,7 @@ fn PerField(rows: Vec<FieldRow>, names: Vec<String>) -> impl IntoView {
             let values: Vec<f64> = r.accuracy.iter().flatten().map(|a| a.accuracy).collect();
             let best = values.iter().copied().fold(f64::MIN, f64::max);
             // Bold the best only where the experiments differ.
-            let differ = values.iter().any(|v| (v - best).abs() > 1e-12);
+            let differ = mark_best && values.iter().any(|v| (v - best).abs() > 1e-12);
             let cells = r
                 .accuracy
                 .into_iter()

@@ -22,7 +22,8 @@ pub fn ExperimentsPage() -> impl IntoView {
     // The filters applied (the inputs apply on submit, not on each keystroke).
     let applied = RwSignal::new(HistoryQuery::default());
     let offset = RwSignal::new(0u64);
-    let selected = RwSignal::new(Vec::<String>::new());
+    // Ticked experiments: (id, "dataset vN").
+    let selected = RwSignal::new(Vec::<(String, String)>::new());
     let page = LocalResource::new(move || {
         auth.track();
         let q = HistoryQuery {
@@ -47,7 +48,7 @@ pub fn ExperimentsPage() -> impl IntoView {
         });
     };
     let compare_href = move || {
-        let ids: Vec<String> = selected.get().iter().map(|i| encode(i)).collect();
+        let ids: Vec<String> = selected.get().iter().map(|(i, _)| encode(i)).collect();
         format!("/compare?ids={}", ids.join(","))
     };
     view! {
@@ -74,6 +75,9 @@ pub fn ExperimentsPage() -> impl IntoView {
                     {move || format!("Compare {} selected", selected.with(Vec::len))}
                 </A>
             </Show>
+            {move || selection_warning(&selected.get()).map(|w| view! {
+                <p class="warning" role="note" data-testid="selection-warning">{w}</p>
+            })}
         </div>
         {move || match page.get() {
             None => view! { <Loading what="experiments"/> }.into_any(),
@@ -87,20 +91,38 @@ pub fn ExperimentsPage() -> impl IntoView {
     }
 }
 
+/// A warning when the ticked experiments ran on more than one dataset or dataset version.
+fn selection_warning(selected: &[(String, String)]) -> Option<String> {
+    let mut datasets: Vec<&str> = selected.iter().map(|(_, d)| d.as_str()).collect();
+    datasets.sort_unstable();
+    datasets.dedup();
+    (datasets.len() > 1).then(|| {
+        format!(
+            "These experiments ran on different datasets or versions ({}): only records of the \
+             same id pair, and a difference may come from the labels, not the models.",
+            datasets.join(", ")
+        )
+    })
+}
+
 #[component]
-fn HistoryTable(items: Vec<ExperimentListItem>, selected: RwSignal<Vec<String>>) -> impl IntoView {
+fn HistoryTable(
+    items: Vec<ExperimentListItem>,
+    selected: RwSignal<Vec<(String, String)>>,
+) -> impl IntoView {
     let rows = items
         .into_iter()
         .map(|e| {
             let id = e.experiment_id.clone();
             let id2 = id.clone();
-            let checked = move || selected.with(|s| s.contains(&id));
+            let dataset = format!("{} v{}", e.dataset_name, e.dataset_version);
+            let checked = move || selected.with(|s| s.iter().any(|(x, _)| *x == id));
             let toggle = move |_| {
-                selected.update(|s| match s.iter().position(|x| *x == id2) {
+                selected.update(|s| match s.iter().position(|(x, _)| *x == id2) {
                     Some(i) => {
                         s.remove(i);
                     }
-                    None => s.push(id2.clone()),
+                    None => s.push((id2.clone(), dataset.clone())),
                 })
             };
             let label = format!("Select {} for comparison", e.experiment_name);
