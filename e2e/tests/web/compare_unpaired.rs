@@ -50,7 +50,10 @@ async fn experiments_on_different_datasets_get_no_verdicts_and_a_warning() {
         .contains("labels, not the models"));
     find(c, &tid("compare-per-field")).await;
     assert!(all(c, "td.best").await.is_empty(), "no per-field winner");
-    assert!(all(c, &tid("disagreement")).await.is_empty(), "nothing paired, nothing disagrees");
+    assert!(
+        all(c, &tid("disagreement")).await.is_empty(),
+        "nothing paired, nothing disagrees"
+    );
     screenshot(c, "compare-03-different-datasets").await;
     browser.close().await;
 }

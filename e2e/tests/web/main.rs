@@ -9,6 +9,7 @@ mod async_run;
 mod browser;
 mod compare_unpaired;
 mod dataset_images;
+mod focus;
 mod judge;
 mod key_change;
 mod pages;

@@ -91,7 +91,7 @@ pub fn ModelEditor(
             <For each=move || rows.get() key=|r| r.key let:row>
                 <ConfigEditor row=row rows=rows models=models errors=errors/>
             </For>
-            <button type="button" data-testid="add-config" on:click=add>
+            <button type="button" id="add-config" data-testid="add-config" on:click=add>
                 "+ Add model configuration"
             </button>
         </fieldset>
@@ -110,7 +110,19 @@ fn ConfigEditor(
     let path = move |f: &'static str| move || format!("model_configs[{}].{f}", index.get());
     let model_path = Signal::derive(path("model"));
     let meta_path = Signal::derive(path("metadata"));
-    let remove = move |_| rows.update(|r| r.retain(|x| x.key != row.key));
+    let remove = move |_| {
+        let at = index.get_untracked();
+        rows.update(|r| r.retain(|x| x.key != row.key));
+        // Focus stays in the list (not dropped to the page): the row that took this one's
+        // place, else the one before it, else Add. After the list is drawn again.
+        let left = rows.with_untracked(Vec::len);
+        let target = match (at < left, at) {
+            (true, _) => field_id(&format!("model_configs[{at}].model")),
+            (false, 0) => "add-config".to_string(),
+            (false, _) => field_id(&format!("model_configs[{}].model", at - 1)),
+        };
+        request_animation_frame(move || crate::dom::focus(&target));
+    };
     let options = move || {
         let current = row.model.get();
         let known = models.with(|m| !m.is_empty());

@@ -35,6 +35,15 @@ pub fn TaskProgress(
         )
     };
     let running = move || task.with(|t| t.as_ref().is_some_and(|t| !is_finished(t.status)));
+    // A run that starts takes focus to its progress (the button that started it is disabled,
+    // and focus must not drop to the page).
+    Effect::new(move |shown: Option<bool>| {
+        let now = task.with(Option::is_some);
+        if now && shown == Some(false) {
+            request_animation_frame(|| crate::dom::focus_heading("progress-title"));
+        }
+        now
+    });
     let rows = move || {
         task.get()
             .map(|t| t.experiments)
@@ -54,7 +63,7 @@ pub fn TaskProgress(
     view! {
         <Show when=move || task.with(Option::is_some)>
             <section class="card" aria-labelledby="progress-title" data-testid="task-progress">
-                <h2 id="progress-title">
+                <h2 id="progress-title" tabindex="-1">
                     "Async run " <code>{field(|t| t.task_id.clone())}</code> " "
                     <span class=move || task.with(|t| format!("badge badge-{}", t.as_ref().map_or("", |t| t.status.as_str()))) data-testid="task-status">{field(|t| t.status.to_string())}</span>
                 </h2>
