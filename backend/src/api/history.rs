@@ -9,7 +9,7 @@ use super::request::Authenticated;
 use super::State;
 use crate::service::export::ExportFormat;
 use crate::service::history::{page_limit, page_offset};
-use crate::store::{ExperimentFilter, TrialFilter};
+use crate::store::{ExperimentFilter, TrialFilter, TrialOrder};
 
 /// Filters and paging of the history.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -69,6 +69,14 @@ pub struct RecordsQuery {
     /// pooled), e.g. `PartyList.vote_results[].vote_count`.
     #[param(min_length = 1, max_length = 300)]
     pub field: Option<String>,
+    /// Only trials with a differing field or an error.
+    pub differs: Option<bool>,
+    /// Only trials whose record id contains this text.
+    #[param(min_length = 1, max_length = 200)]
+    pub record_id: Option<String>,
+    /// `record` (dataset order, the default), `worst` (lowest overall first) or `best`.
+    #[param(inline)]
+    pub sort: Option<TrialOrder>,
 }
 
 /// Per-trial results: input reference, output, expected, every evaluator with detail.
@@ -93,10 +101,25 @@ pub async fn list_records(
             &TrialFilter {
                 errors_only: q.errors_only.unwrap_or(false),
                 field: trial_field(q.field.as_deref())?,
+                differs: q.differs.unwrap_or(false),
+                record_id: record_search(q.record_id.as_deref())?,
+                order: q.sort.unwrap_or_default(),
             },
         )
         .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// A record id search: 1–200 characters.
+fn record_search(text: Option<&str>) -> Result<Option<String>, ApiError> {
+    match text {
+        None => Ok(None),
+        Some(t) if !t.is_empty() && t.chars().count() <= 200 => Ok(Some(t.to_string())),
+        Some(_) => Err(ApiError::Service(crate::service::ServiceError::field(
+            "record_id",
+            "must be 1–200 characters of a record id",
+        ))),
+    }
 }
 
 /// A field filter: 1–300 characters.

@@ -143,7 +143,7 @@ pub struct PendingVersion {
     pub created_at: String,
 }
 
-/// Which trials of an experiment a page shows.
+/// Which trials of an experiment a page shows, in which order.
 #[derive(Debug, Clone, Default)]
 pub struct TrialFilter {
     /// Only failed trials.
@@ -151,6 +151,24 @@ pub struct TrialFilter {
     /// Only trials that got this field wrong, as per-field accuracy names it (rows pooled:
     /// "PartyList.vote_results[].vote_count").
     pub field: Option<String>,
+    /// Only trials with a differing field or an error (anything to look at).
+    pub differs: bool,
+    /// Only trials whose record id contains this text (case as written).
+    pub record_id: Option<String>,
+    pub order: TrialOrder,
+}
+
+/// The order of an experiment's trials on its pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrialOrder {
+    /// Dataset order (record, then repetition).
+    #[default]
+    Record,
+    /// Lowest overall score first (ties in dataset order).
+    Worst,
+    /// Highest overall score first.
+    Best,
 }
 
 /// Filters of the experiment history.

@@ -18,5 +18,6 @@ mod misbehaving;
 mod process;
 mod resume;
 mod storage;
+mod triage;
 mod uploads;
 mod verdicts;

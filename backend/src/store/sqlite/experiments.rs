@@ -12,7 +12,7 @@ use crate::eval::table::FieldTally;
 use crate::outcome::RecordOutcome;
 use crate::store::{
     timestamp, ExperimentFilter, ExperimentRow, ExperimentStore, StoreError, StoreResult,
-    TrialFilter,
+    TrialFilter, TrialOrder,
 };
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -191,28 +191,44 @@ impl ExperimentStore for SqliteStore {
         if filter.errors_only {
             cond.push_str(" AND error IS NOT NULL");
         }
+        if filter.differs {
+            cond.push_str(
+                " AND (error IS NOT NULL OR EXISTS (SELECT 1 FROM trial_failed_fields d
+                   WHERE d.experiment_id = ?1 AND d.record_index = r.record_index
+                   AND d.repetition = r.repetition))",
+            );
+        }
         let field = filter.field.as_deref();
         cond.push_str(
             " AND (?2 IS NULL OR (record_index, repetition) IN (SELECT record_index, repetition
                FROM trial_failed_fields f WHERE f.experiment_id = ?1
-               AND (f.field = ?2 OR f.field GLOB ?3)))",
+               AND (f.field = ?2 OR f.field GLOB ?3)))
+              AND (?4 IS NULL OR instr(record_id, ?4) > 0)",
         );
         let glob = field.map(|f| f.replace('[', "[[]").replace("[[]]", "[[]*]"));
+        let search = filter.record_id.as_deref();
         let total: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM experiment_records WHERE experiment_id = ?1{cond}"
+            "SELECT COUNT(*) FROM experiment_records r WHERE experiment_id = ?1{cond}"
         ))
         .bind(experiment_id)
         .bind(field)
         .bind(glob.as_deref())
+        .bind(search)
         .fetch_one(&self.pool)
         .await?;
+        let order = match filter.order {
+            TrialOrder::Record => "record_index, repetition",
+            TrialOrder::Worst => "overall, record_index, repetition",
+            TrialOrder::Best => "overall DESC, record_index, repetition",
+        };
         let rows = sqlx::query(&format!(
-            "SELECT * FROM experiment_records WHERE experiment_id = ?1{cond}
-             ORDER BY record_index, repetition LIMIT ?4 OFFSET ?5"
+            "SELECT * FROM experiment_records r WHERE experiment_id = ?1{cond}
+             ORDER BY {order} LIMIT ?5 OFFSET ?6"
         ))
         .bind(experiment_id)
         .bind(field)
         .bind(glob.as_deref())
+        .bind(search)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
