@@ -186,7 +186,7 @@ async fn story_dataset_run_experiment_outcomes() {
     assert_eq!(all[0].output, Some(fixtures::both()));
     let failed = crate::store::TrialFilter {
         errors_only: true,
-        field: None,
+        ..Default::default()
     };
     let (errs, total) = store
         .outcomes_page("e1", 0, 10, &failed)

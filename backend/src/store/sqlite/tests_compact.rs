@@ -145,6 +145,7 @@ async fn trials_are_stored_compact_and_load_whole() {
     let by = |errors_only: bool, field: Option<&str>| crate::store::TrialFilter {
         errors_only,
         field: field.map(str::to_string),
+        ..Default::default()
     };
     let (page, total) = store
         .outcomes_page("e", 0, 10, &by(false, Some(&wrong_field)))
@@ -258,8 +259,8 @@ async fn the_upgrade_counts_the_fields_of_trials_stored_before_it() {
     let field = first_failing_field(&trials[0]);
     assert!(field.contains("[]"), "{field}");
     let filter = crate::store::TrialFilter {
-        errors_only: false,
         field: Some(field),
+        ..Default::default()
     };
     let (_, total) = store
         .outcomes_page("e", 0, 10, &filter)
