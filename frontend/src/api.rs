@@ -217,16 +217,52 @@ pub async fn experiment(id: &str) -> Result<ExperimentDetail, ApiError> {
     get_json(&format!("/experiments/{}", encode(id))).await
 }
 
+/// Which records of an experiment a page shows, in which order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecordsQuery {
+    pub offset: u64,
+    pub limit: u64,
+    /// Only trials whose call or output failed.
+    pub errors_only: bool,
+    /// Only trials with a differing field or an error.
+    pub differs: bool,
+    /// Only trials that got this field wrong.
+    pub field: String,
+    /// Only trials whose record id contains this.
+    pub record_id: String,
+    /// "worst", "best" or "record".
+    pub sort: String,
+}
+
+impl RecordsQuery {
+    /// The query string of `GET /experiments/{id}/records`.
+    pub fn query_string(&self) -> String {
+        let mut q = format!(
+            "offset={}&limit={}&errors_only={}&differs={}",
+            self.offset, self.limit, self.errors_only, self.differs
+        );
+        if !self.sort.is_empty() {
+            q.push_str(&format!("&sort={}", encode(&self.sort)));
+        }
+        if !self.field.is_empty() {
+            q.push_str(&format!("&field={}", encode(&self.field)));
+        }
+        if !self.record_id.is_empty() {
+            q.push_str(&format!("&record_id={}", encode(&self.record_id)));
+        }
+        q
+    }
+}
+
 /// `GET /experiments/{id}/records`: one page of per-record results.
 pub async fn experiment_records(
     id: &str,
-    offset: u64,
-    limit: u64,
-    errors_only: bool,
+    query: &RecordsQuery,
 ) -> Result<Page<RecordResult>, ApiError> {
     get_json(&format!(
-        "/experiments/{}/records?offset={offset}&limit={limit}&errors_only={errors_only}",
-        encode(id)
+        "/experiments/{}/records?{}",
+        encode(id),
+        query.query_string()
     ))
     .await
 }

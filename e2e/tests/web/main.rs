@@ -17,5 +17,6 @@ mod run_form;
 mod run_page;
 mod stale;
 mod steps;
+mod triage;
 mod upload_errors;
 mod world;

@@ -3,28 +3,77 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
 use shared::{ExperimentDetail, FieldAccuracy};
 
-use crate::api;
+use crate::api::{self, RecordsQuery};
 use crate::auth::Auth;
 use crate::components::metric_cards::MetricCards;
 use crate::components::pager::Pager;
 use crate::components::record_table::{columns, RecordTable};
 use crate::components::run_results::{judge_line, usage_line};
 use crate::components::status::{ErrorView, Loading, StatusBadge};
-use crate::format::{pct, when};
+use crate::format::{encode, pct, when};
 
 const PAGE: u64 = 20;
 
-/// The experiment page.
+/// The experiment page. Its record filters, order and page live in the URL
+/// (`?sort=worst&differs=1&field=…&q=…&offset=40`), so a view can be linked and survives a
+/// reload.
 #[component]
 pub fn ExperimentPage() -> impl IntoView {
     let auth = Auth::get();
     let params = use_params_map();
+    let query = use_query_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let offset = RwSignal::new(0u64);
-    let errors_only = RwSignal::new(false);
+    let initial = |key: &str| query.with_untracked(|q| q.get(key)).unwrap_or_default();
+    let offset = RwSignal::new(initial("offset").parse::<u64>().unwrap_or(0));
+    let errors_only = RwSignal::new(initial("errors") == "1");
+    let differs = RwSignal::new(initial("differs") == "1");
+    let field = RwSignal::new(initial("field"));
+    let search = RwSignal::new(initial("q"));
+    let sort = RwSignal::new({
+        let s = initial("sort");
+        if s.is_empty() {
+            "worst".to_string()
+        } else {
+            s
+        }
+    });
+    // The URL follows the controls (replaced, not pushed: Back leaves the page).
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let mut parts = vec![format!("sort={}", encode(&sort.get()))];
+        if differs.get() {
+            parts.push("differs=1".into());
+        }
+        if errors_only.get() {
+            parts.push("errors=1".into());
+        }
+        if !field.get().is_empty() {
+            parts.push(format!("field={}", encode(&field.get())));
+        }
+        if !search.get().is_empty() {
+            parts.push(format!("q={}", encode(&search.get())));
+        }
+        if offset.get() > 0 {
+            parts.push(format!("offset={}", offset.get()));
+        }
+        let url = format!(
+            "/experiments/{}?{}",
+            encode(&id.get_untracked()),
+            parts.join("&")
+        );
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
     let detail = LocalResource::new(move || {
         auth.track();
         let id = id.get();
@@ -32,8 +81,24 @@ pub fn ExperimentPage() -> impl IntoView {
     });
     let records = LocalResource::new(move || {
         auth.track();
-        let (id, offset, errors_only) = (id.get(), offset.get(), errors_only.get());
-        async move { api::experiment_records(&id, offset, PAGE, errors_only).await }
+        let id = id.get();
+        let q = RecordsQuery {
+            offset: offset.get(),
+            limit: PAGE,
+            errors_only: errors_only.get(),
+            differs: differs.get(),
+            field: field.get(),
+            record_id: search.get().trim().to_string(),
+            sort: sort.get(),
+        };
+        async move { api::experiment_records(&id, &q).await }
+    });
+    let fields = Signal::derive(move || match detail.get() {
+        Some(Ok(d)) => d
+            .metrics
+            .map(|m| worst_first(m.per_field))
+            .unwrap_or_default(),
+        _ => Vec::new(),
     });
     let total = Signal::derive(move || match records.get() {
         Some(Ok(p)) => p.total,
@@ -43,23 +108,16 @@ pub fn ExperimentPage() -> impl IntoView {
         {move || match detail.get() {
             None => view! { <Loading what="the experiment"/> }.into_any(),
             Some(Err(e)) => view! { <h1>"Experiment"</h1> <ErrorView error=e/> }.into_any(),
-            Some(Ok(d)) => view! { <Summary detail=d/> }.into_any(),
+            Some(Ok(d)) => view! { <Summary detail=d on_field=Callback::new(move |f: String| {
+                offset.set(0);
+                field.set(f);
+                crate::dom::focus_heading("records-title");
+            })/> }.into_any(),
         }}
         <section aria-labelledby="records-title">
-            <h2 id="records-title">"Records"</h2>
-            <div class="check">
-                <input
-                    id="errors-only"
-                    type="checkbox"
-                    data-testid="errors-only"
-                    prop:checked=move || errors_only.get()
-                    on:change=move |ev| {
-                        offset.set(0);
-                        errors_only.set(event_target_checked(&ev));
-                    }
-                />
-                <label for="errors-only">"Only failed records"</label>
-            </div>
+            <h2 id="records-title" tabindex="-1">"Records"</h2>
+            <RecordFilters sort=sort differs=differs errors_only=errors_only field=field
+                search=search offset=offset fields=fields/>
             {move || match records.get() {
                 None => view! { <Loading what="records"/> }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
@@ -78,8 +136,93 @@ pub fn ExperimentPage() -> impl IntoView {
     }
 }
 
+/// Per-field accuracy, the fields most often wrong first.
+fn worst_first(mut fields: Vec<FieldAccuracy>) -> Vec<FieldAccuracy> {
+    fields.sort_by(|a, b| {
+        a.accuracy
+            .total_cmp(&b.accuracy)
+            .then((b.total - b.correct).cmp(&(a.total - a.correct)))
+            .then_with(|| a.field.cmp(&b.field))
+    });
+    fields
+}
+
+/// Order, filters and search of the records list.
 #[component]
-fn Summary(detail: ExperimentDetail) -> impl IntoView {
+fn RecordFilters(
+    sort: RwSignal<String>,
+    differs: RwSignal<bool>,
+    errors_only: RwSignal<bool>,
+    field: RwSignal<String>,
+    search: RwSignal<String>,
+    offset: RwSignal<u64>,
+    /// Fields to filter by, worst first.
+    fields: Signal<Vec<FieldAccuracy>>,
+) -> impl IntoView {
+    let field_options = move || {
+        fields
+            .get()
+            .into_iter()
+            .filter(|f| f.correct < f.total)
+            .map(|f| {
+                let wrong = f.total - f.correct;
+                let (value, name) = (f.field.clone(), f.field.clone());
+                view! {
+                    <option value=value prop:selected=move || field.get() == name>
+                        {format!("{} ({wrong} wrong)", f.field)}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <form class="filters" role="search" aria-label="Filter records"
+            on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default()>
+            <div class="field">
+                <label for="records-sort">"Order"</label>
+                <select id="records-sort" data-testid="records-sort"
+                    on:change=move |ev| { offset.set(0); sort.set(event_target_value(&ev)); }>
+                    <option value="worst" prop:selected=move || sort.get() == "worst">"Worst first"</option>
+                    <option value="best" prop:selected=move || sort.get() == "best">"Best first"</option>
+                    <option value="record" prop:selected=move || sort.get() == "record">"Dataset order"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="records-field">"Got this field wrong"</label>
+                <select id="records-field" data-testid="records-field"
+                    on:change=move |ev| { offset.set(0); field.set(event_target_value(&ev)); }>
+                    <option value="" prop:selected=move || field.get().is_empty()>"Any field"</option>
+                    {field_options}
+                </select>
+            </div>
+            <div class="field">
+                <label for="records-search">"Record id contains"</label>
+                <input id="records-search" type="search" data-testid="records-search"
+                    prop:value=move || search.get()
+                    on:change=move |ev| { offset.set(0); search.set(event_target_value(&ev)); }/>
+            </div>
+            <div class="check">
+                <input id="records-differs" type="checkbox" data-testid="records-differs"
+                    prop:checked=move || differs.get()
+                    on:change=move |ev| { offset.set(0); differs.set(event_target_checked(&ev)); }/>
+                <label for="records-differs">"Only records with a differing field or an error"</label>
+            </div>
+            <div class="check">
+                <input id="errors-only" type="checkbox" data-testid="errors-only"
+                    prop:checked=move || errors_only.get()
+                    on:change=move |ev| { offset.set(0); errors_only.set(event_target_checked(&ev)); }/>
+                <label for="errors-only">"Only call errors and unreadable outputs"</label>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Summary(
+    detail: ExperimentDetail,
+    /// Shows the records that got a field wrong.
+    on_field: Callback<String>,
+) -> impl IntoView {
     let e = detail.item;
     let meta = if detail.config.metadata.is_empty() {
         None
@@ -89,7 +232,7 @@ fn Summary(detail: ExperimentDetail) -> impl IntoView {
     let per_field = detail
         .metrics
         .as_ref()
-        .map(|m| m.per_field.clone())
+        .map(|m| worst_first(m.per_field.clone()))
         .unwrap_or_default();
     view! {
         <h1 data-testid="experiment-title">{e.experiment_name.clone()} " " <StatusBadge status=e.status/></h1>
@@ -119,13 +262,14 @@ fn Summary(detail: ExperimentDetail) -> impl IntoView {
                 None => view! { <p class="muted">"No metrics yet (the experiment has not finished)."</p> }.into_any(),
             }}
         </section>
-        <FieldAccuracyTable fields=per_field/>
+        <FieldAccuracyTable fields=per_field on_field=on_field/>
     }
 }
 
-/// Per-field accuracy as a table with bars.
+/// Per-field accuracy as a table with bars, worst first; a field with errors links to the
+/// records that got it wrong.
 #[component]
-fn FieldAccuracyTable(fields: Vec<FieldAccuracy>) -> impl IntoView {
+fn FieldAccuracyTable(fields: Vec<FieldAccuracy>, on_field: Callback<String>) -> impl IntoView {
     if fields.is_empty() {
         return ().into_any();
     }
@@ -133,9 +277,22 @@ fn FieldAccuracyTable(fields: Vec<FieldAccuracy>) -> impl IntoView {
         .into_iter()
         .map(|f| {
             let width = format!("width: {:.1}%", f.accuracy * 100.0);
+            let wrong = f.total - f.correct;
+            let name = f.field.clone();
+            let errors = if wrong == 0 {
+                view! { <span class="muted">"0"</span> }.into_any()
+            } else {
+                view! {
+                    <button type="button" class="link" data-testid="field-errors"
+                        title="Show the records that got this field wrong"
+                        on:click=move |_| on_field.run(name.clone())>{wrong}</button>
+                }
+                .into_any()
+            };
             view! {
                 <tr>
                     <th scope="row"><code>{f.field}</code></th>
+                    <td class="num">{errors}</td>
                     <td class="num">{f.correct} " / " {f.total}</td>
                     <td class="bar-cell">
                         <span class="bar" aria-hidden="true"><span style=width></span></span>
@@ -150,7 +307,7 @@ fn FieldAccuracyTable(fields: Vec<FieldAccuracy>) -> impl IntoView {
             <h2 id="fields-title">"Per-field accuracy"</h2>
             <div class="table-wrap">
                 <table data-testid="per-field-table">
-                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Correct"</th><th scope="col">"Accuracy"</th></tr></thead>
+                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Wrong"</th><th scope="col">"Correct"</th><th scope="col">"Accuracy"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>

@@ -1,0 +1,80 @@
+//! The experiment page as a triage list: worst records first, a field's errors one click from
+//! the per-field table, a record id search, and all of it in the URL (a reload keeps it).
+
+use crate::browser::{screenshot, Browser};
+use crate::steps::*;
+use crate::world::App;
+
+/// The overall column of the records shown.
+async fn column(c: &fantoccini::Client, cell: &str) -> Vec<String> {
+    let script = format!(
+        "return Array.from(document.querySelectorAll('[data-testid=\"record\"] > tr:first-child > {cell}'))\
+             .map(e => e.textContent.trim());"
+    );
+    serde_json::from_value(js(c, &script, vec![]).await).unwrap()
+}
+
+async fn overall(c: &fantoccini::Client) -> Vec<f64> {
+    column(c, "td:nth-of-type(1)")
+        .await
+        .iter()
+        .map(|t| percent(t))
+        .collect()
+}
+
+async fn ids(c: &fantoccini::Client) -> Vec<String> {
+    column(c, "th").await
+}
+
+#[tokio::test]
+async fn worst_first_field_filter_and_search_survive_a_reload() {
+    let app = App::start();
+    let body = r#"{"dataset_name": "vote-extraction-bangbamru-1-10",
+        "model_configs": [{"model": "rules-v1"}]}"#;
+    let (status, response) = app.http("POST", "/api/v1/experiments/run", body.as_bytes());
+    assert_eq!(status, 200, "{response}");
+    let response: serde_json::Value = serde_json::from_str(&response).unwrap();
+    let id = response["experiments"][0]["experiment_id"]
+        .as_str()
+        .unwrap();
+    let browser = Browser::start().await;
+    let c = browser.client();
+    open_logged_in(&app, c, &format!("/experiments/{id}")).await;
+    at_least(c, &tid("record"), 10).await;
+    let first = overall(c).await;
+    assert!(
+        first.windows(2).all(|w| w[0] <= w[1]),
+        "worst first: {first:?}"
+    );
+    assert!(first[0] < 100.0);
+
+    // The per-field table, worst first: its first error count opens those records.
+    click(c, &tid("field-errors")).await;
+    until("the field filter applies", WAIT, || async {
+        let url = c.current_url().await.ok()?;
+        url.as_str().contains("field=").then_some(())
+    })
+    .await;
+    let filtered = until("fewer records", WAIT, || async {
+        let n = all(c, &tid("record")).await.len();
+        (n > 0 && n < 10).then_some(n)
+    })
+    .await;
+    screenshot(c, "experiment-02-field-filter").await;
+    let url = c.current_url().await.unwrap();
+    c.goto(url.as_str()).await.unwrap();
+    until("the filter survives a reload", WAIT, || async {
+        (all(c, &tid("record")).await.len() == filtered).then_some(())
+    })
+    .await;
+
+    choose(c, &tid("records-field"), "").await;
+    fill(c, &tid("records-search"), "หรุ1").await;
+    until("the search applies", WAIT, || async {
+        let mut found = ids(c).await;
+        found.sort();
+        (found == ["บางบำหรุ1", "บางบำหรุ10"]).then_some(())
+    })
+    .await;
+    browser.close().await;
+}
