@@ -180,20 +180,24 @@ fn two_models_are_compared_with_a_verdict() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("same experiment name"));
 }
 
+/// The records of a JSON Lines file.
+fn read_records(file: &std::path::Path) -> Vec<shared::DatasetRecord> {
+    std::fs::read_to_string(file)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("record"))
+        .collect()
+}
+
 /// Two models of known accuracy, served by a local OpenAI-compatible server through
 /// `MODELS_FILE`: the command line's verdicts must name the better one.
 #[test]
 fn the_better_model_wins_on_the_command_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = generate_file(dir.path(), 40, 9);
-    let records: Vec<shared::DatasetRecord> = std::fs::read_to_string(&file)
-        .expect("read")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("record"))
-        .collect();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let models = runtime.block_on(testkit::ModelServer::start(
-        records,
+        read_records(&file),
         &[
             testkit::OracleModel::perfect("oracle-good"),
             testkit::OracleModel::wrong_on("oracle-bad", 3, 4),
@@ -242,14 +246,9 @@ fn the_better_model_wins_on_the_command_line() {
 fn the_command_line_runs_an_llm_judge() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = generate_file(dir.path(), 6, 3);
-    let records: Vec<shared::DatasetRecord> = std::fs::read_to_string(&file)
-        .expect("read")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("record"))
-        .collect();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let models = runtime.block_on(testkit::ModelServer::start(
-        records,
+        read_records(&file),
         &[
             testkit::OracleModel::perfect("oracle-good"),
             testkit::OracleModel::judge("judge-fair", testkit::JudgeAnswer::Score(0.5)),

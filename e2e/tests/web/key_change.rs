@@ -11,6 +11,17 @@ async fn enter_key(c: &fantoccini::Client, key: &str) {
     click(c, &tid("api-key-save")).await;
 }
 
+/// Waits until the key prompt is gone.
+async fn prompt_closes(c: &fantoccini::Client) {
+    until("the prompt closes", WAIT, || async {
+        all(c, &tid("api-key-prompt"))
+            .await
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_wrong_then_right_key_after_a_preset_keeps_the_app_alive() {
     let app = App::start();
@@ -25,13 +36,7 @@ async fn a_wrong_then_right_key_after_a_preset_keeps_the_app_alive() {
     // The refetch is refused: the prompt comes back.
     find(c, &tid("api-key-prompt")).await;
     enter_key(c, KEY).await;
-    until("the prompt closes", WAIT, || async {
-        all(c, &tid("api-key-prompt"))
-            .await
-            .is_empty()
-            .then_some(())
-    })
-    .await;
+    prompt_closes(c).await;
 
     // The preset's rows still answer: add one, and the preview follows.
     click(c, &tid("add-config")).await;
@@ -114,13 +119,7 @@ async fn the_key_dialog_keeps_focus_and_gives_it_back() {
         }
     }
     press(c, ESCAPE).await;
-    until("the prompt closes", WAIT, || async {
-        all(c, &tid("api-key-prompt"))
-            .await
-            .is_empty()
-            .then_some(())
-    })
-    .await;
+    prompt_closes(c).await;
     assert_eq!(
         focused(c).await,
         "change-api-key",
