@@ -14,9 +14,12 @@ use crate::store::{ExperimentFilter, TrialFilter, TrialOrder};
 /// Filters and paging of the history.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
+    /// Experiments whose project name contains this text (so do `dataset` and `model`).
     pub project: Option<String>,
     pub dataset: Option<String>,
     pub model: Option<String>,
+    /// Only experiments queued or running.
+    pub active: Option<bool>,
     pub offset: Option<u64>,
     /// 1–500, default 50.
     #[param(minimum = 1, maximum = 500)]
@@ -37,6 +40,7 @@ pub async fn list_experiments(
         project: q.project,
         dataset: q.dataset,
         model: q.model,
+        active: q.active.unwrap_or(false),
         offset: page_offset(q.offset)?,
         limit: page_limit(q.limit, 50)?,
     };

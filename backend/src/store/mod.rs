@@ -174,9 +174,12 @@ pub enum TrialOrder {
 /// Filters of the experiment history.
 #[derive(Debug, Clone, Default)]
 pub struct ExperimentFilter {
+    /// Experiments whose project, dataset or model contains this text.
     pub project: Option<String>,
     pub dataset: Option<String>,
     pub model: Option<String>,
+    /// Only experiments queued or running.
+    pub active: bool,
     pub offset: u64,
     pub limit: u64,
 }

@@ -89,6 +89,10 @@ async fn cancel_keeps_finished_records() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    // The running experiment is listed as active, with its run (the task) to follow.
+    let (_, active) = app.get("/api/v1/experiments?active=true").await;
+    assert_eq!(active["total"], 1, "{active}");
+    assert_eq!(active["items"][0]["run_id"], task.as_str());
     let (status, t) = app
         .post(&format!("/api/v1/experiments/tasks/{task}/cancel"), "")
         .await;

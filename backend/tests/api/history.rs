@@ -32,6 +32,13 @@ async fn history_lists_filters_and_pages() {
     );
     let (_, none) = app.get("/api/v1/experiments?model=gpt-9").await;
     assert_eq!(none["total"], 0);
+    let (_, part) = app.get("/api/v1/experiments?dataset=bangbamru").await;
+    assert_eq!(
+        part["total"], 3,
+        "a part of the name finds the dataset's experiments"
+    );
+    let (_, active) = app.get("/api/v1/experiments?active=true").await;
+    assert_eq!(active["total"], 0, "every experiment has finished");
     let id = other["experiments"][0]["experiment_id"].as_str().unwrap();
     let (status, d) = app.get(&format!("/api/v1/experiments/{id}")).await;
     assert_eq!(status, 200);

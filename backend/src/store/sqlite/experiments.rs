@@ -135,8 +135,14 @@ impl ExperimentStore for SqliteStore {
                 ("model", &f.model),
             ] {
                 if let Some(v) = value {
-                    q.push(format!(" AND {column} = ")).push_bind(v.clone());
+                    // Contains, not equals: "bangbamru" finds its datasets.
+                    q.push(format!(" AND instr({column}, "))
+                        .push_bind(v.clone())
+                        .push(") > 0");
                 }
+            }
+            if f.active {
+                q.push(" AND status IN ('queued', 'running')");
             }
         };
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM experiments");
