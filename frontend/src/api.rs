@@ -183,6 +183,8 @@ pub struct HistoryQuery {
     pub project: String,
     pub dataset: String,
     pub model: String,
+    /// Only experiments queued or running.
+    pub active: bool,
     pub offset: u64,
     pub limit: u64,
 }
@@ -202,6 +204,9 @@ impl HistoryQuery {
             if !v.trim().is_empty() {
                 parts.push(format!("{k}={}", encode(v.trim())));
             }
+        }
+        if self.active {
+            parts.push("active=true".into());
         }
         parts.join("&")
     }

@@ -12,6 +12,7 @@ mod dataset_images;
 mod focus;
 mod judge;
 mod key_change;
+mod live_runs;
 mod pages;
 mod run_form;
 mod run_page;

@@ -3,7 +3,49 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::auth::Auth;
+use crate::api::{self, HistoryQuery};
+use crate::auth::{stored_key, Auth};
+
+/// How often the header asks whether runs are going on.
+const RUNS_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// "2 running": the experiments queued or running, wherever the user is; links to them (with
+/// their progress and Cancel) on the Experiments page. Nothing when none are.
+#[component]
+fn RunsIndicator() -> impl IntoView {
+    let auth = Auth::get();
+    let tick = RwSignal::new(0u32);
+    if let Ok(handle) = set_interval_with_handle(move || tick.update(|n| *n += 1), RUNS_POLL) {
+        on_cleanup(move || handle.clear());
+    }
+    let active = LocalResource::new(move || {
+        auth.track();
+        tick.track();
+        async move {
+            // Without a key the pages ask for one; the header does not ask again.
+            if stored_key().is_none() {
+                return 0;
+            }
+            let q = HistoryQuery {
+                active: true,
+                limit: 1,
+                ..Default::default()
+            };
+            api::experiments(&q).await.map_or(0, |p| p.total)
+        }
+    });
+    move || {
+        let n = active.get().unwrap_or(0);
+        (n > 0).then(|| {
+            view! {
+                <A href="/experiments?active=1" attr:class="runs" attr:data-testid="runs-indicator">
+                    <span class="pulse" aria-hidden="true"></span>
+                    {format!("{n} running")}
+                </A>
+            }
+        })
+    }
+}
 
 /// Header with the app's sections; the current one is marked `aria-current="page"`.
 #[component]
@@ -20,6 +62,7 @@ pub fn Nav() -> impl IntoView {
                     <li><A href="/datasets">"Datasets"</A></li>
                 </ul>
             </nav>
+            <RunsIndicator/>
             <button
                 type="button"
                 class="link"

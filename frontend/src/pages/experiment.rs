@@ -9,8 +9,10 @@ use shared::{ExperimentDetail, FieldAccuracy};
 
 use crate::api::{self, RecordsQuery};
 use crate::auth::Auth;
+use crate::components::live_run::LiveRun;
 use crate::components::metric_cards::MetricCards;
 use crate::components::pager::Pager;
+use crate::components::record_filters::RecordFilters;
 use crate::components::record_table::{columns, RecordTable};
 use crate::components::run_results::{judge_line, usage_line};
 use crate::components::status::{ErrorView, Loading, StatusBadge};
@@ -41,9 +43,11 @@ pub fn ExperimentPage() -> impl IntoView {
             s
         }
     });
-    // The URL follows the controls (replaced, not pushed: Back leaves the page).
+    // The URL follows the controls (replaced, not pushed: Back leaves the page). Not on the
+    // first run: the page's own entry may not be in the history yet, and replacing then
+    // would overwrite the page the user came from.
     let navigate = use_navigate();
-    Effect::new(move |_| {
+    Effect::new(move |ran: Option<()>| {
         let mut parts = vec![format!("sort={}", encode(&sort.get()))];
         if differs.get() {
             parts.push("differs=1".into());
@@ -59,6 +63,9 @@ pub fn ExperimentPage() -> impl IntoView {
         }
         if offset.get() > 0 {
             parts.push(format!("offset={}", offset.get()));
+        }
+        if ran.is_none() {
+            return;
         }
         let url = format!(
             "/experiments/{}?{}",
@@ -93,6 +100,20 @@ pub fn ExperimentPage() -> impl IntoView {
         };
         async move { api::experiment_records(&id, &q).await }
     });
+    // While the experiment runs, its page follows it: summary and records every 2 s.
+    let running =
+        Memo::new(move |_| matches!(detail.get(), Some(Ok(d)) if !d.item.status.is_terminal()));
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if running.get_untracked() {
+                detail.refetch();
+                records.refetch();
+            }
+        },
+        std::time::Duration::from_secs(2),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     let fields = Signal::derive(move || match detail.get() {
         Some(Ok(d)) => d
             .metrics
@@ -147,76 +168,6 @@ fn worst_first(mut fields: Vec<FieldAccuracy>) -> Vec<FieldAccuracy> {
     fields
 }
 
-/// Order, filters and search of the records list.
-#[component]
-fn RecordFilters(
-    sort: RwSignal<String>,
-    differs: RwSignal<bool>,
-    errors_only: RwSignal<bool>,
-    field: RwSignal<String>,
-    search: RwSignal<String>,
-    offset: RwSignal<u64>,
-    /// Fields to filter by, worst first.
-    fields: Signal<Vec<FieldAccuracy>>,
-) -> impl IntoView {
-    let field_options = move || {
-        fields
-            .get()
-            .into_iter()
-            .filter(|f| f.correct < f.total)
-            .map(|f| {
-                let wrong = f.total - f.correct;
-                let (value, name) = (f.field.clone(), f.field.clone());
-                view! {
-                    <option value=value prop:selected=move || field.get() == name>
-                        {format!("{} ({wrong} wrong)", f.field)}
-                    </option>
-                }
-            })
-            .collect_view()
-    };
-    view! {
-        <form class="filters" role="search" aria-label="Filter records"
-            on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default()>
-            <div class="field">
-                <label for="records-sort">"Order"</label>
-                <select id="records-sort" data-testid="records-sort"
-                    on:change=move |ev| { offset.set(0); sort.set(event_target_value(&ev)); }>
-                    <option value="worst" prop:selected=move || sort.get() == "worst">"Worst first"</option>
-                    <option value="best" prop:selected=move || sort.get() == "best">"Best first"</option>
-                    <option value="record" prop:selected=move || sort.get() == "record">"Dataset order"</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="records-field">"Got this field wrong"</label>
-                <select id="records-field" data-testid="records-field"
-                    on:change=move |ev| { offset.set(0); field.set(event_target_value(&ev)); }>
-                    <option value="" prop:selected=move || field.get().is_empty()>"Any field"</option>
-                    {field_options}
-                </select>
-            </div>
-            <div class="field">
-                <label for="records-search">"Record id contains"</label>
-                <input id="records-search" type="search" data-testid="records-search"
-                    prop:value=move || search.get()
-                    on:change=move |ev| { offset.set(0); search.set(event_target_value(&ev)); }/>
-            </div>
-            <div class="check">
-                <input id="records-differs" type="checkbox" data-testid="records-differs"
-                    prop:checked=move || differs.get()
-                    on:change=move |ev| { offset.set(0); differs.set(event_target_checked(&ev)); }/>
-                <label for="records-differs">"Only records with a differing field or an error"</label>
-            </div>
-            <div class="check">
-                <input id="errors-only" type="checkbox" data-testid="errors-only"
-                    prop:checked=move || errors_only.get()
-                    on:change=move |ev| { offset.set(0); errors_only.set(event_target_checked(&ev)); }/>
-                <label for="errors-only">"Only call errors and unreadable outputs"</label>
-            </div>
-        </form>
-    }
-}
-
 #[component]
 fn Summary(
     detail: ExperimentDetail,
@@ -224,6 +175,12 @@ fn Summary(
     on_field: Callback<String>,
 ) -> impl IntoView {
     let e = detail.item;
+    let live = (!e.status.is_terminal()).then(|| {
+        view! {
+            <LiveRun run_id=e.run_id.clone() experiment_id=e.experiment_id.clone()
+                on_end=Callback::new(|()| ())/>
+        }
+    });
     let meta = if detail.config.metadata.is_empty() {
         None
     } else {
@@ -236,6 +193,7 @@ fn Summary(
         .unwrap_or_default();
     view! {
         <h1 data-testid="experiment-title">{e.experiment_name.clone()} " " <StatusBadge status=e.status/></h1>
+        {live}
         <dl class="facts" data-testid="experiment-facts">
             <div><dt>"Model"</dt><dd>{e.model.clone()} " @ temperature " {e.temperature}</dd></div>
             <div><dt>"Dataset"</dt><dd><A href=format!("/datasets/{}", e.dataset_name)>{e.dataset_name.clone()}</A> " v" {e.dataset_version}</dd></div>

@@ -2,10 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 use shared::ExperimentListItem;
 
 use crate::api::{self, HistoryQuery};
 use crate::auth::Auth;
+use crate::components::live_run::LiveRun;
 use crate::components::pager::Pager;
 use crate::components::status::{ErrorView, Loading, StatusBadge};
 use crate::format::{encode, opt_pct, when};
@@ -19,8 +21,14 @@ pub fn ExperimentsPage() -> impl IntoView {
     let project = RwSignal::new(String::new());
     let dataset = RwSignal::new(String::new());
     let model = RwSignal::new(String::new());
+    // `?active=1` (the header's "N running" link) starts with only the running ones.
+    let query = use_query_map();
+    let active = RwSignal::new(query.with_untracked(|q| q.get("active")).as_deref() == Some("1"));
     // The filters applied (the inputs apply on submit, not on each keystroke).
-    let applied = RwSignal::new(HistoryQuery::default());
+    let applied = RwSignal::new(HistoryQuery {
+        active: active.get_untracked(),
+        ..Default::default()
+    });
     let offset = RwSignal::new(0u64);
     // Ticked experiments: (id, "dataset vN").
     let selected = RwSignal::new(Vec::<(String, String)>::new());
@@ -44,9 +52,11 @@ pub fn ExperimentsPage() -> impl IntoView {
             project: project.get_untracked(),
             dataset: dataset.get_untracked(),
             model: model.get_untracked(),
+            active: active.get_untracked(),
             ..Default::default()
         });
     };
+    let on_end = Callback::new(move |()| page.refetch());
     let compare_href = move || {
         let ids: Vec<String> = selected.get().iter().map(|(i, _)| encode(i)).collect();
         format!("/compare?ids={}", ids.join(","))
@@ -65,6 +75,10 @@ pub fn ExperimentsPage() -> impl IntoView {
             <div class="field">
                 <label for="filter-model">"Model"</label>
                 <input id="filter-model" data-testid="filter-model" bind:value=model/>
+            </div>
+            <div class="check">
+                <input id="filter-active" type="checkbox" data-testid="filter-active" bind:checked=active/>
+                <label for="filter-active">"Only running"</label>
             </div>
             <button type="submit" class="primary" data-testid="filter-apply">"Filter"</button>
         </form>
@@ -85,7 +99,7 @@ pub fn ExperimentsPage() -> impl IntoView {
             Some(Ok(p)) if p.items.is_empty() => view! {
                 <p class="empty" data-testid="no-experiments">"No experiments match. Run one from the " <A href="/">"Run experiments"</A> " page."</p>
             }.into_any(),
-            Some(Ok(p)) => view! { <HistoryTable items=p.items selected=selected/> }.into_any(),
+            Some(Ok(p)) => view! { <HistoryTable items=p.items selected=selected on_end=on_end/> }.into_any(),
         }}
         <Pager offset=offset limit=PAGE total=total label="Experiment pages"/>
     }
@@ -109,6 +123,8 @@ fn selection_warning(selected: &[(String, String)]) -> Option<String> {
 fn HistoryTable(
     items: Vec<ExperimentListItem>,
     selected: RwSignal<Vec<(String, String)>>,
+    /// Called when a listed running experiment's run ends.
+    on_end: Callback<()>,
 ) -> impl IntoView {
     let rows = items
         .into_iter()
@@ -133,7 +149,12 @@ fn HistoryTable(
                     <td>{e.model} " @ " {e.temperature}</td>
                     <td>{e.dataset_name} " v" {e.dataset_version}</td>
                     <td>{e.project_name}</td>
-                    <td><StatusBadge status=e.status/></td>
+                    <td>
+                        <StatusBadge status=e.status/>
+                        {(!e.status.is_terminal()).then(|| view! {
+                            " " <LiveRun run_id=e.run_id.clone() experiment_id=e.experiment_id.clone() on_end=on_end/>
+                        })}
+                    </td>
                     <td class="num">{opt_pct(e.overall_accuracy)}</td>
                     <td class="num">{opt_pct(e.success_rate)}</td>
                     <td class="num">{e.total_records} {(e.failed_records > 0).then(|| format!(" ({} failed)", e.failed_records))}</td>
