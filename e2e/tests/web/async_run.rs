@@ -111,6 +111,11 @@ async fn async_run_can_be_cancelled() {
         .parse()
         .unwrap();
     assert!(now < max, "cancelled before the end: {now} of {max}");
+    let said = text(c, &tid("progress-text")).await;
+    assert!(
+        said.starts_with("Cancelled after") && said.ends_with("partial results below."),
+        "{said}"
+    );
     assert!(!find(c, &tid("cancel-run"))
         .await
         .is_displayed()

@@ -10,6 +10,90 @@ pub fn is_finished(status: RunStatus) -> bool {
     status.is_terminal()
 }
 
+/// 12345 → "12,345".
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Seconds as "1 h 02 min", "3 min 05 s" or "42 s".
+pub fn duration(seconds: f64) -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let s = seconds.max(0.0).round() as u64;
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) => format!("{m} min {s:02} s"),
+        (h, m, _) => format!("{h} h {m:02} min"),
+    }
+}
+
+/// What a run's progress says: what the count counts ("246 records × 10 repetitions × 2
+/// configs = 4,920 trials"), how far it is, and, while it runs, its rate and time left;
+/// a cancelled run says how far it got and that its results are partial.
+pub fn describe(t: &TaskStatus, elapsed_seconds: f64) -> String {
+    let repetitions = u64::from(t.request.repetitions.unwrap_or(1).max(1));
+    let configs = (t.experiments.len() as u64).max(1);
+    let records = t.total / (repetitions * configs).max(1);
+    let mut what = format!("{} records", grouped(records));
+    if repetitions > 1 {
+        what.push_str(&format!(" × {repetitions} repetitions"));
+    }
+    if configs > 1 {
+        what.push_str(&format!(" × {configs} configs"));
+    }
+    if repetitions > 1 || configs > 1 {
+        what.push_str(&format!(" = {} trials", grouped(t.total)));
+    }
+    let (done, total) = (grouped(t.done), grouped(t.total));
+    match t.status {
+        RunStatus::Cancelled => {
+            format!("Cancelled after {done} of {total} trials ({what}); partial results below.")
+        }
+        s if s.is_terminal() => {
+            format!(
+                "{done} of {total} trials ({what}) in {}.",
+                duration(elapsed_seconds)
+            )
+        }
+        _ if t.done == 0 || elapsed_seconds <= 0.0 => {
+            format!(
+                "{done} of {total} trials ({what}) · {} elapsed",
+                duration(elapsed_seconds)
+            )
+        }
+        _ => {
+            #[allow(clippy::cast_precision_loss)]
+            let rate = t.done as f64 / elapsed_seconds;
+            #[allow(clippy::cast_precision_loss)]
+            let left = t.total.saturating_sub(t.done) as f64 / rate;
+            format!(
+                "{done} of {total} trials ({what}) · {} elapsed · {rate:.1} trials/s · about {} left",
+                duration(elapsed_seconds),
+                duration(left)
+            )
+        }
+    }
+}
+
+/// Seconds from `from` to `to` (RFC 3339 times; `to` None = now), as the browser reads them.
+fn seconds_between(from: &str, to: Option<&str>) -> f64 {
+    let start = js_sys::Date::parse(from);
+    let end = to.map_or_else(js_sys::Date::now, js_sys::Date::parse);
+    let s = (end - start) / 1000.0;
+    if s.is_finite() {
+        s
+    } else {
+        0.0
+    }
+}
+
 /// A progress bar (`role=progressbar`, `aria-valuenow`) over every experiment of the task,
 /// one line per experiment, and a cancel button while it runs. The elements stay in place
 /// while the status updates, so they can be focused and clicked during the run.
@@ -27,7 +111,13 @@ pub fn TaskProgress(
     };
     let done = move || task.with(|t| t.as_ref().map_or(0, |t| t.done));
     let total = move || task.with(|t| t.as_ref().map_or(0, |t| t.total));
-    let text = move || format!("{} of {} trials", done(), total());
+    let text = move || {
+        task.with(|t| {
+            t.as_ref().map_or_else(String::new, |t| {
+                describe(t, seconds_between(&t.created_at, t.finished_at.as_deref()))
+            })
+        })
+    };
     let width = move || {
         format!(
             "width: {:.1}%",
@@ -94,5 +184,80 @@ pub fn TaskProgress(
                 </button>
             </section>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(
+        status: RunStatus,
+        done: u64,
+        total: u64,
+        repetitions: u32,
+        configs: usize,
+    ) -> TaskStatus {
+        let mut request = shared::ExperimentRunRequest {
+            repetitions: Some(repetitions),
+            ..Default::default()
+        };
+        request.dataset_name = "d".into();
+        TaskStatus {
+            task_id: "t".into(),
+            status,
+            created_at: String::new(),
+            finished_at: None,
+            done,
+            total,
+            experiments: (0..configs)
+                .map(|i| shared::ExperimentProgress {
+                    experiment_id: format!("e{i}"),
+                    experiment_name: format!("e{i}"),
+                    status: shared::ExperimentStatus::Running,
+                    done: 0,
+                    total: total / configs as u64,
+                    failed: 0,
+                })
+                .collect(),
+            result: None,
+            error: None,
+            request,
+        }
+    }
+
+    #[test]
+    fn counts_say_what_they_count() {
+        let t = task(RunStatus::Running, 1230, 4920, 10, 2);
+        assert_eq!(
+            describe(&t, 60.0),
+            "1,230 of 4,920 trials (246 records × 10 repetitions × 2 configs = 4,920 trials) \
+             · 1 min 00 s elapsed · 20.5 trials/s · about 3 min 00 s left"
+        );
+        let one = task(RunStatus::Running, 0, 10, 1, 1);
+        assert_eq!(
+            describe(&one, 2.0),
+            "0 of 10 trials (10 records) · 2 s elapsed"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_run_says_how_far_it_got() {
+        let t = task(RunStatus::Cancelled, 120, 2000, 1, 1);
+        assert_eq!(
+            describe(&t, 30.0),
+            "Cancelled after 120 of 2,000 trials (2,000 records); partial results below."
+        );
+    }
+
+    #[test]
+    fn numbers_are_grouped_and_durations_read() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(95_000_000), "95,000,000");
+        assert_eq!(duration(42.4), "42 s");
+        assert_eq!(duration(185.0), "3 min 05 s");
+        assert_eq!(duration(3720.0), "1 h 02 min");
     }
 }
