@@ -47,3 +47,40 @@ async fn estimates_and_errors_follow_the_form() {
     gone(c, &tid("error-jobs"), "the error goes once jobs is fixed").await;
     browser.close().await;
 }
+
+/// A preset whose models need keys says so on its button; applied, one notice names what
+/// cannot run and offers the offline model, which makes the form runnable.
+#[tokio::test]
+async fn presets_that_need_keys_say_so_and_offer_the_offline_model() {
+    let app = App::start();
+    let browser = Browser::start().await;
+    let c = browser.client();
+    open_logged_in(&app, c, "/").await;
+    let needs = until("the preset says it needs a key", WAIT, || async {
+        let t = text(c, &tid("preset-baseline-comparison")).await;
+        t.contains("needs a key").then_some(t)
+    })
+    .await;
+    assert!(needs.contains("needs a key"), "{needs}");
+    assert!(!text(c, &tid("preset-offline-baseline"))
+        .await
+        .contains("needs a key"));
+    click(c, &tid("preset-baseline-comparison")).await;
+    let notice = text(c, &tid("preset-needs-keys")).await;
+    assert!(notice.contains("gemini-2.5-flash"), "{notice}");
+    assert_eq!(
+        all(c, &tid("preset-needs-keys")).await.len(),
+        1,
+        "one notice, not one per row"
+    );
+    click(c, &tid("use-offline")).await;
+    gone(
+        c,
+        &tid("preset-needs-keys"),
+        "the notice goes once every model can run",
+    )
+    .await;
+    click(c, &tid("run-sync")).await;
+    assert_eq!(at_least(c, &tid("experiment-result"), 2).await.len(), 2);
+    browser.close().await;
+}

@@ -1,6 +1,7 @@
 //! Run experiments (`/`): settings, model configs, presets, sync and async runs with live
 //! progress and cancel, and the results.
 
+mod presets;
 mod preview;
 mod settings;
 mod state;
@@ -12,8 +13,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::{CostEstimate, ExperimentRunRequest, ExperimentRunResponse, TaskStatus};
 
+use self::presets::Presets;
 use self::preview::{RequestPreview, WillRun};
-use self::settings::{DatasetSettings, ExperimentSettings, JudgeSettings, LlmObsSettings, Presets};
+use self::settings::{DatasetSettings, ExperimentSettings, JudgeSettings, LlmObsSettings};
 use self::state::RunForm;
 use crate::api::{self, ApiError};
 use crate::auth::Auth;
@@ -273,7 +275,7 @@ pub fn RunPage() -> impl IntoView {
         <p class="lead">
             "Run one experiment per model configuration on a dataset and compare them with confidence intervals."
         </p>
-        <Presets form=form errors=errors presets=presets/>
+        <Presets form=form errors=errors presets=presets models=model_list/>
         <form
             class="run-form"
             novalidate

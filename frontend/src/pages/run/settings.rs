@@ -1,7 +1,7 @@
 //! The original's settings groups (LLMObs, dataset, experiment) and the quick presets.
 
 use leptos::prelude::*;
-use shared::{DatasetDetail, DatasetInfo, ModelAvailability, Preset};
+use shared::{DatasetDetail, DatasetInfo, ModelAvailability};
 
 use super::state::RunForm;
 use crate::api::ApiError;
@@ -231,60 +231,5 @@ pub fn JudgeSettings(
                 <FieldMessage errors=errors path="evaluators.llm_judge.model"/>
             </div>
         </fieldset>
-    }
-}
-
-/// The quick presets and a reset.
-#[component]
-pub fn Presets(
-    form: RunForm,
-    errors: FieldErrors,
-    /// `GET /presets`.
-    presets: LocalResource<Result<Vec<Preset>, ApiError>>,
-) -> impl IntoView {
-    let buttons = move || match presets.get() {
-        None => view! { <span class="muted">"Loading presets…"</span> }.into_any(),
-        Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
-        Some(Ok(list)) => list
-            .into_iter()
-            .map(|p| {
-                let title = p.description.clone();
-                let testid = format!("preset-{}", p.id);
-                let name = p.name.clone();
-                view! {
-                    <button
-                        type="button"
-                        title=title
-                        data-testid=testid
-                        on:click=move |_| {
-                            form.apply(&p);
-                            errors.set(Vec::new());
-                        }
-                    >
-                        {name}
-                    </button>
-                }
-            })
-            .collect_view()
-            .into_any(),
-    };
-    view! {
-        <section class="group presets" aria-labelledby="presets-title">
-            <h2 id="presets-title">"Quick presets"</h2>
-            <div class="actions">
-                {buttons}
-                <button
-                    type="button"
-                    class="link"
-                    data-testid="reset"
-                    on:click=move |_| {
-                        form.reset();
-                        errors.set(Vec::new());
-                    }
-                >
-                    "Reset"
-                </button>
-            </div>
-        </section>
     }
 }
