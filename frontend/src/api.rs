@@ -40,6 +40,15 @@ fn post(path: &str) -> RequestBuilder {
 /// The body of a 2xx answer; any other answer becomes an [`ApiError`] (a 401 also opens the
 /// key prompt). Not generic, so it is compiled once.
 async fn body_text(sent: Result<Response, gloo_net::Error>) -> Result<String, ApiError> {
+    body_text_asking(sent, true).await
+}
+
+/// [`body_text`], opening the key prompt on a 401 only when `ask_key` (background polls do
+/// not: a stored wrong key would reopen it every few seconds).
+async fn body_text_asking(
+    sent: Result<Response, gloo_net::Error>,
+    ask_key: bool,
+) -> Result<String, ApiError> {
     let resp = sent.map_err(|e| ApiError::Network(e.to_string()))?;
     let status = resp.status();
     let text = resp
@@ -50,10 +59,25 @@ async fn body_text(sent: Result<Response, gloo_net::Error>) -> Result<String, Ap
         return Ok(text);
     }
     let err = ApiError::from_response(status, &text);
-    if matches!(err, ApiError::Unauthorized(_)) {
+    if ask_key && matches!(err, ApiError::Unauthorized(_)) {
         auth::request_key();
     }
     Err(err)
+}
+
+/// A GET made in the background (polls): a 401 is returned, not asked about.
+async fn get_json_quietly<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(&body_text_asking(get(path).send().await, false).await?)
+}
+
+/// [`task`] for polls: a 401 does not open the key prompt.
+pub async fn task_quietly(id: &str) -> Result<TaskStatus, ApiError> {
+    get_json_quietly(&format!("/experiments/tasks/{}", encode(id))).await
+}
+
+/// [`experiments`] for polls: a 401 does not open the key prompt.
+pub async fn experiments_quietly(q: &HistoryQuery) -> Result<Page<ExperimentListItem>, ApiError> {
+    get_json_quietly(&format!("/experiments?{}", q.to_query())).await
 }
 
 fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {

@@ -188,7 +188,7 @@ pub fn KeyPrompt() -> impl IntoView {
                         <button type="submit" class="primary" data-testid="api-key-save">
                             "Save key"
                         </button>
-                        <button type="button" on:click=close>"Cancel"</button>
+                        <button type="button" data-testid="api-key-cancel" on:click=close>"Cancel"</button>
                     </div>
                 </form>
             </div>

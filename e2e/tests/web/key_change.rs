@@ -127,3 +127,30 @@ async fn the_key_dialog_keeps_focus_and_gives_it_back() {
     );
     browser.close().await;
 }
+
+/// A wrong stored key asks once: closed, the prompt stays closed while the header keeps
+/// polling for running experiments in the background.
+#[tokio::test]
+async fn background_polls_do_not_reopen_the_key_prompt() {
+    let app = App::start();
+    let browser = Browser::start().await;
+    let c = browser.client();
+    c.goto(&app.url("/not-a-page")).await.unwrap();
+    js(
+        c,
+        "localStorage.setItem('tallylab.apiKey', 'wrong-key');",
+        vec![],
+    )
+    .await;
+    c.goto(&app.url("/datasets")).await.unwrap();
+    find(c, &tid("api-key-prompt")).await;
+    click(c, &tid("api-key-cancel")).await;
+    prompt_closes(c).await;
+    // Two of the header's polls (every 3 s) go by.
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    assert!(
+        all(c, &tid("api-key-prompt")).await.is_empty(),
+        "the prompt came back by itself"
+    );
+    browser.close().await;
+}

@@ -31,7 +31,7 @@ fn RunsIndicator() -> impl IntoView {
                 limit: 1,
                 ..Default::default()
             };
-            api::experiments(&q).await.map_or(0, |p| p.total)
+            api::experiments_quietly(&q).await.map_or(0, |p| p.total)
         }
     });
     move || {

@@ -93,6 +93,10 @@ fn Upload(on_done: Callback<()>) -> impl IntoView {
             }
         });
     };
+    // The server names what it read "file" (the text, pasted or chosen) and its records
+    // "records[i]…": both are about the Records field, and are shown under it.
+    let about_records =
+        |field: &str| field == "body" || field == "file" || field.starts_with("records");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (n, text) = (name.get_untracked(), body.get_untracked());
@@ -125,20 +129,23 @@ fn Upload(on_done: Callback<()>) -> impl IntoView {
                 Err(e) => {
                     errors.set(e.field_errors());
                     failure.set(Some(e));
-                    // Focus where the problem is: the records, unless only the name is wrong.
-                    let on_name = errors
-                        .0
-                        .with_untracked(|v| !v.is_empty() && v.iter().all(|e| e.field == "name"));
-                    crate::dom::focus(if on_name { "f-name" } else { "f-body" });
+                    // Focus where the problem is (a problem with no field keeps focus put).
+                    let (on_name, on_records) = errors.0.with_untracked(|v| {
+                        (
+                            v.iter().any(|e| e.field == "name"),
+                            v.iter().any(|e| about_records(&e.field)),
+                        )
+                    });
+                    if on_records {
+                        crate::dom::focus("f-body");
+                    } else if on_name {
+                        crate::dom::focus("f-name");
+                    }
                 }
             }
             busy.set(false);
         });
     };
-    // The server names what it read "file" (the text, pasted or chosen) and its records
-    // "records[i]…": both are about the Records field, and are shown under it.
-    let about_records =
-        |field: &str| field == "body" || field == "file" || field.starts_with("records");
     let records_errors = move || {
         errors
             .0

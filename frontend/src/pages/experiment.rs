@@ -100,7 +100,8 @@ pub fn ExperimentPage() -> impl IntoView {
         };
         async move { api::experiment_records(&id, &q).await }
     });
-    // While the experiment runs, its page follows it: summary and records every 2 s.
+    // While the experiment runs, its page follows it: summary and records every 2 s (a
+    // refused key stops it: the detail is then an error, not running).
     let running =
         Memo::new(move |_| matches!(detail.get(), Some(Ok(d)) if !d.item.status.is_terminal()));
     if let Ok(handle) = set_interval_with_handle(
@@ -114,6 +115,24 @@ pub fn ExperimentPage() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
+    // Once it ends, the records are read once more (the last poll may predate the last
+    // trials).
+    Effect::new(move |was: Option<bool>| {
+        let now = running.get();
+        if was == Some(true) && !now {
+            records.refetch();
+        }
+        now
+    });
+    // Progress and Cancel, kept across the refetches (drawn again only if the run changes).
+    let live = Memo::new(move |_| match detail.get() {
+        Some(Ok(d)) if !d.item.status.is_terminal() => Some((
+            d.item.run_id.clone(),
+            d.item.experiment_id.clone(),
+            d.item.experiment_name.clone(),
+        )),
+        _ => None,
+    });
     let fields = Signal::derive(move || match detail.get() {
         Some(Ok(d)) => d
             .metrics
@@ -135,6 +154,9 @@ pub fn ExperimentPage() -> impl IntoView {
                 crate::dom::focus_heading("records-title");
             })/> }.into_any(),
         }}
+        {move || live.get().map(|(run_id, experiment_id, experiment_name)| view! {
+            <LiveRun run_id experiment_id experiment_name on_end=Callback::new(|()| ())/>
+        })}
         <section aria-labelledby="records-title">
             <h2 id="records-title" tabindex="-1">"Records"</h2>
             <RecordFilters sort=sort differs=differs errors_only=errors_only field=field
@@ -175,12 +197,6 @@ fn Summary(
     on_field: Callback<String>,
 ) -> impl IntoView {
     let e = detail.item;
-    let live = (!e.status.is_terminal()).then(|| {
-        view! {
-            <LiveRun run_id=e.run_id.clone() experiment_id=e.experiment_id.clone()
-                on_end=Callback::new(|()| ())/>
-        }
-    });
     let meta = if detail.config.metadata.is_empty() {
         None
     } else {
@@ -193,7 +209,6 @@ fn Summary(
         .unwrap_or_default();
     view! {
         <h1 data-testid="experiment-title">{e.experiment_name.clone()} " " <StatusBadge status=e.status/></h1>
-        {live}
         <dl class="facts" data-testid="experiment-facts">
             <div><dt>"Model"</dt><dd>{e.model.clone()} " @ temperature " {e.temperature}</dd></div>
             <div><dt>"Dataset"</dt><dd><A href=format!("/datasets/{}", e.dataset_name)>{e.dataset_name.clone()}</A> " v" {e.dataset_version}</dd></div>
@@ -237,11 +252,12 @@ fn FieldAccuracyTable(fields: Vec<FieldAccuracy>, on_field: Callback<String>) ->
             let width = format!("width: {:.1}%", f.accuracy * 100.0);
             let wrong = f.total - f.correct;
             let name = f.field.clone();
+            let label = format!("{wrong} records got {} wrong: show them", f.field);
             let errors = if wrong == 0 {
                 view! { <span class="muted">"0"</span> }.into_any()
             } else {
                 view! {
-                    <button type="button" class="link" data-testid="field-errors"
+                    <button type="button" class="link" data-testid="field-errors" aria-label=label
                         title="Show the records that got this field wrong"
                         on:click=move |_| on_field.run(name.clone())>{wrong}</button>
                 }

@@ -57,6 +57,15 @@ pub fn ExperimentsPage() -> impl IntoView {
         });
     };
     let on_end = Callback::new(move |()| page.refetch());
+    // The header's "N running" link while already here changes only the query.
+    Effect::new(move |_| {
+        let wanted = query.with(|q| q.get("active")).as_deref() == Some("1");
+        if wanted != active.get_untracked() {
+            active.set(wanted);
+            offset.set(0);
+            applied.update(|q| q.active = wanted);
+        }
+    });
     let compare_href = move || {
         let ids: Vec<String> = selected.get().iter().map(|(i, _)| encode(i)).collect();
         format!("/compare?ids={}", ids.join(","))
@@ -142,6 +151,12 @@ fn HistoryTable(
                 })
             };
             let label = format!("Select {} for comparison", e.experiment_name);
+            let live = (!e.status.is_terminal()).then(|| {
+                view! {
+                    " " <LiveRun run_id=e.run_id.clone() experiment_id=e.experiment_id.clone()
+                        experiment_name=e.experiment_name.clone() on_end=on_end/>
+                }
+            });
             view! {
                 <tr data-testid="experiment-row">
                     <td><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle/></td>
@@ -151,9 +166,7 @@ fn HistoryTable(
                     <td>{e.project_name}</td>
                     <td>
                         <StatusBadge status=e.status/>
-                        {(!e.status.is_terminal()).then(|| view! {
-                            " " <LiveRun run_id=e.run_id.clone() experiment_id=e.experiment_id.clone() on_end=on_end/>
-                        })}
+                        {live}
                     </td>
                     <td class="num">{opt_pct(e.overall_accuracy)}</td>
                     <td class="num">{opt_pct(e.success_rate)}</td>

@@ -198,10 +198,10 @@ impl ExperimentStore for SqliteStore {
             cond.push_str(" AND error IS NOT NULL");
         }
         if filter.differs {
+            // A list subquery (read once), not a correlated one (a scan per trial).
             cond.push_str(
-                " AND (error IS NOT NULL OR EXISTS (SELECT 1 FROM trial_failed_fields d
-                   WHERE d.experiment_id = ?1 AND d.record_index = r.record_index
-                   AND d.repetition = r.repetition))",
+                " AND (error IS NOT NULL OR (record_index, repetition) IN (SELECT record_index,
+                   repetition FROM trial_failed_fields d WHERE d.experiment_id = ?1))",
             );
         }
         let field = filter.field.as_deref();

@@ -227,8 +227,8 @@ pub fn RunPage() -> impl IntoView {
             match api::estimate(&req).await {
                 // An answer for a form that changed meanwhile is not shown.
                 Ok(e) if changes.get_untracked() == asked_at => st.estimate.set(Some(e)),
-                Ok(_) => {}
-                Err(e) => fail(e),
+                Err(e) if changes.get_untracked() == asked_at => fail(e),
+                _ => {}
             }
         });
     };

@@ -50,6 +50,8 @@ pub fn Presets(
                 row.model.set(crate::form::default_config().model);
             }
         }
+        // The form changed outside its inputs: what depends on it (the estimate) follows.
+        form.rows.update(|_| ());
     };
     let notice = move || {
         let blocked = blocked();
