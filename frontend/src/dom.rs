@@ -34,6 +34,13 @@ pub fn remove_boot_message() {
     }
 }
 
+/// Names the browser tab after the page: "{page} · tallylab".
+pub fn set_title(page: &str) {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        doc.set_title(&format!("{page} · tallylab"));
+    }
+}
+
 /// Moves focus to the element with this id, if there is one.
 pub fn focus(id: &str) {
     if let Some(el) = web_sys::window()

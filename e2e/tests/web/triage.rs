@@ -41,6 +41,12 @@ async fn worst_first_field_filter_and_search_survive_a_reload() {
     let c = browser.client();
     open_logged_in(&app, c, &format!("/experiments/{id}")).await;
     at_least(c, &tid("record"), 10).await;
+    // Each page names its tab: here, after the experiment.
+    until("the tab's title", WAIT, || async {
+        let title = c.title().await.ok()?;
+        (title == "vote-extraction-rules-v1-t0.0 · tallylab").then_some(())
+    })
+    .await;
     let first = overall(c).await;
     assert!(
         first.windows(2).all(|w| w[0] <= w[1]),

@@ -18,6 +18,7 @@ use crate::format::{estimate, metric_label, opt_pct, pct};
 /// The comparison page.
 #[component]
 pub fn ComparePage() -> impl IntoView {
+    crate::dom::set_title("Compare experiments");
     let auth = Auth::get();
     let query = use_query_map();
     let ids = Memo::new(move |_| {

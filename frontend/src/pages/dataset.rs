@@ -22,6 +22,7 @@ pub fn DatasetPage() -> impl IntoView {
     let auth = Auth::get();
     let params = use_params_map();
     let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    Effect::new(move |_| crate::dom::set_title(&format!("Dataset {}", name.get())));
     // None = latest.
     let version = RwSignal::new(None::<u32>);
     let offset = RwSignal::new(0u64);

@@ -16,6 +16,7 @@ use crate::format::{encode, when};
 /// The datasets page.
 #[component]
 pub fn DatasetsPage() -> impl IntoView {
+    crate::dom::set_title("Datasets");
     let auth = Auth::get();
     let reload = RwSignal::new(0u32);
     let list = LocalResource::new(move || {

@@ -86,6 +86,10 @@ pub fn ExperimentPage() -> impl IntoView {
         let id = id.get();
         async move { api::experiment(&id).await }
     });
+    Effect::new(move |_| match detail.get() {
+        Some(Ok(d)) => crate::dom::set_title(&d.item.experiment_name),
+        _ => crate::dom::set_title("Experiment"),
+    });
     let records = LocalResource::new(move || {
         auth.track();
         let id = id.get();

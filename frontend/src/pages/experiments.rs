@@ -17,6 +17,7 @@ const PAGE: u64 = 25;
 /// The history page.
 #[component]
 pub fn ExperimentsPage() -> impl IntoView {
+    crate::dom::set_title("Experiments");
     let auth = Auth::get();
     let project = RwSignal::new(String::new());
     let dataset = RwSignal::new(String::new());

@@ -121,6 +121,7 @@ async fn poll(id: String, st: RunState, alive: Arc<AtomicBool>) {
 /// The run page.
 #[component]
 pub fn RunPage() -> impl IntoView {
+    crate::dom::set_title("Run experiments");
     let auth = Auth::get();
     let form = RunForm::new();
     let errors = FieldErrors::new();
