@@ -8,7 +8,7 @@ use shared::{
     ExperimentMetrics, FieldAccuracy, MetricEstimate, MetricKind, Population, RecordScores,
 };
 
-use super::judge::{WEIGHTED_LABEL, WEIGHTED_METRIC, WEIGHTS};
+use super::judge::{weighted_overall, WEIGHTED_LABEL, WEIGHTED_METRIC, WEIGHTS};
 use super::registry::{Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 pub use super::table::parsed_output;
 use super::table::{FieldTally, Groups, ScoreTable};
@@ -130,15 +130,16 @@ fn estimate(
 /// none.
 fn weighted_estimate(table: &ScoreTable, groups: &Groups, seed: u64) -> Option<MetricEstimate> {
     let index = |name: &str| EVALUATORS.iter().position(|e| e.name == name);
-    let columns: Vec<(usize, f64)> = WEIGHTS
+    // The formula's columns in the table, looked up once.
+    let columns: Vec<(&str, usize)> = WEIGHTS
         .iter()
-        .map(|(name, w)| Some((index(name)?, *w)))
+        .map(|(name, _)| Some((*name, index(name)?)))
         .collect::<Option<_>>()?;
     let trial = |t: usize| -> Option<f64> {
-        columns
-            .iter()
-            .map(|&(e, w)| table.value(t, e).map(|v| v * w))
-            .sum()
+        weighted_overall(|name| {
+            let &(_, e) = columns.iter().find(|(n, _)| *n == name)?;
+            table.value(t, e)
+        })
     };
     let mut scratch = Vec::new();
     let mut means = Vec::new();

@@ -28,7 +28,15 @@ const MAX_COMPARED: usize = 10;
 /// either experiment lacks (stored before it existed) is left out.
 /// With no trial in common there is nothing to compare: no verdicts.
 pub fn paired(a: &ScoreTable, b: &ScoreTable) -> Vec<PairedComparison> {
-    let pairs = trial_pairs(a, b);
+    compare_pairs(a, b, &trial_pairs(a, b))
+}
+
+/// [`paired`] over trial pairs already found (see [`trial_pairs`]).
+fn compare_pairs(
+    a: &ScoreTable,
+    b: &ScoreTable,
+    pairs: &[(usize, usize)],
+) -> Vec<PairedComparison> {
     if pairs.is_empty() {
         return Vec::new();
     }
@@ -49,7 +57,7 @@ pub fn paired(a: &ScoreTable, b: &ScoreTable) -> Vec<PairedComparison> {
         EVALUATORS
             .iter()
             .enumerate()
-            .filter_map(|(i, e)| compare_evaluator(e, i, a, b, &pairs)),
+            .filter_map(|(i, e)| compare_evaluator(e, i, a, b, pairs)),
     );
     out
 }
@@ -158,11 +166,13 @@ impl Service {
             .zip(&tables)
             .skip(1)
             .map(|(row, t)| {
-                let paired_trials = trial_pairs(&tables[0], t).len() as u64;
+                // Found once: counted here and compared below (a map of every trial).
+                let found = trial_pairs(&tables[0], t);
+                let paired_trials = found.len() as u64;
                 ComparisonPair {
                     a: rows[0].id.clone(),
                     b: row.id.clone(),
-                    comparisons: paired(&tables[0], t),
+                    comparisons: compare_pairs(&tables[0], t, &found),
                     paired_trials,
                     reason: (paired_trials == 0).then(|| {
                         format!(
