@@ -73,6 +73,16 @@ pub fn compare_binary(metric: &str, a: &[bool], b: &[bool]) -> PairedComparison 
         std::cmp::Ordering::Less if p < ALPHA => Verdict::BBetter,
         _ => Verdict::NotDistinguishable,
     };
+    if only_a + only_b == 0 {
+        // No discordant pair: nothing to detect, and more records would not change that
+        // on these ones.
+        out.explanation = format!(
+            "Not distinguishable: identical on every paired record — A and B pass and fail \
+             {metric} on the same records ({a_hits} of {n} pass), so there is no difference \
+             to detect.{note}"
+        );
+        return out;
+    }
     let test = format!(
         "exact McNemar {} on {only_a} A-only vs {only_b} B-only successes",
         fmt_p(p)
@@ -150,8 +160,9 @@ pub fn compare_scores(metric: &str, a: &[f64], b: &[f64], seed: u64) -> PairedCo
         out.ci_high = Some(0.0);
         out.p_value = Some(1.0);
         out.explanation = format!(
-            "Not distinguishable: A and B score identically on {metric} on all {n} paired \
-             records, so there is no difference to detect.{note}"
+            "Not distinguishable: identical on every paired record — A and B score \
+             identically on {metric} on all {n} paired records, so there is no difference to \
+             detect.{note}"
         );
         return out;
     }

@@ -200,6 +200,22 @@ fn n10_binary_seven_vs_three_is_not_distinguishable() {
 }
 
 #[test]
+fn binary_with_no_discordant_pair_says_identical_not_more_records() {
+    let a = [
+        true, true, false, true, false, true, true, true, false, true,
+    ];
+    let c = compare_binary("exact", &a, &a);
+    assert_eq!(c.verdict, Verdict::NotDistinguishable);
+    assert_eq!(c.p_value, Some(1.0));
+    assert!(
+        c.explanation.contains("identical on every paired record"),
+        "{c:?}"
+    );
+    assert!(c.explanation.contains("7 of 10 pass"), "{c:?}");
+    assert!(!c.explanation.contains("more records"), "{c:?}");
+}
+
+#[test]
 fn identical_and_tiny_inputs() {
     let same = compare_scores("overall_accuracy", &[0.7; 10], &[0.7; 10], 1);
     assert_eq!(same.verdict, Verdict::NotDistinguishable);
