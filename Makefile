@@ -45,11 +45,10 @@ web-tools: ## Install trunk and the wasm-bindgen CLI (skipped when the right ver
 	@grep -q 'wasm_bindgen = "$(WASM_BINDGEN_VERSION)"' frontend/Trunk.toml || { \
 	  echo "frontend/Trunk.toml must name wasm_bindgen = \"$(WASM_BINDGEN_VERSION)\" (the Cargo.lock version)" >&2; exit 1; }
 
-frontend: setup-wasm web-tools ## Build the web app into frontend/dist (trunk build --release --offline)
+frontend: setup-wasm web-tools ## Build the web app into frontend/dist (trunk build --release --offline), with brotli and gzip copies
 	source target/wasm-env.sh && cd frontend && \
 	  PATH="$${TALLYLAB_WASM_PATH:-$$PATH}" trunk build --release --offline
-	@wasm=$$(ls frontend/dist/*.wasm) && \
-	  echo "web app bundle: $$(stat -c %s $$wasm) bytes wasm, $$(gzip -9 -c $$wasm | wc -c) gzipped"
+	$(CARGO) run --release --quiet -p precompress -- frontend/dist
 
 browser: ## Install Chromium, ChromeDriver and a Thai font for the browser tests (skipped when present)
 	@pkgs=""; \

@@ -3,6 +3,7 @@
 //! handler in the app and the OpenAPI document together. Handlers only translate HTTP to
 //! service calls and back.
 
+pub mod assets;
 mod body_stream;
 pub mod catalog;
 pub mod datasets;

@@ -12,6 +12,15 @@ fn is_api(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
+/// Paths actix-files would refuse with a plain-text 400 (an encoded `/`, a `..` or hidden
+/// segment): they go to [`not_found_or_spa`] instead, like any name that is not a file.
+fn outside_files(path: &str) -> bool {
+    path.to_ascii_lowercase().contains("%2f")
+        || path
+            .split('/')
+            .any(|segment| segment.starts_with('.') || segment.starts_with("%2e"))
+}
+
 /// Serves a file of the built web app, if there is one: GET and HEAD only, never an /api
 /// path (those are JSON, answered by the routes or [`not_found_or_spa`]).
 pub fn static_files(state: &AppState) -> Option<actix_files::Files> {
@@ -22,7 +31,10 @@ pub fn static_files(state: &AppState) -> Option<actix_files::Files> {
             .prefer_utf8(true)
             .guard(guard::fn_guard(|ctx| {
                 let head = ctx.head();
-                !is_api(head.uri.path()) && matches!(head.method, Method::GET | Method::HEAD)
+                let path = head.uri.path();
+                !is_api(path)
+                    && !outside_files(path)
+                    && matches!(head.method, Method::GET | Method::HEAD)
             })),
     )
 }

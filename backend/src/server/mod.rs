@@ -248,6 +248,12 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
             .service(web::redirect("/docs", "/docs/"));
         match api::static_files(&state) {
             Some(files) => app
+                .service(
+                    web::resource(api::assets::ASSET_PATTERN)
+                        .route(web::get().to(api::assets::asset))
+                        .route(web::head().to(api::assets::asset))
+                        .default_service(web::to(api::not_found_or_spa)),
+                )
                 .service(files.default_handler(web::to(api::not_found_or_spa)))
                 .default_service(web::to(api::not_found_or_spa)),
             None => app.default_service(web::to(api::not_found_or_spa)),

@@ -21,3 +21,4 @@ mod storage;
 mod triage;
 mod uploads;
 mod verdicts;
+mod web_assets;

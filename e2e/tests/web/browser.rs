@@ -95,6 +95,36 @@ impl Browser {
         self.client.as_ref().expect("browser open")
     }
 
+    /// Throttles the network as Chrome DevTools' presets do (ChromeDriver's
+    /// `network_conditions` command): `latency_ms` added to each request, throughputs in
+    /// bytes per second.
+    #[allow(dead_code)] // used by benches/first_heading.rs
+    pub fn throttle(&self, latency_ms: u32, down_bytes_per_s: u32, up_bytes_per_s: u32) {
+        let body = json!({"network_conditions": {
+            "offline": false, "latency": latency_ms,
+            "download_throughput": down_bytes_per_s, "upload_throughput": up_bytes_per_s,
+        }})
+        .to_string();
+        let mut s = TcpStream::connect(("127.0.0.1", self.driver_port)).expect("chromedriver");
+        let req = format!(
+            "POST /session/{}/chromium/network_conditions HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.session,
+            body.len()
+        );
+        s.write_all(req.as_bytes())
+            .expect("send network_conditions");
+        // ChromeDriver may keep the connection open: the status line is all that is needed.
+        let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+        let mut answer = [0u8; 64];
+        let n = s.read(&mut answer).unwrap_or(0);
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "network_conditions: {answer}"
+        );
+    }
+
     /// Ends the session: Chromium exits (ChromeDriver is stopped on drop).
     pub async fn close(mut self) {
         if let Some(client) = self.client.take() {
