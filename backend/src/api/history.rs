@@ -78,6 +78,8 @@ pub struct RecordsQuery {
     /// Only trials whose record id contains this text.
     #[param(min_length = 1, max_length = 200)]
     pub record_id: Option<String>,
+    /// Only the trials of the record at this position of the dataset (its `record_index`).
+    pub record_index: Option<u64>,
     /// `record` (dataset order, the default), `worst` (lowest overall first) or `best`.
     #[param(inline)]
     pub sort: Option<TrialOrder>,
@@ -107,6 +109,7 @@ pub async fn list_records(
                 field: trial_field(q.field.as_deref())?,
                 differs: q.differs.unwrap_or(false),
                 record_id: record_search(q.record_id.as_deref())?,
+                record_index: q.record_index,
                 order: q.sort.unwrap_or_default(),
             },
         )

@@ -155,6 +155,8 @@ pub struct TrialFilter {
     pub differs: bool,
     /// Only trials whose record id contains this text (case as written).
     pub record_id: Option<String>,
+    /// Only the trials of the record at this position of the dataset.
+    pub record_index: Option<u64>,
     pub order: TrialOrder,
 }
 

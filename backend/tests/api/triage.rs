@@ -65,9 +65,17 @@ async fn records_sort_search_and_filter() {
     assert_eq!(ids, ["บางบำหรุ1", "บางบำหรุ10"]);
     assert_eq!(page("record_id=nothing-like-this").await["total"], 0);
 
+    // One record exactly, by its position: what compare links to (a search by id also
+    // finds every id that contains it).
+    let one = page("record_index=9").await;
+    assert_eq!(one["total"], 1, "{one}");
+    assert_eq!(one["items"][0]["record_id"], "บางบำหรุ10");
+    assert_eq!(page("record_index=99999999999").await["total"], 0);
+
     for (query, says) in [
         ("sort=sideways", "expected one of `record`, `worst`, `best`"),
         ("record_id=", "record_id"),
+        ("record_index=-1", "invalid digit"),
     ] {
         let (status, err) = app
             .get(&format!("/api/v1/experiments/{id}/records?{query}"))

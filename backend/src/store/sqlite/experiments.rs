@@ -209,10 +209,14 @@ impl ExperimentStore for SqliteStore {
             " AND (?2 IS NULL OR (record_index, repetition) IN (SELECT record_index, repetition
                FROM trial_failed_fields f WHERE f.experiment_id = ?1
                AND (f.field = ?2 OR f.field GLOB ?3)))
-              AND (?4 IS NULL OR instr(record_id, ?4) > 0)",
+              AND (?4 IS NULL OR instr(record_id, ?4) > 0)
+              AND (?5 IS NULL OR record_index = ?5)",
         );
         let glob = field.map(|f| f.replace('[', "[[]").replace("[[]]", "[[]*]"));
         let search = filter.record_id.as_deref();
+        let index = filter
+            .record_index
+            .map(|i| i64::try_from(i).unwrap_or(i64::MAX));
         let total: i64 = sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM experiment_records r WHERE experiment_id = ?1{cond}"
         ))
@@ -220,6 +224,7 @@ impl ExperimentStore for SqliteStore {
         .bind(field)
         .bind(glob.as_deref())
         .bind(search)
+        .bind(index)
         .fetch_one(&self.pool)
         .await?;
         let order = match filter.order {
@@ -229,12 +234,13 @@ impl ExperimentStore for SqliteStore {
         };
         let rows = sqlx::query(&format!(
             "SELECT * FROM experiment_records r WHERE experiment_id = ?1{cond}
-             ORDER BY {order} LIMIT ?5 OFFSET ?6"
+             ORDER BY {order} LIMIT ?6 OFFSET ?7"
         ))
         .bind(experiment_id)
         .bind(field)
         .bind(glob.as_deref())
         .bind(search)
+        .bind(index)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
