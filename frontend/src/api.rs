@@ -261,6 +261,8 @@ pub struct RecordsQuery {
     pub record_id: String,
     /// "worst", "best" or "record".
     pub sort: String,
+    /// Only the trials of the record at this position.
+    pub record_index: Option<u64>,
 }
 
 impl RecordsQuery {
@@ -278,6 +280,9 @@ impl RecordsQuery {
         }
         if !self.record_id.is_empty() {
             q.push_str(&format!("&record_id={}", encode(&self.record_id)));
+        }
+        if let Some(i) = self.record_index {
+            q.push_str(&format!("&record_index={i}"));
         }
         q
     }

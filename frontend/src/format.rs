@@ -15,6 +15,34 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// A count with digit grouping: 2455 → "2,455".
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A difference of two shares in percentage points: "+3.2 pts", "−1.0 pts", "0.0 pts".
+pub fn points(d: f64) -> String {
+    if !d.is_finite() {
+        return "–".into();
+    }
+    let v = d * 100.0;
+    if v.abs() < 0.05 {
+        "0.0 pts".into()
+    } else if v > 0.0 {
+        format!("+{v:.1} pts")
+    } else {
+        format!("−{:.1} pts", -v)
+    }
+}
+
 /// A share in 0–1 as a percentage with one decimal.
 pub fn pct(v: f64) -> String {
     if v.is_finite() {
@@ -112,15 +140,28 @@ pub fn when(ts: &str) -> String {
 /// (responses stored before `records_run` existed say 0: the version's count is shown).
 pub fn records_line(run: u64, dataset_size: u64) -> String {
     if run == 0 || run == dataset_size {
-        format!("{dataset_size} records")
+        format!("{} records", count(dataset_size))
     } else {
-        format!("{run} of {dataset_size} records")
+        format!("{} of {} records", count(run), count(dataset_size))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_and_points_signed() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(2455), "2,455");
+        assert_eq!(count(100_000), "100,000");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(points(0.032), "+3.2 pts");
+        assert_eq!(points(-0.01), "−1.0 pts");
+        assert_eq!(points(-0.0001), "0.0 pts");
+        assert_eq!(points(f64::NAN), "–");
+    }
 
     #[test]
     fn encodes_reserved_and_thai() {

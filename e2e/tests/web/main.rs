@@ -7,6 +7,7 @@
 
 mod async_run;
 mod browser;
+mod compare_triage;
 mod compare_unpaired;
 mod dataset_images;
 mod focus;

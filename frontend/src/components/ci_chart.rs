@@ -11,8 +11,40 @@ const PAD_R: f64 = 24.0;
 const TOP: f64 = 26.0;
 const LANE: f64 = 14.0;
 
-fn x_of(v: f64) -> f64 {
-    LABEL_W + v.clamp(0.0, 1.0) * (WIDTH - LABEL_W - PAD_R)
+/// The axis range that holds every interval: padded, on a 5-point grid, at least 10 points
+/// wide, within 0–100 %. A chart of 92 % vs 95 % then fills the width instead of sharing its
+/// last twentieth.
+pub fn domain<'a>(estimates: impl Iterator<Item = &'a MetricEstimate>) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for e in estimates {
+        for v in [e.ci_low, e.ci_high, e.value] {
+            if v.is_finite() {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let step = 0.05;
+    let mut lo = ((lo - 0.02) / step).floor() * step;
+    let mut hi = ((hi + 0.02) / step).ceil() * step;
+    while hi - lo < 0.1 - 1e-9 {
+        lo -= step / 2.0;
+        hi += step / 2.0;
+    }
+    let (lo, hi) = (lo.max(0.0), hi.min(1.0));
+    if hi - lo < 0.1 {
+        // Pushed against 0 or 1: widen inward.
+        return if lo == 0.0 { (0.0, 0.1) } else { (0.9, 1.0) };
+    }
+    (lo, hi)
+}
+
+fn x_of(v: f64, (lo, hi): (f64, f64)) -> f64 {
+    let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
+    LABEL_W + t * (WIDTH - LABEL_W - PAD_R)
 }
 
 /// The chart. Row `i` holds `rows[i].1[j]`, the estimate of experiment `j` (None = not
@@ -27,10 +59,12 @@ pub fn CiChart(
     let k = names.len().max(1) as f64;
     let row_h = LANE * k + 14.0;
     let height = TOP + row_h * rows.len() as f64 + 8.0;
-    let grid = [0.0, 0.25, 0.5, 0.75, 1.0]
-        .into_iter()
+    let range = domain(rows.iter().flat_map(|(_, es)| es.iter().flatten()));
+    let zoomed = range != (0.0, 1.0);
+    let grid = (0..=4)
+        .map(|i| range.0 + (range.1 - range.0) * f64::from(i) / 4.0)
         .map(|t| {
-            let x = x_of(t);
+            let x = x_of(t, range);
             view! {
                 <line class="gridline" x1=x x2=x y1=TOP - 6.0 y2=height - 4.0/>
                 <text class="tick" x=x y=14.0 text-anchor="middle">{pct(t)}</text>
@@ -52,7 +86,11 @@ pub fn CiChart(
                 .map(|(j, e)| {
                     let y = y0 + 10.0 + LANE * j as f64;
                     let class = format!("series series-{}", j % 6);
-                    let (lo, hi, v) = (x_of(e.ci_low), x_of(e.ci_high), x_of(e.value));
+                    let (lo, hi, v) = (
+                        x_of(e.ci_low, range),
+                        x_of(e.ci_high, range),
+                        x_of(e.value, range),
+                    );
                     view! {
                         <g class=class>
                             <line class="whisker" x1=lo x2=hi y1=y y2=y/>
@@ -97,9 +135,40 @@ pub fn CiChart(
                 {body}
             </svg>
             <figcaption>
+                {zoomed.then(|| format!("The axis shows {} to {}, the range of the data. ", pct(range.0), pct(range.1)))}
                 "Dots are point estimates; whiskers are 95% confidence intervals. Overlapping "
                 "whiskers alone do not decide: see the paired verdicts."
             </figcaption>
         </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(value: f64, lo: f64, hi: f64) -> MetricEstimate {
+        let mut m: MetricEstimate = serde_json::from_value(
+            serde_json::json!({"value": 0, "ci_low": 0, "ci_high": 0, "n": 1, "method": "wilson"}),
+        )
+        .expect("estimate");
+        (m.value, m.ci_low, m.ci_high) = (value, lo, hi);
+        m
+    }
+
+    #[test]
+    fn the_axis_fits_the_data() {
+        let close = [e(0.93, 0.90, 0.95), e(0.95, 0.92, 0.97)];
+        assert_eq!(rounded(domain(close.iter())), (0.85, 1.0));
+        let wide = [e(0.1, 0.02, 0.3), e(0.9, 0.8, 0.99)];
+        assert_eq!(rounded(domain(wide.iter())), (0.0, 1.0));
+        let tight = [e(0.5, 0.5, 0.5)];
+        let (lo, hi) = domain(tight.iter());
+        assert!(lo < 0.5 && hi > 0.5 && hi - lo >= 0.1 - 1e-9, "{lo} {hi}");
+        assert_eq!(domain(std::iter::empty()), (0.0, 1.0));
+    }
+
+    fn rounded((lo, hi): (f64, f64)) -> (f64, f64) {
+        ((lo * 100.0).round() / 100.0, (hi * 100.0).round() / 100.0)
     }
 }

@@ -101,6 +101,7 @@ pub fn ExperimentPage() -> impl IntoView {
             field: field.get(),
             record_id: search.get().trim().to_string(),
             sort: sort.get(),
+            record_index: None,
         };
         async move { api::experiment_records(&id, &q).await }
     });
