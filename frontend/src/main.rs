@@ -11,9 +11,11 @@ mod dom;
 mod form;
 mod format;
 mod pages;
+mod theme;
 
 fn main() {
     dom::install_panic_message();
+    theme::apply_stored();
     dom::remove_boot_message();
     leptos::mount::mount_to_body(app::App);
 }

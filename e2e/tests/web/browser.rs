@@ -156,6 +156,14 @@ impl Drop for Browser {
 
 /// Writes a screenshot of the whole page to `e2e-artifacts/screenshots/{name}.png`.
 pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
+    screenshot_at(client, name, 1280).await
+}
+
+/// [`screenshot`] with the window `width` pixels wide (390 for a phone); the window is
+/// 1280 wide again afterwards.
+pub async fn screenshot_at(client: &Client, name: &str, width: u32) -> PathBuf {
+    let _ = client.set_window_size(width, 1000).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let _ = client.execute("window.scrollTo(0, 0);", vec![]).await;
     let height = client
         .execute("return document.documentElement.scrollHeight;", vec![])
@@ -164,7 +172,7 @@ pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
         .and_then(|v| v.as_u64())
         .unwrap_or(1000)
         .clamp(600, 6000);
-    let _ = client.set_window_size(1280, height as u32 + 120).await;
+    let _ = client.set_window_size(width, height as u32 + 120).await;
     tokio::time::sleep(Duration::from_millis(150)).await;
     let png = client.screenshot().await.expect("screenshot");
     let _ = client.set_window_size(1280, 1000).await;

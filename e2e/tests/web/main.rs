@@ -13,6 +13,7 @@ mod dataset_images;
 mod focus;
 mod judge;
 mod key_change;
+mod layouts;
 mod live_runs;
 mod pages;
 mod run_form;

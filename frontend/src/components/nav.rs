@@ -5,6 +5,7 @@ use leptos_router::components::A;
 
 use crate::api::{self, HistoryQuery};
 use crate::auth::{stored_key, Auth};
+use crate::theme::ThemeToggle;
 
 /// How often the header asks whether runs are going on.
 const RUNS_POLL: std::time::Duration = std::time::Duration::from_secs(3);
@@ -40,7 +41,7 @@ fn RunsIndicator() -> impl IntoView {
             view! {
                 <A href="/experiments?active=1" attr:class="runs" attr:data-testid="runs-indicator">
                     <span class="pulse" aria-hidden="true"></span>
-                    {format!("{n} running")}
+                    {n} <span class="long">" running"</span>
                 </A>
             }
         })
@@ -57,19 +58,20 @@ pub fn Nav() -> impl IntoView {
             <A href="/" attr:class="brand">"tallylab"</A>
             <nav aria-label="Sections">
                 <ul>
-                    <li><A href="/" exact=true>"Run experiments"</A></li>
+                    <li><A href="/" exact=true><span class="long">"Run experiments"</span><span class="short">"Run"</span></A></li>
                     <li><A href="/experiments">"Experiments"</A></li>
                     <li><A href="/datasets">"Datasets"</A></li>
                 </ul>
             </nav>
             <RunsIndicator/>
+            <ThemeToggle/>
             <button
                 type="button"
                 class="link"
                 data-testid="change-api-key"
                 on:click=move |_| auth.prompt.set(true)
             >
-                "API key"
+                <span class="long">"API key"</span><span class="short">"Key"</span>
             </button>
         </header>
     }

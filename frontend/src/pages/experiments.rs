@@ -10,7 +10,7 @@ use crate::auth::Auth;
 use crate::components::live_run::LiveRun;
 use crate::components::pager::Pager;
 use crate::components::status::{ErrorView, Loading, StatusBadge};
-use crate::format::{encode, opt_pct, when};
+use crate::format::{count, encode, opt_pct, when};
 
 const PAGE: u64 = 25;
 
@@ -160,31 +160,30 @@ fn HistoryTable(
             });
             view! {
                 <tr data-testid="experiment-row">
-                    <td><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle/></td>
-                    <td><A href=format!("/experiments/{}", e.experiment_id)>{e.experiment_name}</A></td>
-                    <td>{e.model} " @ " {e.temperature}</td>
-                    <td>{e.dataset_name} " v" {e.dataset_version}</td>
-                    <td>{e.project_name}</td>
-                    <td>
+                    <td class="wide select-cell"><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle/>
+                        <A href=format!("/experiments/{}", e.experiment_id)>{e.experiment_name}</A></td>
+                    <td data-label="Model">{e.model} " @ " {e.temperature}</td>
+                    <td data-label="Dataset">{e.dataset_name} " v" {e.dataset_version}</td>
+                    <td data-label="Project">{e.project_name}</td>
+                    <td data-label="Status">
                         <StatusBadge status=e.status/>
                         {live}
                     </td>
-                    <td class="num">{opt_pct(e.overall_accuracy)}</td>
-                    <td class="num">{opt_pct(e.success_rate)}</td>
-                    <td class="num">{e.total_records} {(e.failed_records > 0).then(|| format!(" ({} failed)", e.failed_records))}</td>
-                    <td class="nowrap">{when(&e.created_at)}</td>
+                    <td class="num" data-label="Overall">{opt_pct(e.overall_accuracy)}</td>
+                    <td class="num" data-label="Success">{opt_pct(e.success_rate)}</td>
+                    <td class="num" data-label="Records">{count(e.total_records)} {(e.failed_records > 0).then(|| format!(" ({} failed)", count(e.failed_records)))}</td>
+                    <td class="nowrap" data-label="Created">{when(&e.created_at)}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table data-testid="experiments-table">
+            <table class="cards-on-phone" data-testid="experiments-table">
                 <caption class="sr-only">"Experiment history, newest first"</caption>
                 <thead>
                     <tr>
-                        <th scope="col"><span class="sr-only">"Compare"</span></th>
-                        <th scope="col">"Experiment"</th>
+                        <th scope="col">"Experiment " <span class="muted small">"(tick to compare)"</span></th>
                         <th scope="col">"Model"</th>
                         <th scope="col">"Dataset"</th>
                         <th scope="col">"Project"</th>

@@ -44,14 +44,14 @@ pub fn PairVerdicts(
             let label = if c.label.is_empty() { metric_label(&c.metric) } else { c.label.clone() };
             view! {
                 <tr data-testid="verdict">
-                    <th scope="row" data-label="Metric">{label}</th>
+                    <th scope="row" class="wide" data-label="Metric">{label}</th>
                     <td class="num" data-label="n">{count(c.n as u64)}</td>
                     <td class="num" data-label="A">{pct(c.a)}</td>
                     <td class="num" data-label="B">{pct(c.b)}</td>
                     <td class="num" data-label="A − B">{diff}</td>
                     <td class="num" data-label="p">{c.p_value.map_or_else(|| "–".into(), |p| format!("{p:.3}"))}</td>
                     <td data-label="Verdict"><span class=format!("badge {class}") data-testid="verdict-word">{word}</span></td>
-                    <td class="explain" data-label="Why" data-testid="verdict-explanation">{c.explanation}<br/><span class="muted small">{c.method}</span></td>
+                    <td class="explain wide" data-label="Why" data-testid="verdict-explanation">{c.explanation}<br/><span class="muted small">{c.method}</span></td>
                 </tr>
             }
         })

@@ -297,7 +297,7 @@ pub fn RunPage() -> impl IntoView {
             <RequestPreview form=form edits=edits/>
             <div class="actions sticky">
                 <button type="submit" class="primary" data-testid="run-sync" disabled=move || st.busy.get()>
-                    "Run (sync)"
+                    <span class="long">"Run (sync)"</span><span class="short">"Run"</span>
                 </button>
                 <button
                     type="button"
@@ -305,10 +305,10 @@ pub fn RunPage() -> impl IntoView {
                     disabled=move || st.busy.get()
                     on:click=move |_| start(true)
                 >
-                    "Run (async)"
+                    <span class="long">"Run (async)"</span><span class="short">"Async"</span>
                 </button>
                 <button type="button" class="link" data-testid="estimate-cost" on:click=estimate>
-                    "Estimate cost"
+                    <span class="long">"Estimate cost"</span><span class="short">"Estimate"</span>
                 </button>
                 {move || st.estimate.get().map(|e| view! {
                     <span class="estimate-total" data-testid="estimate-inline">{usd(e.total_cost_usd)}</span>
