@@ -108,6 +108,47 @@ async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> R
     decode(&post_text(path, serde_json::to_string(body)).await?)
 }
 
+/// A file the API serves (an export) as an object URL and its file name, fetched with the
+/// key (a plain link cannot send it). The body goes from the response to a Blob without
+/// passing through the app's memory.
+pub async fn download(path: &str) -> Result<(String, String), ApiError> {
+    use wasm_bindgen::JsCast;
+    let resp = get(path)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if !(200..300).contains(&resp.status()) {
+        return Err(body_text(Ok(resp))
+            .await
+            .err()
+            .unwrap_or_else(|| ApiError::Network("the download failed".into())));
+    }
+    let name = resp
+        .headers()
+        .get("Content-Disposition")
+        .and_then(|d| file_name(&d))
+        .unwrap_or_else(|| "export".into());
+    let raw: web_sys::Response = resp.into();
+    let promise = raw
+        .blob()
+        .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    let blob = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|e| ApiError::Network(format!("{e:?}")))?
+        .dyn_into::<web_sys::Blob>()
+        .map_err(|_| ApiError::Network("the download is not a file".into()))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    Ok((url, name))
+}
+
+/// The `filename="…"` of a Content-Disposition header.
+fn file_name(disposition: &str) -> Option<String> {
+    let start = disposition.find("filename=\"")? + "filename=\"".len();
+    let rest = &disposition[start..];
+    Some(rest[..rest.find('"')?].to_string()).filter(|n| !n.is_empty())
+}
+
 /// `GET /models`: every model and whether it can run now.
 pub async fn models() -> Result<Vec<ModelAvailability>, ApiError> {
     get_json("/models").await
@@ -310,6 +351,16 @@ pub async fn compare(ids: &[String]) -> Result<ComparisonResponse, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_file_name_comes_from_content_disposition() {
+        assert_eq!(
+            file_name("attachment; filename=\"exp_1.csv\"").as_deref(),
+            Some("exp_1.csv")
+        );
+        assert_eq!(file_name("attachment"), None);
+        assert_eq!(file_name("attachment; filename=\"\""), None);
+    }
 
     #[test]
     fn history_query_leaves_empty_filters_out() {

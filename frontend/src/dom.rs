@@ -103,3 +103,15 @@ pub async fn read_file(input: &web_sys::HtmlInputElement) -> Result<(String, Str
         .map_err(|_| "file is not text".to_string())?;
     Ok((file.name(), String::from(text)))
 }
+
+/// The page's `#fragment`, percent-decoded, without the `#` ("" when there is none).
+pub fn location_hash() -> String {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let raw = hash.trim_start_matches('#');
+    js_sys::decode_uri_component(raw)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| raw.to_string())
+}

@@ -1,7 +1,9 @@
 //! The experiment page as a triage list: worst records first, a field's errors one click from
 //! the per-field table, a record id search, and all of it in the URL (a reload keeps it).
 
-use crate::browser::{screenshot, Browser};
+use std::time::Duration;
+
+use crate::browser::{screenshot, wait_file, Browser};
 use crate::steps::*;
 use crate::world::App;
 
@@ -23,7 +25,12 @@ async fn overall(c: &fantoccini::Client) -> Vec<f64> {
 }
 
 async fn ids(c: &fantoccini::Client) -> Vec<String> {
-    column(c, "th").await
+    // Each id is followed by its "#" link.
+    column(c, "th")
+        .await
+        .into_iter()
+        .map(|t| t.trim_end_matches('#').trim().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -80,6 +87,74 @@ async fn worst_first_field_filter_and_search_survive_a_reload() {
         let mut found = ids(c).await;
         found.sort();
         (found == ["บางบำหรุ1", "บางบำหรุ10"]).then_some(())
+    })
+    .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn downloads_deep_links_and_page_jump() {
+    let app = App::start();
+    app.upload_generated("seventy-forms", 70);
+    let body = r#"{"dataset_name": "seventy-forms", "model_configs": [{"model": "rules-v1"}]}"#;
+    let (status, response) = app.http("POST", "/api/v1/experiments/run", body.as_bytes());
+    assert_eq!(status, 200, "{response}");
+    let response: serde_json::Value = serde_json::from_str(&response).unwrap();
+    let id = response["experiments"][0]["experiment_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let browser = Browser::start().await;
+    let c = browser.client();
+    open_logged_in(&app, c, &format!("/experiments/{id}?sort=record")).await;
+
+    // The export, fetched with the key and saved under the server's name.
+    click(c, &tid("download-csv")).await;
+    let csv = wait_file(browser.downloads.path(), "csv", Duration::from_secs(20))
+        .await
+        .expect("the CSV is downloaded");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        csv.file_name().unwrap().to_string_lossy().contains(&id),
+        "{csv:?}"
+    );
+    assert_eq!(text.lines().count(), 71, "a header and one line per trial");
+
+    // Page 3 of 4 in one step, kept in the URL.
+    assert_eq!(
+        attr(c, &tid("page-jump"), "max").await.as_deref(),
+        Some("4")
+    );
+    fill(c, &tid("page-jump"), "3").await;
+    until("page 3", WAIT, || async {
+        let url = c.current_url().await.ok()?;
+        url.query()
+            .is_some_and(|q| q.contains("offset=40"))
+            .then_some(())
+    })
+    .await;
+    let (_, forty_first) = app.http(
+        "GET",
+        &format!("/api/v1/experiments/{id}/records?sort=record&offset=40&limit=1"),
+        b"",
+    );
+    let forty_first: serde_json::Value = serde_json::from_str(&forty_first).unwrap();
+    let expected = forty_first["items"][0]["record_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first = until("the records of page 3", WAIT, || async {
+        ids(c).await.first().cloned().filter(|i| *i == expected)
+    })
+    .await;
+
+    // A #record link opens the page on that record.
+    let wanted = first.clone();
+    let link = format!("/experiments/{id}#{}", wanted);
+    c.goto(&app.url(&link)).await.unwrap();
+    until("only the linked record", WAIT, || async {
+        let shown = ids(c).await;
+        (shown.len() == 1 && shown[0] == wanted).then_some(())
     })
     .await;
     browser.close().await;

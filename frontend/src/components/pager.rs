@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::format::count;
+
 /// "Showing a–b of n" with previous and next buttons that move `offset` by `limit`.
 #[component]
 pub fn Pager(
@@ -21,8 +23,19 @@ pub fn Pager(
         if t == 0 {
             "nothing to show".to_string()
         } else {
-            format!("{}–{} of {}", o + 1, (o + limit).min(t), t)
+            format!(
+                "{}–{} of {}",
+                count(o + 1),
+                count((o + limit).min(t)),
+                count(t)
+            )
         }
+    };
+    let pages = move || total.get().div_ceil(limit.max(1));
+    let jump = move |ev: leptos::ev::Event| {
+        let wanted: u64 = event_target_value(&ev).trim().parse().unwrap_or(1);
+        let page = wanted.clamp(1, pages().max(1));
+        offset.set((page - 1) * limit);
     };
     view! {
         <nav class="pager" aria-label=label>
@@ -35,6 +48,14 @@ pub fn Pager(
                 "← Previous"
             </button>
             <span aria-live="polite">{range}</span>
+            {move || (pages() > 2).then(|| view! {
+                <label class="page-jump">
+                    "Page "
+                    <input type="number" inputmode="numeric" min="1" max=pages() data-testid="page-jump"
+                        prop:value=move || (offset.get() / limit.max(1) + 1).to_string() on:change=jump/>
+                    " of " {count(pages())}
+                </label>
+            })}
             <button
                 type="button"
                 data-testid="page-next"

@@ -6,7 +6,7 @@ use shared::{ExperimentMetrics, FieldCheck, RecordResult, ScoreValue, LLM_JUDGE_
 
 use crate::components::flags::Flags;
 use crate::components::metric_cards::label_of;
-use crate::format::{cell, metric_label, millis, pct};
+use crate::format::{cell, encode, metric_label, millis, pct};
 
 /// One evaluator column: the score's name and its header.
 #[derive(Debug, Clone, PartialEq)]
@@ -163,7 +163,10 @@ fn RecordRows(record: RecordResult, columns: Vec<Column>) -> impl IntoView {
     view! {
         <tbody data-testid="record">
             <tr class:failed=record.error.is_some()>
-                <th scope="row">{label}</th>
+                <th scope="row">{label} " "
+                    <a class="anchor" href=format!("#{}", encode(&record.record_id)) title="Link to this record"
+                        aria-label=format!("Link to record {}", record.record_id)>"#"</a>
+                </th>
                 <td class="num">{pct(s.overall)}</td>
                 {cells}
                 <td>{record.label_flags.len()}</td>

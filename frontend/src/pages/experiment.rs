@@ -9,6 +9,7 @@ use shared::{ExperimentDetail, FieldAccuracy};
 
 use crate::api::{self, RecordsQuery};
 use crate::auth::Auth;
+use crate::components::downloads::Downloads;
 use crate::components::live_run::LiveRun;
 use crate::components::metric_cards::MetricCards;
 use crate::components::pager::Pager;
@@ -16,7 +17,7 @@ use crate::components::record_filters::RecordFilters;
 use crate::components::record_table::{columns, RecordTable};
 use crate::components::run_results::{judge_line, usage_line};
 use crate::components::status::{ErrorView, Loading, StatusBadge};
-use crate::format::{encode, pct, when};
+use crate::format::{count, encode, pct, when};
 
 const PAGE: u64 = 20;
 
@@ -34,7 +35,15 @@ pub fn ExperimentPage() -> impl IntoView {
     let errors_only = RwSignal::new(initial("errors") == "1");
     let differs = RwSignal::new(initial("differs") == "1");
     let field = RwSignal::new(initial("field"));
-    let search = RwSignal::new(initial("q"));
+    // `#record-id` links to one record: it becomes the search (unless the URL has one).
+    let search = RwSignal::new({
+        let q = initial("q");
+        if q.is_empty() {
+            crate::dom::location_hash()
+        } else {
+            q
+        }
+    });
     let sort = RwSignal::new({
         let s = initial("sort");
         if s.is_empty() {
@@ -218,7 +227,7 @@ fn Summary(
             <div><dt>"Model"</dt><dd>{e.model.clone()} " @ temperature " {e.temperature}</dd></div>
             <div><dt>"Dataset"</dt><dd><A href=format!("/datasets/{}", e.dataset_name)>{e.dataset_name.clone()}</A> " v" {e.dataset_version}</dd></div>
             <div><dt>"Project"</dt><dd>{e.project_name.clone()}</dd></div>
-            <div><dt>"Records"</dt><dd>{e.total_records} " (" {e.failed_records} " failed)"</dd></div>
+            <div><dt>"Records"</dt><dd>{count(e.total_records)} " (" {count(e.failed_records)} " failed)"</dd></div>
             <div><dt>"Jobs · repetitions"</dt><dd>{detail.jobs} " · " {detail.repetitions}</dd></div>
             <div><dt>"Created"</dt><dd>{when(&e.created_at)}</dd></div>
             <div><dt>"Finished"</dt><dd>{e.finished_at.as_deref().map(when).unwrap_or_else(|| "–".into())}</dd></div>
@@ -232,6 +241,7 @@ fn Summary(
                 <div><dt>"LLM judge"</dt><dd data-testid="judge-usage">{judge_line(j)}</dd></div>
             })}
         </dl>
+        {e.status.is_terminal().then(|| view! { <Downloads experiment_id=e.experiment_id.clone()/> })}
         {detail.error.map(|err| view! { <p class="error-box" role="alert">{err}</p> })}
         <section aria-labelledby="metrics-title">
             <h2 id="metrics-title">"Metrics with 95% intervals"</h2>
