@@ -9,7 +9,7 @@ use super::request::Authenticated;
 use super::State;
 use crate::service::export::ExportFormat;
 use crate::service::history::{page_limit, page_offset};
-use crate::store::{ExperimentFilter, TrialFilter, TrialOrder};
+use crate::store::{ExperimentFacets, ExperimentFilter, ExperimentOrder, TrialFilter, TrialOrder};
 
 /// Filters and paging of the history.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -20,13 +20,31 @@ pub struct ListQuery {
     pub model: Option<String>,
     /// Only experiments queued or running.
     pub active: Option<bool>,
+    /// Experiments whose name, project, dataset or model contains this text.
+    #[param(min_length = 1, max_length = 200)]
+    pub q: Option<String>,
+    /// `newest` (the default: a run's experiments together), `oldest`, `best` or `worst`
+    /// (overall accuracy), `name` or `model`.
+    #[param(inline)]
+    pub sort: Option<ExperimentOrder>,
     pub offset: Option<u64>,
     /// 1–500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 
-/// Experiments, newest first.
+/// The projects, datasets and models of the history, for its filters.
+#[utoipa::path(tag = "history",
+    responses((status = 200, body = ExperimentFacets)), security(("api_key" = [])))]
+#[get("/api/v1/experiments/facets")]
+pub async fn experiment_facets(
+    state: State,
+    _auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.service.experiment_facets().await?))
+}
+
+/// Experiments, newest first (a run's together) unless `sort` says otherwise.
 #[utoipa::path(tag = "history", params(ListQuery),
     responses((status = 200, body = Page<ExperimentListItem>)), security(("api_key" = [])))]
 #[get("/api/v1/experiments")]
@@ -41,6 +59,13 @@ pub async fn list_experiments(
         dataset: q.dataset,
         model: q.model,
         active: q.active.unwrap_or(false),
+        search: match q.q {
+            Some(text) if text.is_empty() || text.chars().count() > 200 => {
+                return Err(ApiError::field("q", "must be 1–200 characters"));
+            }
+            other => other,
+        },
+        order: q.sort.unwrap_or_default(),
         offset: page_offset(q.offset)?,
         limit: page_limit(q.limit, 50)?,
     };

@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(tasks::get_task)
         .service(tasks::cancel_task)
         .service(tasks::task_events)
+        .service(history::experiment_facets)
         .service(history::list_experiments)
         .service(history::get_experiment)
         .service(history::list_records)

@@ -36,7 +36,7 @@ pub fn page_offset(v: Option<u64>) -> ServiceResult<u64> {
 }
 
 impl Service {
-    /// Experiments, newest first.
+    /// One page of the history, filtered and ordered.
     pub async fn list_experiments(
         &self,
         filter: ExperimentFilter,
@@ -48,6 +48,11 @@ impl Service {
             offset: filter.offset,
             limit: filter.limit,
         })
+    }
+
+    /// The values the history's project, dataset and model filters can take.
+    pub async fn experiment_facets(&self) -> ServiceResult<crate::store::ExperimentFacets> {
+        Ok(self.store.experiment_facets().await?)
     }
 
     /// One experiment with its config, metrics and intervals.

@@ -182,8 +182,38 @@ pub struct ExperimentFilter {
     pub model: Option<String>,
     /// Only experiments queued or running.
     pub active: bool,
+    /// Experiments whose name, project, dataset or model contains this text.
+    pub search: Option<String>,
+    pub order: ExperimentOrder,
     pub offset: u64,
     pub limit: u64,
+}
+
+/// The order of the experiment history.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExperimentOrder {
+    /// Newest first, a run's experiments together in their order (the default).
+    #[default]
+    Newest,
+    /// Oldest first, a run's experiments together.
+    Oldest,
+    /// Highest overall accuracy first (unfinished ones last).
+    Best,
+    /// Lowest overall accuracy first (unfinished ones last).
+    Worst,
+    /// By name (A–Z).
+    Name,
+    /// By model, then temperature.
+    Model,
+}
+
+/// The distinct values the history's filters can take.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ExperimentFacets {
+    pub projects: Vec<String>,
+    pub datasets: Vec<String>,
+    pub models: Vec<String>,
 }
 
 /// Datasets and their immutable versions.
@@ -297,11 +327,13 @@ pub trait ExperimentStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn get_experiment(&self, id: &str) -> StoreResult<ExperimentRow>;
     async fn run_experiments(&self, run_id: &str) -> StoreResult<Vec<ExperimentRow>>;
-    /// Newest first.
+    /// The page of the history `f` asks for, in its order.
     async fn list_experiments(
         &self,
         f: &ExperimentFilter,
     ) -> StoreResult<(Vec<ExperimentRow>, u64)>;
+    /// Every project, dataset and model any experiment has, sorted.
+    async fn experiment_facets(&self) -> StoreResult<ExperimentFacets>;
 
     /// Commits finished trials in one transaction; a trial already stored is kept.
     async fn insert_outcomes(

@@ -129,6 +129,7 @@ async fn models_presets_and_openapi() {
         "POST /api/v1/experiments/tasks/{task_id}/cancel",
         "GET /api/v1/experiments/tasks/{task_id}/events",
         "GET /api/v1/experiments",
+        "GET /api/v1/experiments/facets",
         "GET /api/v1/experiments/{id}",
         "GET /api/v1/experiments/{id}/records",
         "GET /api/v1/experiments/{id}/export",

@@ -37,6 +37,59 @@ async fn history_lists_filters_and_pages() {
         part["total"], 3,
         "a part of the name finds the dataset's experiments"
     );
+    // One search box over name, project, dataset and model.
+    let (_, found) = app.get("/api/v1/experiments?q=p2").await;
+    assert_eq!(found["total"], 1, "{found}");
+    let (_, found) = app.get("/api/v1/experiments?q=extraction-a").await;
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["items"][0]["experiment_name"], "vote-extraction-a");
+    let (_, by_name) = app.get("/api/v1/experiments?sort=name").await;
+    let names: Vec<&str> = by_name["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["experiment_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "vote-extraction-a",
+            "vote-extraction-b",
+            "vote-extraction-c"
+        ]
+    );
+    let (_, oldest) = app.get("/api/v1/experiments?sort=oldest").await;
+    assert_eq!(oldest["items"][0]["experiment_name"], "vote-extraction-a");
+    let (_, best) = app.get("/api/v1/experiments?sort=best").await;
+    let (_, worst) = app.get("/api/v1/experiments?sort=worst").await;
+    let overall = |page: &Value| -> Vec<f64> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["overall_accuracy"].as_f64().unwrap())
+            .collect()
+    };
+    let (b, w) = (overall(&best), overall(&worst));
+    assert!(
+        b.windows(2).all(|p| p[0] >= p[1]) && w.windows(2).all(|p| p[0] <= p[1]),
+        "{b:?} {w:?}"
+    );
+    for (query, field) in [("sort=sideways", "query"), ("q=", "q")] {
+        let (status, err) = app.get(&format!("/api/v1/experiments?{query}")).await;
+        assert!(status == 400 || status == 422, "{query}: {status} {err}");
+        assert_eq!(err["field"], field, "{query}: {err}");
+    }
+    // The values the filters can take.
+    let (status, facets) = app.get("/api/v1/experiments/facets").await;
+    assert_eq!(status, 200, "{facets}");
+    assert_eq!(facets["projects"], serde_json::json!(["p1", "p2"]));
+    assert_eq!(
+        facets["datasets"],
+        serde_json::json!(["vote-extraction-bangbamru-1-10"])
+    );
+    assert_eq!(facets["models"], serde_json::json!(["rules-v1"]));
+
     let (_, active) = app.get("/api/v1/experiments?active=true").await;
     assert_eq!(active["total"], 0, "every experiment has finished");
     let id = other["experiments"][0]["experiment_id"].as_str().unwrap();

@@ -11,8 +11,8 @@ use super::{parse_status, SqliteStore};
 use crate::eval::table::FieldTally;
 use crate::outcome::RecordOutcome;
 use crate::store::{
-    timestamp, ExperimentFilter, ExperimentRow, ExperimentStore, StoreError, StoreResult,
-    TrialFilter, TrialOrder,
+    timestamp, ExperimentFacets, ExperimentFilter, ExperimentOrder, ExperimentRow, ExperimentStore,
+    StoreError, StoreResult, TrialFilter, TrialOrder,
 };
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -144,13 +144,35 @@ impl ExperimentStore for SqliteStore {
             if f.active {
                 q.push(" AND status IN ('queued', 'running')");
             }
+            if let Some(text) = &f.search {
+                q.push(" AND (instr(name, ")
+                    .push_bind(text.clone())
+                    .push(") > 0 OR instr(project_name, ")
+                    .push_bind(text.clone())
+                    .push(") > 0 OR instr(dataset_name, ")
+                    .push_bind(text.clone())
+                    .push(") > 0 OR instr(model, ")
+                    .push_bind(text.clone())
+                    .push(") > 0)");
+            }
         };
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM experiments");
         filters(&mut count);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
         let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM experiments");
         filters(&mut q);
-        q.push(" ORDER BY created_at DESC, run_id DESC, position LIMIT ")
+        // The experiments table holds one row per experiment (thousands, not millions): the
+        // orders by accuracy read it from the stored summary.
+        let overall = "json_extract(summary, '$.overall_accuracy')";
+        let order = match f.order {
+            ExperimentOrder::Newest => "created_at DESC, run_id DESC, position".to_string(),
+            ExperimentOrder::Oldest => "created_at, run_id, position".to_string(),
+            ExperimentOrder::Best => format!("{overall} IS NULL, {overall} DESC, created_at DESC"),
+            ExperimentOrder::Worst => format!("{overall} IS NULL, {overall}, created_at DESC"),
+            ExperimentOrder::Name => "name, created_at DESC".to_string(),
+            ExperimentOrder::Model => "model, temperature, created_at DESC".to_string(),
+        };
+        q.push(format!(" ORDER BY {order}, id LIMIT "))
             .push_bind(i64::try_from(f.limit).unwrap_or(i64::MAX))
             .push(" OFFSET ")
             .push_bind(i64::try_from(f.offset).unwrap_or(i64::MAX));
@@ -163,6 +185,24 @@ impl ExperimentStore for SqliteStore {
             total as u64,
         ))
     }
+    async fn experiment_facets(&self) -> StoreResult<ExperimentFacets> {
+        let distinct = |column: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, String>(&format!(
+                    "SELECT DISTINCT {column} FROM experiments ORDER BY {column}"
+                ))
+                .fetch_all(&pool)
+                .await
+            }
+        };
+        Ok(ExperimentFacets {
+            projects: distinct("project_name").await?,
+            datasets: distinct("dataset_name").await?,
+            models: distinct("model").await?,
+        })
+    }
+
     async fn insert_outcomes(
         &self,
         experiment_id: &str,
