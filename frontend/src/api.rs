@@ -250,6 +250,10 @@ pub struct HistoryQuery {
     pub model: String,
     /// Only experiments queued or running.
     pub active: bool,
+    /// Name, project, dataset or model contains this.
+    pub search: String,
+    /// "newest" (empty: the server's default), "oldest", "best", "worst", "name", "model".
+    pub sort: String,
     pub offset: u64,
     pub limit: u64,
 }
@@ -265,6 +269,8 @@ impl HistoryQuery {
             ("project", &self.project),
             ("dataset", &self.dataset),
             ("model", &self.model),
+            ("q", &self.search),
+            ("sort", &self.sort),
         ] {
             if !v.trim().is_empty() {
                 parts.push(format!("{k}={}", encode(v.trim())));
@@ -280,6 +286,11 @@ impl HistoryQuery {
 /// `GET /experiments`: the history, newest first.
 pub async fn experiments(q: &HistoryQuery) -> Result<Page<ExperimentListItem>, ApiError> {
     get_json(&format!("/experiments?{}", q.to_query())).await
+}
+
+/// `GET /experiments/facets`: the projects, datasets and models of the history.
+pub async fn experiment_facets() -> Result<shared::ExperimentFacets, ApiError> {
+    get_json("/experiments/facets").await
 }
 
 /// `GET /experiments/{id}`.

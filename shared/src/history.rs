@@ -190,6 +190,15 @@ pub struct Disagreement {
     pub fields: Vec<String>,
 }
 
+/// The distinct values the history's filters can take, each sorted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExperimentFacets {
+    pub projects: Vec<String>,
+    pub datasets: Vec<String>,
+    pub models: Vec<String>,
+}
+
 /// A dataset and its newest version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -208,13 +208,7 @@ pub enum ExperimentOrder {
     Model,
 }
 
-/// The distinct values the history's filters can take.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct ExperimentFacets {
-    pub projects: Vec<String>,
-    pub datasets: Vec<String>,
-    pub models: Vec<String>,
-}
+pub use shared::ExperimentFacets;
 
 /// Datasets and their immutable versions.
 #[async_trait]

@@ -140,11 +140,28 @@ async fn history_and_experiment_pages_show_records_against_expected() {
 
     click(c, "header nav a[href=\"/experiments\"]").await;
     assert_eq!(at_least(c, &tid("experiment-row"), 2).await.len(), 2);
-    fill(c, &tid("filter-model"), "no-such-model").await;
+    fill(c, &tid("filter-search"), "no-such-model").await;
     click(c, &tid("filter-apply")).await;
     find(c, &tid("no-experiments")).await;
-    fill(c, &tid("filter-model"), "rules-v1").await;
+    // A part of the dataset's name finds its experiments.
+    fill(c, &tid("filter-search"), "bangbamru").await;
     click(c, &tid("filter-apply")).await;
+    assert_eq!(at_least(c, &tid("experiment-row"), 2).await.len(), 2);
+    fill(c, &tid("filter-search"), "").await;
+    click(c, &tid("filter-apply")).await;
+    // Models are a choice; the order a heading's button; both in the URL.
+    choose(c, &tid("filter-model"), "rules-v1").await;
+    click(c, &tid("sort-best")).await;
+    find(c, "th[aria-sort=descending] [data-testid=sort-best]").await;
+    until("the choices in the URL", WAIT, || async {
+        let url = c.current_url().await.ok()?;
+        let q = url.query()?.to_string();
+        (q.contains("model=rules-v1") && q.contains("sort=best")).then_some(())
+    })
+    .await;
+    click(c, &tid("sort-newest")).await;
+    // The run's two experiments under one heading, comparable in one click.
+    find(c, &tid("compare-run")).await;
     let rows = at_least(c, &tid("experiment-row"), 2).await;
     for row in &rows {
         row.find(Locator::Css("input[type=checkbox]"))

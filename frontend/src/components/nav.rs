@@ -41,7 +41,7 @@ fn RunsIndicator() -> impl IntoView {
             view! {
                 <A href="/experiments?active=1" attr:class="runs" attr:data-testid="runs-indicator">
                     <span class="pulse" aria-hidden="true"></span>
-                    {n} <span class="long">" running"</span>
+                    <span>{n}<span class="long">" running"</span></span>
                 </A>
             }
         })
