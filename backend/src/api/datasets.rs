@@ -11,6 +11,7 @@ use super::request::{Authenticated, JsonBody};
 use super::State;
 use crate::service::datasets::UploadMeta;
 use crate::service::history::{page_limit, page_offset};
+use crate::store::RecordSelection;
 
 /// Every dataset with its newest version.
 #[utoipa::path(tag = "datasets",
@@ -40,6 +41,11 @@ pub struct RecordsQuery {
     /// 1–500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
+    /// Only records whose label breaks an identity (the label audit's flags).
+    pub issues: Option<bool>,
+    /// Only records whose id contains this text.
+    #[param(min_length = 1, max_length = 200)]
+    pub q: Option<String>,
 }
 
 /// Records of a version, each with its label audit.
@@ -56,7 +62,24 @@ pub async fn list_dataset_records(
     let limit = page_limit(q.limit, 50)?;
     let page = state
         .service
-        .dataset_records(&name, q.version, page_offset(q.offset)?, limit)
+        .dataset_records(
+            &name,
+            q.version,
+            &RecordSelection {
+                flagged: q.issues.unwrap_or(false),
+                search: match &q.q {
+                    Some(t) if t.is_empty() || t.chars().count() > 200 => {
+                        return Err(ApiError::field(
+                            "q",
+                            "must be 1–200 characters of a record id",
+                        ));
+                    }
+                    other => other.clone(),
+                },
+            },
+            page_offset(q.offset)?,
+            limit,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -9,7 +9,7 @@ use shared::{
 use super::{Service, ServiceError, ServiceResult};
 use crate::dataset::stream::{read_records, RecordSink, StreamError};
 use crate::eval::audit_label;
-use crate::store::{timestamp, LabelEdit};
+use crate::store::{timestamp, LabelEdit, RecordSelection};
 
 /// Records stored per transaction of an upload.
 const UPLOAD_BATCH: usize = 500;
@@ -119,14 +119,22 @@ impl Service {
         &self,
         name: &str,
         version: Option<u32>,
+        only: &RecordSelection,
         offset: u64,
         limit: u64,
     ) -> ServiceResult<Page<DatasetRecordView>> {
-        let (_, info, records) = self
-            .store
-            .dataset_records(name, version, offset, limit)
-            .await?;
-        let total = info.record_count;
+        let (records, total) = if only.is_everything() {
+            let (_, info, records) = self
+                .store
+                .dataset_records(name, version, offset, limit)
+                .await?;
+            (records, info.record_count)
+        } else {
+            let (dataset, info, _) = self.store.dataset_records(name, version, 0, 0).await?;
+            self.store
+                .dataset_records_where(&dataset.dataset_id, info.version, only, offset, limit)
+                .await?
+        };
         let items = records
             .into_iter()
             .map(|record| DatasetRecordView {

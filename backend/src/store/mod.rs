@@ -173,6 +173,22 @@ pub enum TrialOrder {
     Best,
 }
 
+/// Which of a dataset version's records a page shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordSelection {
+    /// Only records whose label breaks an identity.
+    pub flagged: bool,
+    /// Only records whose id contains this text.
+    pub search: Option<String>,
+}
+
+impl RecordSelection {
+    /// Whether it selects every record.
+    pub fn is_everything(&self) -> bool {
+        !self.flagged && self.search.is_none()
+    }
+}
+
 /// Filters of the experiment history.
 #[derive(Debug, Clone, Default)]
 pub struct ExperimentFilter {
@@ -277,6 +293,16 @@ pub trait DatasetStore: Send + Sync {
         offset: u64,
         limit: u64,
     ) -> StoreResult<Vec<DatasetRecord>>;
+    /// Up to `limit` of the records of dataset `dataset_id` version `version` that `only`
+    /// selects, from the `offset`-th of them, in order; and how many it selects.
+    async fn dataset_records_where(
+        &self,
+        dataset_id: &str,
+        version: u32,
+        only: &RecordSelection,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<(Vec<DatasetRecord>, u64)>;
     /// The records of dataset `name` version `version` whose ids are among `ids` (those that
     /// exist, in no particular order): one page's worth, without reading the version.
     async fn dataset_records_by_id(

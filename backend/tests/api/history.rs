@@ -270,6 +270,24 @@ async fn datasets_upload_audit_and_label_correction() {
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["version"]["version"], 2);
     assert_eq!(created["version"]["label_issues"], 0);
+    // v1 still has its one flagged label; v2, corrected, none: the filter reads each.
+    let (_, flagged) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?version=1&issues=true")
+        .await;
+    assert_eq!(flagged["total"], 1, "{flagged}");
+    assert_eq!(flagged["items"][0]["expected_output"].is_array(), true);
+    let (_, fixed) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?issues=true")
+        .await;
+    assert_eq!(fixed["total"], 0, "{fixed}");
+    let (_, found) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?q=%E0%B8%AB%E0%B8%A3%E0%B8%B81")
+        .await;
+    assert_eq!(found["total"], 2, "บางบำหรุ1 and บางบำหรุ10: {found}");
+    let (status, err) = app
+        .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?q=")
+        .await;
+    assert_eq!((status, err["field"].as_str()), (422, Some("q")), "{err}");
     let (_, d) = app
         .get("/api/v1/datasets/vote-extraction-bangbamru-1-10")
         .await;

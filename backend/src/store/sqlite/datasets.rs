@@ -6,7 +6,9 @@ use sqlx::Row;
 
 use super::versions::BODY;
 use super::SqliteStore;
-use crate::store::{DatasetStore, LabelEdit, PendingVersion, StoreError, StoreResult};
+use crate::store::{
+    DatasetStore, LabelEdit, PendingVersion, RecordSelection, StoreError, StoreResult,
+};
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
 fn version_info(row: &sqlx::sqlite::SqliteRow) -> DatasetVersionInfo {
@@ -206,6 +208,47 @@ impl DatasetStore for SqliteStore {
             .iter()
             .map(|b| Ok(serde_json::from_str::<DatasetRecord>(b)?))
             .collect()
+    }
+
+    async fn dataset_records_where(
+        &self,
+        dataset_id: &str,
+        version: u32,
+        only: &RecordSelection,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<(Vec<DatasetRecord>, u64)> {
+        if only.flagged {
+            super::versions::audit_unaudited(&self.pool, dataset_id, version).await?;
+        }
+        let cond = "r.dataset_id = ?1 AND r.version = ?2 AND (?3 = 0 OR r.flagged = 1)
+                    AND (?4 IS NULL OR instr(r.record_id, ?4) > 0)";
+        let total: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM dataset_records r WHERE {cond}"
+        ))
+        .bind(dataset_id)
+        .bind(i64::from(version))
+        .bind(only.flagged)
+        .bind(only.search.as_deref())
+        .fetch_one(&self.pool)
+        .await?;
+        let bodies: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT {BODY} FROM dataset_records r WHERE {cond} ORDER BY r.position LIMIT ?5 OFFSET ?6"
+        ))
+        .bind(dataset_id)
+        .bind(i64::from(version))
+        .bind(only.flagged)
+        .bind(only.search.as_deref())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let records = bodies
+            .iter()
+            .map(|b| Ok(serde_json::from_str::<DatasetRecord>(b)?))
+            .collect::<StoreResult<_>>()?;
+        #[allow(clippy::cast_sign_loss)]
+        Ok((records, total as u64))
     }
 
     async fn dataset_records_by_id(

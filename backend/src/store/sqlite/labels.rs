@@ -100,8 +100,9 @@ pub(super) async fn correct_label(
     // Every other record is shared by reference to the row that holds its body: the new
     // version costs a small row per record, and nothing is read into memory.
     sqlx::query(
-        "INSERT INTO dataset_records (dataset_id, version, position, record_id, body, body_version)
-         SELECT dataset_id, ?, position, record_id, '', COALESCE(body_version, version)
+        "INSERT INTO dataset_records (dataset_id, version, position, record_id, body, body_version,
+                                      flagged)
+         SELECT dataset_id, ?, position, record_id, '', COALESCE(body_version, version), flagged
          FROM dataset_records WHERE dataset_id = ? AND version = ? AND record_id != ?",
     )
     .bind(version)
@@ -111,14 +112,15 @@ pub(super) async fn correct_label(
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
-         VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO dataset_records (dataset_id, version, position, record_id, body, flagged)
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(&dataset_id)
     .bind(version)
     .bind(position)
     .bind(edit.record_id)
     .bind(serde_json::to_string(&record)?)
+    .bind(super::versions::flagged(&record))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

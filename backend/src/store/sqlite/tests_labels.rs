@@ -90,3 +90,55 @@ async fn corrections_store_each_unchanged_record_once() {
         vec![(3, "r0", Some(1)), (3, "r1", Some(2)), (3, "r2", None)]
     );
 }
+
+#[tokio::test]
+async fn flagged_records_are_found_by_index_and_old_rows_are_audited_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let store = SqliteStore::open(&url).await.expect("open");
+    let mut bad = record("bad");
+    bad.expected_output.0[0].ballot_statistics.ballots_used = Some(1);
+    let records = [record("a"), bad, record("b")];
+    store
+        .create_dataset_version("d", "", "v1", &records, crate::eval::label_issues(&records))
+        .await
+        .expect("v1");
+    let dataset_id: String = sqlx::query_scalar("SELECT id FROM datasets WHERE name = 'd'")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let only = crate::store::RecordSelection {
+        flagged: true,
+        search: None,
+    };
+    let (found, total) = store
+        .dataset_records_where(&dataset_id, 1, &only, 0, 10)
+        .await
+        .expect("flagged");
+    assert_eq!((total, found[0].id.as_str()), (1, "bad"));
+    // Rows stored before the column: audited on first use, then set.
+    sqlx::query("UPDATE dataset_records SET flagged = NULL")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let (found, total) = store
+        .dataset_records_where(&dataset_id, 1, &only, 0, 10)
+        .await
+        .expect("flagged");
+    assert_eq!((total, found.len()), (1, 1));
+    let unaudited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM dataset_records WHERE flagged IS NULL")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+    assert_eq!(unaudited, 0);
+    let search = crate::store::RecordSelection {
+        flagged: false,
+        search: Some("b".into()),
+    };
+    let (_, total) = store
+        .dataset_records_where(&dataset_id, 1, &search, 0, 10)
+        .await
+        .expect("search");
+    assert_eq!(total, 2, "\"bad\" and \"b\"");
+}

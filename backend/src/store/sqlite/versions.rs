@@ -15,6 +15,11 @@ pub(super) const BODY: &str = "CASE WHEN r.body_version IS NULL THEN r.body ELSE
     SELECT b.body FROM dataset_records b WHERE b.dataset_id = r.dataset_id
       AND b.version = r.body_version AND b.record_id = r.record_id) END";
 
+/// Whether a record's label breaks an identity (stored in `flagged`).
+pub(super) fn flagged(record: &DatasetRecord) -> bool {
+    !crate::eval::arithmetic::audit_label(&record.expected_output).is_empty()
+}
+
 /// Records per transaction.
 pub const BATCH: usize = 500;
 
@@ -113,14 +118,15 @@ pub(super) async fn append(
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     for (i, record) in records.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO dataset_records (dataset_id, version, position, record_id, body)
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO dataset_records (dataset_id, version, position, record_id, body, flagged)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(&v.dataset_id)
         .bind(i64::from(v.version))
         .bind(i64::try_from(first_position + i as u64).unwrap_or(i64::MAX))
         .bind(&record.id)
         .bind(serde_json::to_string(record)?)
+        .bind(flagged(record))
         .execute(&mut *tx)
         .await?;
     }
@@ -193,4 +199,43 @@ pub(super) async fn remove_incomplete(pool: &SqlitePool) -> StoreResult<u64> {
     .await?;
     tx.commit().await?;
     Ok(removed)
+}
+
+/// Sets `flagged` on the records of a version stored before it existed, a batch at a time
+/// (once per version: afterwards there is nothing left to audit).
+pub(super) async fn audit_unaudited(
+    pool: &SqlitePool,
+    dataset_id: &str,
+    version: u32,
+) -> StoreResult<()> {
+    loop {
+        let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT r.position, {BODY} FROM dataset_records r
+             WHERE r.dataset_id = ? AND r.version = ? AND r.flagged IS NULL
+             ORDER BY r.position LIMIT ?"
+        ))
+        .bind(dataset_id)
+        .bind(i64::from(version))
+        .bind(i64::try_from(BATCH).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (position, body) in &rows {
+            let record: DatasetRecord = serde_json::from_str(body)?;
+            sqlx::query(
+                "UPDATE dataset_records SET flagged = ?
+                 WHERE dataset_id = ? AND version = ? AND position = ?",
+            )
+            .bind(flagged(&record))
+            .bind(dataset_id)
+            .bind(i64::from(version))
+            .bind(position)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    }
 }
