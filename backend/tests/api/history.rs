@@ -275,7 +275,7 @@ async fn datasets_upload_audit_and_label_correction() {
         .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?version=1&issues=true")
         .await;
     assert_eq!(flagged["total"], 1, "{flagged}");
-    assert_eq!(flagged["items"][0]["expected_output"].is_array(), true);
+    assert_eq!(flagged["items"][0]["label_flags"][0]["identity"], "I1");
     let (_, fixed) = app
         .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?issues=true")
         .await;
