@@ -179,15 +179,31 @@ pub async fn image_check(name: &str, version: Option<u32>) -> Result<shared::Ima
 pub async fn dataset_records(
     name: &str,
     version: Option<u32>,
+    only: &DatasetRecordsFilter,
     offset: u64,
     limit: u64,
 ) -> Result<Page<DatasetRecordView>, ApiError> {
-    let version = version.map(|v| format!("&version={v}")).unwrap_or_default();
+    let mut extra = version.map(|v| format!("&version={v}")).unwrap_or_default();
+    if only.issues {
+        extra.push_str("&issues=true");
+    }
+    if !only.search.trim().is_empty() {
+        extra.push_str(&format!("&q={}", encode(only.search.trim())));
+    }
     get_json(&format!(
-        "/datasets/{}/records?offset={offset}&limit={limit}{version}",
+        "/datasets/{}/records?offset={offset}&limit={limit}{extra}",
         encode(name)
     ))
     .await
+}
+
+/// Which of a dataset version's records a page shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DatasetRecordsFilter {
+    /// Only records whose label breaks an identity.
+    pub issues: bool,
+    /// Only records whose id contains this.
+    pub search: String,
 }
 
 /// `POST /datasets/{name}/versions`: uploads a version as raw text (JSON array, JSONL or

@@ -10,6 +10,7 @@ mod browser;
 mod compare_triage;
 mod compare_unpaired;
 mod dataset_images;
+mod dataset_triage;
 mod focus;
 mod judge;
 mod key_change;

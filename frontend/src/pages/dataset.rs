@@ -34,11 +34,44 @@ pub fn DatasetPage() -> impl IntoView {
         let name = name.get();
         async move { api::dataset(&name).await }
     });
+    // Records with label issues first: the filter is on as soon as the version shown has
+    // any (until the user turns it off).
+    let issues_only = RwSignal::new(None::<bool>);
+    let search = RwSignal::new(String::new());
+    let applied_search = RwSignal::new(String::new());
+    let issues_in_version = Memo::new(move |_| match detail.get() {
+        Some(Ok(d)) => {
+            let shown = version.get().unwrap_or(d.info.latest_version);
+            d.versions
+                .iter()
+                .find(|v| v.version == shown)
+                .map_or(0, |v| v.label_issues)
+        }
+        _ => 0,
+    });
+    let only_issues =
+        Signal::derive(move || issues_only.get().unwrap_or(issues_in_version.get() > 0));
     let records = LocalResource::new(move || {
         auth.track();
         reload.track();
         let (name, version, offset) = (name.get(), version.get(), offset.get());
-        async move { api::dataset_records(&name, version, offset, PAGE).await }
+        let only = api::DatasetRecordsFilter {
+            issues: only_issues.get(),
+            search: applied_search.get(),
+        };
+        // Before the versions are read the default of the filter is unknown: wait for them.
+        let ready = issues_only.get().is_some() || detail.get().is_some();
+        async move {
+            if !ready {
+                return Ok(shared::Page {
+                    items: Vec::new(),
+                    total: 0,
+                    offset: 0,
+                    limit: PAGE,
+                });
+            }
+            api::dataset_records(&name, version, &only, offset, PAGE).await
+        }
     });
     let total = Signal::derive(move || match records.get() {
         Some(Ok(p)) => p.total,
@@ -111,8 +144,31 @@ pub fn DatasetPage() -> impl IntoView {
             <h2 id="ds-records-title">
                 "Records of " {move || version.get().map_or_else(|| "the latest version".into(), |v| format!("v{v}"))}
             </h2>
+            <form class="filters" role="search" aria-label="Filter records"
+                on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    offset.set(0);
+                    applied_search.set(search.get_untracked());
+                }>
+                <div class="check">
+                    <input id="only-issues" type="checkbox" data-testid="only-label-issues"
+                        prop:checked=move || only_issues.get()
+                        on:change=move |ev| { offset.set(0); issues_only.set(Some(event_target_checked(&ev))); }/>
+                    <label for="only-issues">
+                        "Only records with label issues (" {move || issues_in_version.get()} ")"
+                    </label>
+                </div>
+                <div class="field">
+                    <label for="record-search">"Record id contains"</label>
+                    <input id="record-search" type="search" data-testid="dataset-record-search" bind:value=search/>
+                </div>
+                <button type="submit" data-testid="dataset-record-search-apply">"Search"</button>
+            </form>
             {move || match records.get() {
                 None => view! { <Loading what="records"/> }.into_any(),
+                Some(Ok(p)) if p.items.is_empty() => view! {
+                    <p class="empty" data-testid="no-dataset-records">"No record matches."</p>
+                }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
                 Some(Ok(p)) => p
                     .items
