@@ -263,6 +263,26 @@ pub struct LabelCorrection {
     pub base_version: Option<u32>,
 }
 
+/// Body of `POST /api/v1/labels/audit`: a label as it is being edited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LabelAuditRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<crate::report::VoteReport>, min_items = 1)
+    )]
+    pub expected_output: ReportSet,
+}
+
+/// Every identity of every form of a label, with what it computes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LabelAudit {
+    /// How many identities the label breaks (0: it can be trusted as far as arithmetic goes).
+    pub broken: u64,
+    pub checks: Vec<crate::score::IdentityCheck>,
+}
+
 /// Answer to an upload or a label correction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -72,6 +72,20 @@ pub struct ArithmeticFlag {
     pub message: String,
 }
 
+/// One identity of one report, as the label editor shows it while a label is edited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IdentityCheck {
+    /// "I1" … "I4".
+    pub identity: String,
+    /// Which form, e.g. "Constituency".
+    pub form: String,
+    /// true: holds; false: broken; null: not checkable (an operand is empty).
+    pub holds: Option<bool>,
+    /// What it computes, e.g. "ballots_used 440 = good + bad + no_vote = 420 + 12 + 8 = 440".
+    pub statement: String,
+}
+
 /// Every evaluator's result on one trial, as a list keyed by evaluator name.
 ///
 /// Stored as it is serialised: an evaluator added later is simply absent from older

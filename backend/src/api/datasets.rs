@@ -3,7 +3,8 @@
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use shared::{
-    DatasetDetail, DatasetInfo, DatasetRecordView, DatasetVersionCreated, LabelCorrection, Page,
+    DatasetDetail, DatasetInfo, DatasetRecordView, DatasetVersionCreated, LabelAudit,
+    LabelAuditRequest, LabelCorrection, Page,
 };
 
 use super::error::ApiError;
@@ -165,4 +166,19 @@ pub async fn correct_label(
         .correct_label(&name, &record_id, body.0)
         .await?;
     Ok(HttpResponse::Created().json(created))
+}
+
+/// Checks a label as it is being edited: every identity of every form with what it
+/// computes (held, broken, or not checkable), so an editor shows the arithmetic live. Nothing
+/// is stored.
+#[utoipa::path(tag = "datasets", request_body = LabelAuditRequest,
+    responses((status = 200, body = LabelAudit), (status = 422, body = shared::ErrorBody)),
+    security(("api_key" = [])))]
+#[post("/api/v1/labels/audit")]
+pub async fn audit_label(
+    state: State,
+    _auth: Authenticated,
+    body: JsonBody<LabelAuditRequest>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.service.audit_label_live(&body.0.expected_output)?))
 }

@@ -51,5 +51,6 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(datasets::list_dataset_records)
         .service(datasets::check_images)
         .service(datasets::upload_version)
-        .service(datasets::correct_label);
+        .service(datasets::correct_label)
+        .service(datasets::audit_label);
 }

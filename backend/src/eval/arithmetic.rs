@@ -9,7 +9,7 @@
 //!
 //! An identity with an unreadable (null) operand cannot be checked and is skipped.
 
-use shared::{ArithmeticFlag, ReportSet, Score, ScoreValue, VoteReport};
+use shared::{ArithmeticFlag, IdentityCheck, ReportSet, Score, ScoreValue, VoteReport};
 
 use super::names;
 
@@ -40,59 +40,81 @@ pub fn consistency_score(flags: &[ArithmeticFlag]) -> Score {
 
 /// Every identity the report breaks.
 pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {
+    identity_checks(report)
+        .into_iter()
+        .filter(|c| c.holds == Some(false))
+        .map(|c| ArithmeticFlag {
+            identity: c.identity,
+            form: c.form,
+            message: c.statement,
+        })
+        .collect()
+}
+
+/// Every identity of the report with what it computes: held, broken (the statement is then
+/// the flag's message), or not checkable because an operand is empty. What a label editor
+/// shows while the label is edited.
+pub fn identity_checks(report: &VoteReport) -> Vec<IdentityCheck> {
     let form = report
         .form_info
         .form_type
         .map_or("report", |t| t.as_str())
         .to_string();
-    let flag = |identity: &str, message: String| ArithmeticFlag {
+    let check = |identity: &str, holds: Option<bool>, statement: String| IdentityCheck {
         identity: identity.into(),
         form: form.clone(),
-        message,
+        holds,
+        statement,
     };
     let b = &report.ballot_statistics;
-    let mut flags = Vec::new();
-    if let (Some(used), Some(good), Some(bad), Some(none)) = (
-        b.ballots_used,
-        b.good_ballots,
-        b.bad_ballots,
-        b.no_vote_ballots,
-    ) {
-        let sum = good.saturating_add(bad).saturating_add(none);
-        if used != sum {
-            flags.push(flag(
+    let mut out = Vec::new();
+    out.push(match (b.ballots_used, b.good_ballots, b.bad_ballots, b.no_vote_ballots) {
+        (Some(used), Some(good), Some(bad), Some(none)) => {
+            let sum = good.saturating_add(bad).saturating_add(none);
+            let sign = if used == sum { "=" } else { "≠" };
+            check(
                 "I1",
-                format!(
-                    "ballots_used {used} ≠ good + bad + no_vote = {good} + {bad} + {none} = {sum}"
-                ),
-            ));
+                Some(used == sum),
+                format!("ballots_used {used} {sign} good + bad + no_vote = {good} + {bad} + {none} = {sum}"),
+            )
         }
-    }
-    if let (Some(rem), Some(alloc), Some(used)) =
-        (b.ballots_remaining, b.ballots_allocated, b.ballots_used)
-    {
-        if alloc.checked_sub(used) != Some(rem) {
-            flags.push(flag(
-                "I2",
-                format!("ballots_remaining {rem} ≠ allocated − used = {alloc} − {used}"),
-            ));
+        _ => check("I1", None, "used = good + bad + no_vote: an operand is empty".into()),
+    });
+    out.push(match (b.ballots_remaining, b.ballots_allocated, b.ballots_used) {
+        (Some(rem), Some(alloc), Some(used)) => {
+            let holds = alloc.checked_sub(used) == Some(rem);
+            let computed = alloc
+                .checked_sub(used)
+                .map_or_else(|| "negative".to_string(), |d| d.to_string());
+            let statement = if holds {
+                format!("ballots_remaining {rem} = allocated − used = {alloc} − {used} = {computed}")
+            } else {
+                format!("ballots_remaining {rem} ≠ allocated − used = {alloc} − {used}")
+            };
+            check("I2", Some(holds), statement)
         }
-    }
+        _ => check("I2", None, "remaining = allocated − used: an operand is empty".into()),
+    });
     let votes: Option<Vec<u64>> = report.vote_results.iter().map(|r| r.vote_count).collect();
-    if let (Some(good), Some(votes)) = (b.good_ballots, votes) {
-        if !votes.is_empty() {
+    out.push(match (b.good_ballots, votes) {
+        (Some(good), Some(votes)) if !votes.is_empty() => {
             let sum = votes.iter().fold(0u64, |a, v| a.saturating_add(*v));
-            if sum != good {
-                flags.push(flag(
-                    "I3",
-                    format!(
-                        "Σ votes of {} rows = {sum} ≠ good_ballots {good}",
-                        votes.len()
-                    ),
-                ));
-            }
+            let sign = if sum == good { "=" } else { "≠" };
+            check(
+                "I3",
+                Some(sum == good),
+                format!(
+                    "Σ votes of {} rows = {sum} {sign} good_ballots {good}",
+                    votes.len()
+                ),
+            )
         }
-    }
+        _ => check(
+            "I3",
+            None,
+            "Σ votes = good_ballots: a count is empty or there are no rows".into(),
+        ),
+    });
     for row in &report.vote_results {
         let (Some(count), Some(text)) = (row.vote_count, row.vote_count_text.as_deref()) else {
             continue;
@@ -111,19 +133,25 @@ pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {
         } else {
             words::parse_words(text)
         };
-        match parsed {
-            Ok(v) if v == count => {}
-            Ok(v) => flags.push(flag(
+        out.push(match parsed {
+            Ok(v) if v == count => check(
                 "I4",
+                Some(true),
+                format!("row {number}: digits {count} = words \"{text}\" = {v}"),
+            ),
+            Ok(v) => check(
+                "I4",
+                Some(false),
                 format!("row {number}: digits {count} ≠ words \"{text}\" = {v}"),
-            )),
-            Err(_) => flags.push(flag(
+            ),
+            Err(_) => check(
                 "I4",
+                Some(false),
                 format!("row {number}: words \"{text}\" are not a number (digits say {count})"),
-            )),
-        }
+            ),
+        });
     }
-    flags
+    out
 }
 
 /// The label audit: every identity any report of a record's label breaks. A label that

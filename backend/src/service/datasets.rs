@@ -150,6 +150,25 @@ impl Service {
         })
     }
 
+    /// The identities of a label being edited, each with what it computes (nothing stored).
+    pub fn audit_label_live(&self, label: &shared::ReportSet) -> ServiceResult<shared::LabelAudit> {
+        if label.0.is_empty() {
+            return Err(ServiceError::field(
+                "expected_output",
+                "must hold at least one form's report",
+            ));
+        }
+        let checks: Vec<shared::IdentityCheck> = label
+            .0
+            .iter()
+            .flat_map(crate::eval::arithmetic::identity_checks)
+            .collect();
+        Ok(shared::LabelAudit {
+            broken: checks.iter().filter(|c| c.holds == Some(false)).count() as u64,
+            checks,
+        })
+    }
+
     /// Stores a dataset file read from `reader` as the next version of its dataset while it
     /// is read: records are validated and stored in batches, so memory does not grow with
     /// the file. The version becomes visible only if every record is valid and stored;

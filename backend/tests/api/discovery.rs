@@ -143,6 +143,7 @@ async fn models_presets_and_openapi() {
         "GET /api/v1/datasets/{name}/images",
         "POST /api/v1/datasets/{name}/versions",
         "POST /api/v1/datasets/{name}/records/{record_id}/label",
+        "POST /api/v1/labels/audit",
     ];
     served.sort_unstable();
     assert_eq!(documented, served);

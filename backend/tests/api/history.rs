@@ -270,6 +270,43 @@ async fn datasets_upload_audit_and_label_correction() {
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["version"]["version"], 2);
     assert_eq!(created["version"]["label_issues"], 0);
+    // The editor's live check: every identity with what it computes.
+    let (status, audit) = app
+        .post(
+            "/api/v1/labels/audit",
+            &serde_json::json!({"expected_output": first["expected_output"]}).to_string(),
+        )
+        .await;
+    assert_eq!(status, 200, "{audit}");
+    assert_eq!(audit["broken"], 2, "used 439 breaks I1 and I2: {audit}");
+    let i1 = audit["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["identity"] == "I1" && c["holds"] == false)
+        .expect("the broken I1");
+    assert!(i1["statement"].as_str().unwrap().contains('≠'), "{i1}");
+    let (_, fixed_audit) = app
+        .post(
+            "/api/v1/labels/audit",
+            &serde_json::json!({"expected_output": expected}).to_string(),
+        )
+        .await;
+    assert_eq!(fixed_audit["broken"], 0, "{fixed_audit}");
+    assert!(fixed_audit["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["identity"] == "I1"
+            && c["holds"] == true
+            && c["statement"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("= {used}"))));
+    let (status, err) = app
+        .post("/api/v1/labels/audit", r#"{"expected_output": []}"#)
+        .await;
+    assert!(status == 400 || status == 422, "{status} {err}");
     // v1 still has its one flagged label; v2, corrected, none: the filter reads each.
     let (_, flagged) = app
         .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?version=1&issues=true")
