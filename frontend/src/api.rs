@@ -217,6 +217,17 @@ pub async fn upload_version(name: &str, text: String) -> Result<DatasetVersionCr
 }
 
 /// `POST /datasets/{name}/records/{id}/label`: corrects one label into a new version.
+/// `POST /labels/audit`: every identity of a label being edited, with what it computes.
+pub async fn audit_label(expected: &shared::ReportSet) -> Result<shared::LabelAudit, ApiError> {
+    post_json(
+        "/labels/audit",
+        &shared::LabelAuditRequest {
+            expected_output: expected.clone(),
+        },
+    )
+    .await
+}
+
 pub async fn correct_label(
     name: &str,
     record_id: &str,

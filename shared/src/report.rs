@@ -96,6 +96,20 @@ impl BallotStatistics {
             ("ballots_remaining", self.ballots_remaining),
         ]
     }
+    /// Sets the field named as [`BallotStatistics::fields`] names it; false for another name.
+    pub fn set(&mut self, name: &str, value: Option<u64>) -> bool {
+        let slot = match name {
+            "ballots_allocated" => &mut self.ballots_allocated,
+            "ballots_used" => &mut self.ballots_used,
+            "good_ballots" => &mut self.good_ballots,
+            "bad_ballots" => &mut self.bad_ballots,
+            "no_vote_ballots" => &mut self.no_vote_ballots,
+            "ballots_remaining" => &mut self.ballots_remaining,
+            _ => return false,
+        };
+        *slot = value;
+        true
+    }
 }
 
 impl VoterStatistics {
@@ -180,6 +194,17 @@ impl ReportSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_ballot_field_can_be_set_by_its_name() {
+        let mut b = BallotStatistics::default();
+        for (i, (name, _)) in BallotStatistics::default().fields().iter().enumerate() {
+            assert!(b.set(name, Some(i as u64)));
+        }
+        let values: Vec<Option<u64>> = b.fields().iter().map(|(_, v)| *v).collect();
+        assert_eq!(values, (0..6).map(Some).collect::<Vec<_>>());
+        assert!(!b.set("voters_present", Some(1)));
+    }
 
     #[test]
     fn report_set_accepts_object_or_array() {

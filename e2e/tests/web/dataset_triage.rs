@@ -45,3 +45,57 @@ async fn label_issues_first_and_a_search_by_id() {
     find(c, &tid("no-dataset-records")).await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_label_editor_opens_on_the_broken_field_and_rechecks_it_live() {
+    let app = App::start();
+    let browser = Browser::start().await;
+    let c = browser.client();
+    open_logged_in(&app, c, "/datasets/vote-extraction-bangbamru-1-10").await;
+    until("only the flagged record", WAIT, || async {
+        (shown(c).await == ["บางบำหรุ1"]).then_some(())
+    })
+    .await;
+    click(c, &tid("edit-label")).await;
+    // ballots_used 439 breaks I1 (and with it I2): the editor starts there.
+    until("focus on the constituency's ballots_used", WAIT, || async {
+        let active = js(
+            c,
+            "return document.activeElement && document.activeElement.dataset.testid;",
+            vec![],
+        )
+        .await;
+        (active == serde_json::json!("label-0-ballots_used")).then_some(())
+    })
+    .await;
+    let broken = at_least(c, "[data-testid=identity-check][data-holds=no]", 2).await;
+    let first = broken[0].text().await.unwrap();
+    assert!(first.contains("I1") && first.contains("439 ≠"), "{first}");
+    screenshot(c, "dataset-02-label-editor-broken").await;
+
+    // Good + bad + no-vote = 439 + 4 + 17 = 460.
+    fill(c, &tid("label-0-ballots_used"), "460").await;
+    until("every identity holding", WAIT, || async {
+        let summary = text(c, &tid("identities-summary")).await;
+        summary
+            .contains("Every checkable identity holds")
+            .then_some(())
+    })
+    .await;
+    let held = text(c, "[data-testid=identity-check][data-holds=yes]").await;
+    assert!(
+        held.contains("= 460"),
+        "each identity prints what it computes: {held}"
+    );
+    let change = text(c, &tid("label-changes")).await;
+    assert!(
+        change.contains("Constituency ballots_used: 439 → 460"),
+        "{change}"
+    );
+    screenshot(c, "dataset-03-label-editor-fixed").await;
+    fill(c, &tid("input-reviewed_by"), "e2e reviewer").await;
+    click(c, &tid("label-save")).await;
+    let saved = text(c, &tid("label-saved")).await;
+    assert!(saved.contains("version 2"), "{saved}");
+    browser.close().await;
+}
