@@ -60,6 +60,20 @@ impl RecordOutcome {
             judge: None,
         }
     }
+
+    /// Tokens the trial used: input, output and thinking, the LLM judge's included.
+    pub fn tokens_used(&self) -> u64 {
+        let own = [self.input_tokens, self.output_tokens, self.thinking_tokens];
+        let judge = self.judge.as_ref().map_or([None; 3], |j| {
+            [j.input_tokens, j.output_tokens, j.thinking_tokens]
+        });
+        own.iter().chain(&judge).flatten().sum()
+    }
+
+    /// What the trial cost, USD, the LLM judge's call included.
+    pub fn cost_with_judge(&self) -> f64 {
+        self.cost_usd.unwrap_or(0.0) + self.judge.as_ref().and_then(|j| j.cost_usd).unwrap_or(0.0)
+    }
 }
 
 /// What makes two parsed outputs the same for repetition agreement: 63 bits of the SHA-256 of

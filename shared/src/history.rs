@@ -32,6 +32,13 @@ pub struct ExperimentProgress {
     pub done: u64,
     pub total: u64,
     pub failed: u64,
+    /// Addition: tokens the finished trials used so far (input + output + thinking; the LLM
+    /// judge's included).
+    #[serde(default)]
+    pub tokens: u64,
+    /// Addition: what the finished trials cost so far, USD (the LLM judge's included).
+    #[serde(default)]
+    pub cost_usd: f64,
 }
 
 /// State of an async run (`GET /api/v1/experiments/tasks/{task_id}`).

@@ -108,6 +108,9 @@ impl Service {
                 done: done.len() as u64,
                 total: e.total_trials,
                 failed: 0,
+                // Counted from here on: the trials of before the restart are not read back.
+                tokens: 0,
+                cost_usd: 0.0,
             });
             committed.push(done);
         }
@@ -306,6 +309,8 @@ fn queued_progress(p: &PreparedRun) -> RunProgress {
                 done: 0,
                 total: e.total_trials,
                 failed: 0,
+                tokens: 0,
+                cost_usd: 0.0,
             })
             .collect(),
         error: None,

@@ -206,10 +206,15 @@ impl Service {
             self.store.insert_outcomes(experiment_id, &batch).await?;
             let failed = batch.iter().filter(|o| o.error.is_some()).count() as u64;
             let n = batch.len() as u64;
+            let (tokens, cost) = batch.iter().fold((0u64, 0.0f64), |(t, c), o| {
+                (t + o.tokens_used(), c + o.cost_with_judge())
+            });
             live.progress.send_modify(|p| {
                 if let Some(e) = p.experiments.get_mut(index) {
                     e.done += n;
                     e.failed += failed;
+                    e.tokens += tokens;
+                    e.cost_usd += cost;
                 }
                 p.refresh_totals();
             });

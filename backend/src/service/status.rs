@@ -41,7 +41,22 @@ impl Service {
                 let mut v = Vec::new();
                 for e in self.store.run_experiments(task_id).await? {
                     let done = self.store.trial_count(&e.id).await?;
+                    let usage = e.summary.as_ref().and_then(|s| s.usage.as_ref());
+                    let (tokens, cost_usd) = usage.map_or((0, 0.0), |u| {
+                        let judge = u.judge.as_ref().map_or((0, 0.0), |j| {
+                            (
+                                j.input_tokens + j.output_tokens + j.thinking_tokens,
+                                j.cost_usd,
+                            )
+                        });
+                        (
+                            u.input_tokens + u.output_tokens + u.thinking_tokens + judge.0,
+                            u.cost_usd + judge.1,
+                        )
+                    });
                     v.push(ExperimentProgress {
+                        tokens,
+                        cost_usd,
                         done,
                         total: e.total_trials,
                         failed: e.summary.as_ref().map_or(0, |s| s.failed_records),

@@ -244,3 +244,43 @@ async fn a_trial_with_nothing_to_judge_scores_zero_without_a_call() {
         assert_eq!(judged["explanation"], "no output to judge");
     }
 }
+
+/// An async run's status counts the tokens and cost of its finished trials (the judge's
+/// included), live and once it has ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_progress_counts_tokens_and_cost() {
+    let (app, _models, _dir) = app_with_judges().await;
+    let (status, accepted) = app
+        .post("/api/v1/experiments/run-async", &run_body("judge-fair"))
+        .await;
+    assert_eq!(status, 202, "{accepted}");
+    let task = accepted["task_id"].as_str().unwrap().to_string();
+    let mut t = Value::Null;
+    for _ in 0..200 {
+        let (_, now) = app.get(&format!("/api/v1/experiments/tasks/{task}")).await;
+        t = now;
+        if t["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(t["status"], "completed", "{t}");
+    let progress = &t["experiments"][0];
+    let usage = &t["result"]["experiments"][0]["usage"];
+    let judge = &usage["judge"];
+    let tokens = ["input_tokens", "output_tokens", "thinking_tokens"]
+        .iter()
+        .map(|k| usage[k].as_u64().unwrap_or(0) + judge[k].as_u64().unwrap_or(0))
+        .sum::<u64>();
+    assert!(tokens > 0, "the oracle reports usage: {usage}");
+    assert_eq!(
+        progress["tokens"].as_u64(),
+        Some(tokens),
+        "{progress} vs {usage}"
+    );
+    let cost = usage["cost_usd"].as_f64().unwrap() + judge["cost_usd"].as_f64().unwrap();
+    assert!(
+        (progress["cost_usd"].as_f64().unwrap() - cost).abs() < 1e-9,
+        "{progress} vs {usage}"
+    );
+}

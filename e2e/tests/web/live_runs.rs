@@ -84,3 +84,46 @@ async fn a_running_experiment_is_followed_and_cancelled_from_anywhere() {
     screenshot(c, "experiments-02-cancelled-run").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_long_sync_run_shows_its_progress_and_tokens_while_it_waits() {
+    let models = testkit::ModelServer::start_with_delay(
+        bundled_records(),
+        &[testkit::OracleModel::perfect("oracle-slow")],
+        Duration::from_millis(250),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = models.write_models_file(dir.path());
+    let app = App::start_with(&[("MODELS_FILE", file.as_os_str())]);
+    let browser = Browser::start().await;
+    let c = browser.client();
+    open_logged_in(&app, c, "/").await;
+    find(
+        c,
+        "[data-testid=\"input-dataset_name\"] option[value=\"vote-extraction-bangbamru-1-10\"]",
+    )
+    .await;
+    // 10 records × 3 repetitions, one at a time: about 8 s.
+    fill(c, &tid("input-jobs"), "1").await;
+    fill(c, &tid("input-repetitions"), "3").await;
+    choose(c, &tid("input-model_configs[0].model"), "oracle-slow").await;
+    click(c, &tid("run-sync")).await;
+    let progress = until("the sync run's progress", WAIT, || async {
+        let t = text(c, &tid("progress-text")).await;
+        (t.contains("trials/s") && t.contains("tokens")).then_some(t)
+    })
+    .await;
+    assert!(
+        progress.contains("of 30 trials (10 records × 3 repetitions = 30 trials)")
+            && progress.contains("so far"),
+        "{progress}"
+    );
+    screenshot(c, "run-06-long-sync-progress").await;
+    at_least(c, &tid("experiment-result"), 1).await;
+    assert!(
+        all(c, &tid("task-progress")).await.is_empty(),
+        "the result replaces the progress"
+    );
+    browser.close().await;
+}

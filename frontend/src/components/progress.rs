@@ -3,24 +3,13 @@
 use leptos::prelude::*;
 use shared::{RunStatus, TaskStatus};
 
+use crate::components::estimate::usd;
 use crate::components::status::StatusBadge;
+use crate::format::count as grouped;
 
 /// Whether a task status is final.
 pub fn is_finished(status: RunStatus) -> bool {
     status.is_terminal()
-}
-
-/// 12345 → "12,345".
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Seconds as "1 h 02 min", "3 min 05 s" or "42 s".
@@ -52,7 +41,7 @@ pub fn describe(t: &TaskStatus, elapsed_seconds: f64) -> String {
         what.push_str(&format!(" = {} trials", grouped(t.total)));
     }
     let (done, total) = (grouped(t.done), grouped(t.total));
-    match t.status {
+    let line = match t.status {
         RunStatus::Cancelled => {
             format!("Cancelled after {done} of {total} trials ({what}); partial results below.")
         }
@@ -79,7 +68,24 @@ pub fn describe(t: &TaskStatus, elapsed_seconds: f64) -> String {
                 duration(left)
             )
         }
+    };
+    line + &usage_so_far(t)
+}
+
+/// " · 12,345 tokens · $0.01 so far" (or "in all" once finished); "" when nothing was
+/// used (the offline model).
+fn usage_so_far(t: &TaskStatus) -> String {
+    let tokens: u64 = t.experiments.iter().map(|e| e.tokens).sum();
+    let cost: f64 = t.experiments.iter().map(|e| e.cost_usd).sum();
+    if tokens == 0 && cost == 0.0 {
+        return String::new();
     }
+    let when = if t.status.is_terminal() {
+        "in all"
+    } else {
+        "so far"
+    };
+    format!(" · {} tokens · {} {when}", grouped(tokens), usd(cost))
 }
 
 /// Seconds from `from` to `to` (RFC 3339 times; `to` None = now), as the browser reads them.
@@ -218,6 +224,8 @@ mod tests {
                     done: 0,
                     total: total / configs as u64,
                     failed: 0,
+                    tokens: 0,
+                    cost_usd: 0.0,
                 })
                 .collect(),
             result: None,
@@ -239,6 +247,22 @@ mod tests {
             describe(&one, 2.0),
             "0 of 10 trials (10 records) · 2 s elapsed"
         );
+    }
+
+    #[test]
+    fn tokens_and_cost_so_far_follow_the_count() {
+        let mut t = task(RunStatus::Running, 5, 10, 1, 2);
+        t.experiments[0].tokens = 12_000;
+        t.experiments[0].cost_usd = 0.012;
+        t.experiments[1].tokens = 345;
+        t.experiments[1].cost_usd = 0.0003;
+        assert!(
+            describe(&t, 5.0).ends_with(" · 12,345 tokens · $0.01 so far"),
+            "{}",
+            describe(&t, 5.0)
+        );
+        t.status = RunStatus::Completed;
+        assert!(describe(&t, 5.0).ends_with(" · 12,345 tokens · $0.01 in all"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod presets;
 mod preview;
 mod settings;
 mod state;
+mod sync_watch;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -249,7 +250,12 @@ pub fn RunPage() -> impl IntoView {
                     Err(e) => Err(e),
                 }
             } else {
-                api::run_sync(&req).await.map(|r| st.result.set(Some(r)))
+                let before = sync_watch::active_runs().await;
+                spawn_local(sync_watch::watch(before, st, alive.clone()));
+                let answer = api::run_sync(&req).await;
+                // The answer is the result: the progress followed while waiting goes.
+                st.task.set(None);
+                answer.map(|r| st.result.set(Some(r)))
             };
             if let Err(e) = outcome {
                 fail(e);
