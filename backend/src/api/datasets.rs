@@ -182,3 +182,54 @@ pub async fn audit_label(
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.service.audit_label_live(&body.0.expected_output)?))
 }
+
+/// Which version of a dataset (default latest).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RecordVersionQuery {
+    pub version: Option<u32>,
+}
+
+/// One record: its input (text and image references), label and label audit.
+#[utoipa::path(tag = "datasets",
+    params(("name" = String, Path), ("record_id" = String, Path), RecordVersionQuery),
+    responses((status = 200, body = DatasetRecordView), (status = 404, body = shared::ErrorBody)),
+    security(("api_key" = [])))]
+#[get("/api/v1/datasets/{name}/records/{record_id}")]
+pub async fn get_dataset_record(
+    state: State,
+    _auth: Authenticated,
+    path: web::Path<(String, String)>,
+    q: web::Query<RecordVersionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, record_id) = path.into_inner();
+    let view = state
+        .service
+        .dataset_record(&name, q.version, &record_id)
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Image `index` of a record (its local images, then its inline ones; remote images are not
+/// served), with its type.
+#[utoipa::path(tag = "datasets",
+    params(("name" = String, Path), ("record_id" = String, Path), ("index" = u32, Path), RecordVersionQuery),
+    responses((status = 200, description = "The image's bytes (JPEG, PNG, WebP, GIF or PDF)"),
+        (status = 404, body = shared::ErrorBody), (status = 422, body = shared::ErrorBody)),
+    security(("api_key" = [])))]
+#[get("/api/v1/datasets/{name}/records/{record_id}/images/{index}")]
+pub async fn get_record_image(
+    state: State,
+    _auth: Authenticated,
+    path: web::Path<(String, String, u32)>,
+    q: web::Query<RecordVersionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, record_id, index) = path.into_inner();
+    let (mime, bytes) = state
+        .service
+        .record_image(&name, q.version, &record_id, index as usize)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header(("Cache-Control", "private, max-age=300"))
+        .body(bytes))
+}

@@ -49,6 +49,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(datasets::list_datasets)
         .service(datasets::get_dataset)
         .service(datasets::list_dataset_records)
+        .service(datasets::get_dataset_record)
+        .service(datasets::get_record_image)
         .service(datasets::check_images)
         .service(datasets::upload_version)
         .service(datasets::correct_label)

@@ -18,6 +18,7 @@ pub mod export;
 pub mod history;
 mod images;
 pub mod live;
+mod record_input;
 pub mod runs;
 mod source;
 pub mod status;

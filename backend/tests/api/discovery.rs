@@ -140,6 +140,8 @@ async fn models_presets_and_openapi() {
         "GET /api/v1/datasets",
         "GET /api/v1/datasets/{name}",
         "GET /api/v1/datasets/{name}/records",
+        "GET /api/v1/datasets/{name}/records/{record_id}",
+        "GET /api/v1/datasets/{name}/records/{record_id}/images/{index}",
         "GET /api/v1/datasets/{name}/images",
         "POST /api/v1/datasets/{name}/versions",
         "POST /api/v1/datasets/{name}/records/{record_id}/label",

@@ -72,6 +72,30 @@ async fn the_image_check_says_which_records_images_resolve() {
     assert_eq!(problems[1].0, "escape");
     assert!(problems[1].1.contains("'..'"), "{problems:?}");
 
+    // One record and its images, as the experiment page shows them beside a trial.
+    let (status, one) = app.get("/api/v1/datasets/exported/records/exported").await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["id"], "exported");
+    let image = app
+        .get_raw("/api/v1/datasets/exported/records/exported/images/0")
+        .await;
+    assert_eq!(image.status(), 200);
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(image.bytes().await.unwrap().as_ref(), PNG);
+    for (path, want) in [
+        // Outside the root: refused, never read.
+        ("/api/v1/datasets/exported/records/escape/images/0", 422),
+        // Remote images are not fetched for display.
+        ("/api/v1/datasets/exported/records/remote/images/0", 404),
+        ("/api/v1/datasets/exported/records/relative/images/7", 404),
+        ("/api/v1/datasets/exported/records/nobody", 404),
+        ("/api/v1/datasets/exported/records/relative/images/-1", 400),
+    ] {
+        let (status, err) = app.get(path).await;
+        assert_eq!(status, want, "{path}: {err}");
+        assert!(err["message"].is_string(), "{path}: {err}");
+    }
+
     let (status, v) = app.get("/api/v1/datasets/nope/images").await;
     assert_eq!(status, 404, "{v}");
     let (status, v) = app.get("/api/v1/datasets/exported/images?version=9").await;
