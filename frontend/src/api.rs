@@ -108,6 +108,20 @@ async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> R
     decode(&post_text(path, serde_json::to_string(body)).await?)
 }
 
+/// `GET /datasets/{name}/records/{id}?version=`: one record with its input and audit.
+pub async fn dataset_record(
+    name: &str,
+    version: u32,
+    id: &str,
+) -> Result<DatasetRecordView, ApiError> {
+    get_json(&format!(
+        "/datasets/{}/records/{}?version={version}",
+        encode(name),
+        encode(id)
+    ))
+    .await
+}
+
 /// A file the API serves (an export) as an object URL and its file name, fetched with the
 /// key (a plain link cannot send it). The body goes from the response to a Blob without
 /// passing through the app's memory.

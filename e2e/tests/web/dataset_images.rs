@@ -53,5 +53,33 @@ async fn the_dataset_page_says_which_images_resolve() {
         "{row}"
     );
     screenshot(c, "datasets-04-image-check").await;
+
+    // A trial's detail shows what it read: the record's text and its image, zoomable.
+    let body = r#"{"dataset_name": "exported", "model_configs": [{"model": "rules-v1"}]}"#;
+    let (status, response) = app.http("POST", "/api/v1/experiments/run", body.as_bytes());
+    assert_eq!(status, 200, "{response}");
+    let response: serde_json::Value = serde_json::from_str(&response).unwrap();
+    let id = response["experiments"][0]["experiment_id"]
+        .as_str()
+        .unwrap();
+    let record = records[0]["id"].as_str().unwrap();
+    c.goto(&app.url(&format!("/experiments/{id}#{record}")))
+        .await
+        .unwrap();
+    click(c, "[data-testid=record] details > summary").await;
+    let input = text(c, &tid("record-input-text")).await;
+    let expected_text = records[0]["input"]["text"].as_str().unwrap();
+    assert!(
+        input.starts_with(expected_text.lines().next().unwrap().trim()),
+        "{input}"
+    );
+    click(c, &tid("record-image")).await;
+    assert_eq!(
+        attr(c, &tid("record-image"), "aria-pressed")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    screenshot(c, "experiment-04-record-input").await;
     browser.close().await;
 }

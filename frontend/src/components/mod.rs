@@ -14,6 +14,7 @@ pub mod nav;
 pub mod pager;
 pub mod progress;
 pub mod record_filters;
+pub mod record_input;
 pub mod record_table;
 pub mod run_results;
 pub mod status;

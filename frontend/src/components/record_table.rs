@@ -6,6 +6,7 @@ use shared::{ExperimentMetrics, FieldCheck, RecordResult, ScoreValue, LLM_JUDGE_
 
 use crate::components::flags::Flags;
 use crate::components::metric_cards::label_of;
+use crate::components::record_input::{RecordInput, Source};
 use crate::format::{cell, encode, metric_label, millis, pct};
 
 /// One evaluator column: the score's name and its header.
@@ -80,6 +81,8 @@ pub fn RecordTable(
     records: Vec<RecordResult>,
     /// The evaluator columns (see [`columns`]).
     columns: Vec<Column>,
+    /// The dataset version the trials read (their input is shown from it).
+    source: Source,
 ) -> impl IntoView {
     let heads = columns
         .iter()
@@ -87,7 +90,7 @@ pub fn RecordTable(
         .collect_view();
     let bodies = records
         .into_iter()
-        .map(|r| view! { <RecordRows record=r columns=columns.clone()/> })
+        .map(|r| view! { <RecordRows record=r columns=columns.clone() source=source.clone()/> })
         .collect_view();
     view! {
         <div class="table-wrap">
@@ -110,7 +113,10 @@ pub fn RecordTable(
 }
 
 #[component]
-fn RecordRows(record: RecordResult, columns: Vec<Column>) -> impl IntoView {
+fn RecordRows(record: RecordResult, columns: Vec<Column>, source: Source) -> impl IntoView {
+    // The input is fetched when the detail is first opened.
+    let opened = RwSignal::new(false);
+    let input_id = record.record_id.clone();
     let s = record.scores.clone();
     let checks: Vec<(String, FieldCheck)> = s
         .scores
@@ -177,11 +183,16 @@ fn RecordRows(record: RecordResult, columns: Vec<Column>) -> impl IntoView {
                 <td colspan=colspan>
                     {record.error.clone().map(|e| view! { <p class="error-text" data-testid="record-error">"Error: " {e}</p> })}
                     {judge}
-                    <details>
+                    <details on:toggle=move |_| opened.set(true)>
                         <summary>{summary}</summary>
-                        <ul class="inline-list">{evaluators}</ul>
-                        {diff_table}
-                        {same_table}
+                        <div class="side-by-side-input">
+                            <div>{move || opened.get().then(|| view! { <RecordInput source=source.clone() record_id=input_id.clone()/> })}</div>
+                            <div>
+                                <ul class="inline-list">{evaluators}</ul>
+                                {diff_table}
+                                {same_table}
+                            </div>
+                        </div>
                         <h4>"Arithmetic flags of the output"</h4>
                         <Flags flags=arith testid="output-flags"/>
                         <h4>"Label flags (the expected value breaks an identity)"</h4>

@@ -14,6 +14,7 @@ use crate::components::live_run::LiveRun;
 use crate::components::metric_cards::MetricCards;
 use crate::components::pager::Pager;
 use crate::components::record_filters::RecordFilters;
+use crate::components::record_input::Source;
 use crate::components::record_table::{columns, RecordTable};
 use crate::components::run_results::{judge_line, usage_line};
 use crate::components::status::{ErrorView, Loading, StatusBadge};
@@ -185,7 +186,11 @@ pub fn ExperimentPage() -> impl IntoView {
                         _ => None,
                     };
                     let columns = columns(metrics.as_ref(), &p.items);
-                    view! { <RecordTable records=p.items columns=columns/> }.into_any()
+                    let source = match detail.get() {
+                        Some(Ok(d)) => Source { dataset: d.item.dataset_name, version: d.item.dataset_version },
+                        _ => Source { dataset: String::new(), version: 0 },
+                    };
+                    view! { <RecordTable records=p.items columns=columns source=source/> }.into_any()
                 }
             }}
             <Pager offset=offset limit=PAGE total=total label="Record pages"/>
