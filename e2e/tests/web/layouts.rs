@@ -72,6 +72,16 @@ async fn every_page_fits_a_phone_and_has_a_screenshot_at_both_widths() {
                 json!(theme)
             );
             screenshot_at(c, &format!("layout-{name}-1280-{theme}"), 1280).await;
+            let wide = js(
+                c,
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await;
+            assert!(
+                wide.as_i64().unwrap_or(0) <= 0,
+                "{name}: the page scrolls sideways at 1280 px by {wide}"
+            );
             screenshot_at(c, &format!("layout-{name}-390-{theme}"), PHONE).await;
             c.set_window_size(PHONE, 844).await.unwrap();
             fits_a_phone(c, name).await;
