@@ -358,6 +358,15 @@ pub struct RecordsQuery {
     pub record_index: Option<u64>,
 }
 
+/// The API's `sort` and `score` of the page's order: "worst", "best", "record", or
+/// "worst:ballot_accuracy_score" (an evaluator's score, lowest first).
+pub fn split_order(order: &str) -> (String, Option<String>) {
+    match order.split_once(':') {
+        Some((dir, score)) if !score.is_empty() => (dir.to_string(), Some(score.to_string())),
+        _ => (order.to_string(), None),
+    }
+}
+
 impl RecordsQuery {
     /// The query string of `GET /experiments/{id}/records`.
     pub fn query_string(&self) -> String {
@@ -365,8 +374,12 @@ impl RecordsQuery {
             "offset={}&limit={}&errors_only={}&differs={}",
             self.offset, self.limit, self.errors_only, self.differs
         );
-        if !self.sort.is_empty() {
-            q.push_str(&format!("&sort={}", encode(&self.sort)));
+        let (sort, score) = split_order(&self.sort);
+        if !sort.is_empty() {
+            q.push_str(&format!("&sort={}", encode(&sort)));
+        }
+        if let Some(score) = score {
+            q.push_str(&format!("&score={}", encode(&score)));
         }
         if !self.field.is_empty() {
             q.push_str(&format!("&field={}", encode(&self.field)));
@@ -403,6 +416,23 @@ pub async fn compare(ids: &[String]) -> Result<ComparisonResponse, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_order_by_an_evaluator_is_its_sort_and_score() {
+        assert_eq!(split_order("worst"), ("worst".into(), None));
+        assert_eq!(
+            split_order("best:ballot_accuracy_score"),
+            ("best".into(), Some("ballot_accuracy_score".into()))
+        );
+        let q = RecordsQuery {
+            limit: 20,
+            sort: "worst:exact_form_match".into(),
+            ..Default::default()
+        };
+        assert!(q
+            .query_string()
+            .contains("&sort=worst&score=exact_form_match"));
+    }
 
     #[test]
     fn the_file_name_comes_from_content_disposition() {

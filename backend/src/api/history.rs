@@ -108,6 +108,10 @@ pub struct RecordsQuery {
     /// `record` (dataset order, the default), `worst` (lowest overall first) or `best`.
     #[param(inline)]
     pub sort: Option<TrialOrder>,
+    /// With `sort=worst|best`: order by this evaluator's score instead of the overall one
+    /// (a name of `GET /evaluators`, e.g. `ballot_accuracy_score`).
+    #[param(min_length = 1, max_length = 100)]
+    pub score: Option<String>,
 }
 
 /// Per-trial results: input reference, output, expected, every evaluator with detail.
@@ -136,10 +140,26 @@ pub async fn list_records(
                 record_id: record_search(q.record_id.as_deref())?,
                 record_index: q.record_index,
                 order: q.sort.unwrap_or_default(),
+                score: score_name(q.score.as_deref())?,
             },
         )
         .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// An evaluator to order by: one the registry knows.
+fn score_name(name: Option<&str>) -> Result<Option<String>, ApiError> {
+    match name {
+        None => Ok(None),
+        Some(n) if crate::eval::EVALUATORS.iter().any(|e| e.name == n) => Ok(Some(n.to_string())),
+        Some(n) => {
+            let known: Vec<&str> = crate::eval::EVALUATORS.iter().map(|e| e.name).collect();
+            Err(ApiError::field(
+                "score",
+                format!("no evaluator \"{n}\"; one of {}", known.join(", ")),
+            ))
+        }
+    }
 }
 
 /// A record id search: 1–200 characters.

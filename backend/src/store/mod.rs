@@ -158,6 +158,9 @@ pub struct TrialFilter {
     /// Only the trials of the record at this position of the dataset.
     pub record_index: Option<u64>,
     pub order: TrialOrder,
+    /// With `Worst` or `Best`: the evaluator whose score orders the trials instead of the
+    /// overall score (trials without that score last).
+    pub score: Option<String>,
 }
 
 /// The order of an experiment's trials on its pages.

@@ -65,6 +65,32 @@ async fn records_sort_search_and_filter() {
     assert_eq!(ids, ["บางบำหรุ1", "บางบำหรุ10"]);
     assert_eq!(page("record_id=nothing-like-this").await["total"], 0);
 
+    // Any evaluator's score orders them, lowest or highest first.
+    let score_of = |page: &Value, name: &str| -> Vec<f64> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let s = r["scores"]["scores"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|s| s["name"] == name)
+                    .unwrap_or_else(|| panic!("no {name} in {r}"));
+                s["value"]
+                    .as_f64()
+                    .unwrap_or_else(|| f64::from(u8::from(s["value"] == true)))
+            })
+            .collect()
+    };
+    let name = "vote_results_quality";
+    let low = score_of(&page("sort=worst&score=vote_results_quality").await, name);
+    let high = score_of(&page("sort=best&score=vote_results_quality").await, name);
+    assert!(low.windows(2).all(|w| w[0] <= w[1]), "{low:?}");
+    assert!(high.windows(2).all(|w| w[0] >= w[1]), "{high:?}");
+    assert!(low.first() < high.first(), "the scores differ: {low:?}");
+
     // One record exactly, by its position: what compare links to (a search by id also
     // finds every id that contains it).
     let one = page("record_index=9").await;
@@ -76,6 +102,7 @@ async fn records_sort_search_and_filter() {
         ("sort=sideways", "expected one of `record`, `worst`, `best`"),
         ("record_id=", "record_id"),
         ("record_index=-1", "invalid digit"),
+        ("sort=worst&score=charisma", "one of has_no_errors"),
     ] {
         let (status, err) = app
             .get(&format!("/api/v1/experiments/{id}/records?{query}"))

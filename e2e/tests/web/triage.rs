@@ -89,6 +89,37 @@ async fn worst_first_field_filter_and_search_survive_a_reload() {
         (found == ["บางบำหรุ1", "บางบำหรุ10"]).then_some(())
     })
     .await;
+
+    // Any evaluator orders the list: vote results quality, lowest first, kept in the URL.
+    fill(c, &tid("records-search"), "").await;
+    choose(c, &tid("records-sort"), "worst:vote_results_quality").await;
+    until("the order in the URL", WAIT, || async {
+        let url = c.current_url().await.ok()?;
+        url.query()
+            .is_some_and(|q| q.contains("sort=worst%3Avote_results_quality"))
+            .then_some(())
+    })
+    .await;
+    let header = until("the column of vote results quality", WAIT, || async {
+        let heads: Vec<String> = serde_json::from_value(
+            js(c, "return Array.from(document.querySelectorAll('[data-testid=records-table] thead th')).map(e => e.dataset.testid || '');", vec![]).await,
+        )
+        .ok()?;
+        heads.iter().position(|h| h == "column-vote_results_quality")
+    })
+    .await;
+    // (The page answering the previous order may still be shown for a moment.)
+    let values: Vec<f64> = until(
+        "ten records, lowest vote results quality first",
+        WAIT,
+        || async {
+            let cells = column(c, &format!("*:nth-child({})", header + 1)).await;
+            let values: Vec<f64> = cells.iter().map(|t| percent(t)).collect();
+            (values.len() == 10 && values.windows(2).all(|w| w[0] <= w[1])).then_some(values)
+        },
+    )
+    .await;
+    assert!(values[0] < values[9], "{values:?}");
     browser.close().await;
 }
 

@@ -14,7 +14,26 @@ pub fn RecordFilters(
     offset: RwSignal<u64>,
     /// Fields to filter by, worst first.
     fields: Signal<Vec<FieldAccuracy>>,
+    /// Evaluators the records can be ordered by: (name, label).
+    scores: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
+    let score_options = move || {
+        scores
+            .get()
+            .into_iter()
+            .flat_map(|(name, label)| {
+                [("worst", "lowest"), ("best", "highest")].map(|(dir, word)| {
+                    let value = format!("{dir}:{name}");
+                    let v2 = value.clone();
+                    view! {
+                        <option value=value prop:selected=move || sort.get() == v2>
+                            {format!("{label}, {word} first")}
+                        </option>
+                    }
+                })
+            })
+            .collect_view()
+    };
     let field_options = move || {
         fields
             .get()
@@ -38,9 +57,10 @@ pub fn RecordFilters(
                 <label for="records-sort">"Order"</label>
                 <select id="records-sort" data-testid="records-sort"
                     on:change=move |ev| { offset.set(0); sort.set(event_target_value(&ev)); }>
-                    <option value="worst" prop:selected=move || sort.get() == "worst">"Worst first"</option>
-                    <option value="best" prop:selected=move || sort.get() == "best">"Best first"</option>
+                    <option value="worst" prop:selected=move || sort.get() == "worst">"Overall, worst first"</option>
+                    <option value="best" prop:selected=move || sort.get() == "best">"Overall, best first"</option>
                     <option value="record" prop:selected=move || sort.get() == "record">"Dataset order"</option>
+                    {score_options}
                 </select>
             </div>
             <div class="field">

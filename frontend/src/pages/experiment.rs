@@ -155,6 +155,18 @@ pub fn ExperimentPage() -> impl IntoView {
             .unwrap_or_default(),
         _ => Vec::new(),
     });
+    let scores = Signal::derive(move || match detail.get() {
+        Some(Ok(d)) => d
+            .metrics
+            .map(|m| {
+                m.estimates
+                    .iter()
+                    .filter_map(|(_, e)| e.evaluator.clone().map(|ev| (ev, e.label.clone())))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    });
     let total = Signal::derive(move || match records.get() {
         Some(Ok(p)) => p.total,
         _ => 0,
@@ -175,7 +187,7 @@ pub fn ExperimentPage() -> impl IntoView {
         <section aria-labelledby="records-title">
             <h2 id="records-title" tabindex="-1">"Records"</h2>
             <RecordFilters sort=sort differs=differs errors_only=errors_only field=field
-                search=search offset=offset fields=fields/>
+                search=search offset=offset fields=fields scores=scores/>
             {move || match records.get() {
                 None => view! { <Loading what="records"/> }.into_any(),
                 Some(Err(e)) => view! { <ErrorView error=e/> }.into_any(),
