@@ -172,6 +172,17 @@ async fn history_and_experiment_pages_show_records_against_expected() {
             .unwrap();
     }
     find(c, &tid("compare-selected")).await;
+    // The ticks are in the URL: a reload keeps them.
+    let url = until("the selection in the URL", WAIT, || async {
+        let url = c.current_url().await.ok()?;
+        url.query()
+            .is_some_and(|q| q.contains("sel="))
+            .then_some(url)
+    })
+    .await;
+    c.goto(url.as_str()).await.unwrap();
+    find(c, &tid("compare-selected")).await;
+    let rows = at_least(c, &tid("experiment-row"), 2).await;
     screenshot(c, "experiments-01-history").await;
 
     rows[0]

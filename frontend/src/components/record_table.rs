@@ -83,6 +83,8 @@ pub fn RecordTable(
     columns: Vec<Column>,
     /// The dataset version the trials read (their input is shown from it).
     source: Source,
+    /// The record whose detail starts open (a `#record-id` link).
+    open: Option<String>,
 ) -> impl IntoView {
     let heads = columns
         .iter()
@@ -90,7 +92,10 @@ pub fn RecordTable(
         .collect_view();
     let bodies = records
         .into_iter()
-        .map(|r| view! { <RecordRows record=r columns=columns.clone() source=source.clone()/> })
+        .map(|r| {
+            let start_open = open.as_deref() == Some(r.record_id.as_str());
+            view! { <RecordRows record=r columns=columns.clone() source=source.clone() start_open=start_open/> }
+        })
         .collect_view();
     view! {
         <div class="table-wrap">
@@ -113,9 +118,14 @@ pub fn RecordTable(
 }
 
 #[component]
-fn RecordRows(record: RecordResult, columns: Vec<Column>, source: Source) -> impl IntoView {
+fn RecordRows(
+    record: RecordResult,
+    columns: Vec<Column>,
+    source: Source,
+    start_open: bool,
+) -> impl IntoView {
     // The input is fetched when the detail is first opened.
-    let opened = RwSignal::new(false);
+    let opened = RwSignal::new(start_open);
     let input_id = record.record_id.clone();
     let s = record.scores.clone();
     let checks: Vec<(String, FieldCheck)> = s
@@ -183,7 +193,7 @@ fn RecordRows(record: RecordResult, columns: Vec<Column>, source: Source) -> imp
                 <td colspan=colspan>
                     {record.error.clone().map(|e| view! { <p class="error-text" data-testid="record-error">"Error: " {e}</p> })}
                     {judge}
-                    <details on:toggle=move |_| opened.set(true)>
+                    <details open=start_open on:toggle=move |_| opened.set(true)>
                         <summary>{summary}</summary>
                         <div class="side-by-side-input">
                             <div>{move || opened.get().then(|| view! { <RecordInput source=source.clone() record_id=input_id.clone()/> })}</div>

@@ -36,7 +36,9 @@ pub fn ExperimentPage() -> impl IntoView {
     let errors_only = RwSignal::new(initial("errors") == "1");
     let differs = RwSignal::new(initial("differs") == "1");
     let field = RwSignal::new(initial("field"));
-    // `#record-id` links to one record: it becomes the search (unless the URL has one).
+    // `#record-id` links to one record: it becomes the search (unless the URL has one), and
+    // the record opens.
+    let linked = StoredValue::new(crate::dom::location_hash());
     let search = RwSignal::new({
         let q = initial("q");
         if q.is_empty() {
@@ -202,7 +204,8 @@ pub fn ExperimentPage() -> impl IntoView {
                         Some(Ok(d)) => Source { dataset: d.item.dataset_name, version: d.item.dataset_version },
                         _ => Source { dataset: String::new(), version: 0 },
                     };
-                    view! { <RecordTable records=p.items columns=columns source=source/> }.into_any()
+                    let open = Some(linked.get_value()).filter(|l| !l.is_empty());
+                    view! { <RecordTable records=p.items columns=columns source=source open=open/> }.into_any()
                 }
             }}
             <Pager offset=offset limit=PAGE total=total label="Record pages"/>

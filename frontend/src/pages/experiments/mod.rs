@@ -55,7 +55,14 @@ pub fn ExperimentsPage() -> impl IntoView {
         });
     };
     // Ticked experiments: (id, "dataset vN").
-    let selected = RwSignal::new(Vec::<(String, String)>::new());
+    // Restored from the URL (`sel=a,b`) without their datasets, which the rows fill in.
+    let selected = RwSignal::new(
+        initial("sel")
+            .split(',')
+            .filter(|i| !i.is_empty())
+            .map(|i| (i.to_string(), String::new()))
+            .collect::<Vec<(String, String)>>(),
+    );
     let page = LocalResource::new(move || {
         auth.track();
         let q = HistoryQuery {
@@ -109,6 +116,10 @@ pub fn ExperimentsPage() -> impl IntoView {
         .collect();
         if q.active {
             parts.push("active=1".into());
+        }
+        let ticked: Vec<String> = selected.with(|s| s.iter().map(|(i, _)| encode(i)).collect());
+        if !ticked.is_empty() {
+            parts.push(format!("sel={}", ticked.join(",")));
         }
         if q.offset > 0 {
             parts.push(format!("offset={}", q.offset));
@@ -195,7 +206,12 @@ pub fn ExperimentsPage() -> impl IntoView {
 
 /// A warning when the ticked experiments ran on more than one dataset or dataset version.
 fn selection_warning(selected: &[(String, String)]) -> Option<String> {
-    let mut datasets: Vec<&str> = selected.iter().map(|(_, d)| d.as_str()).collect();
+    // A selection restored from the URL knows its datasets once its rows are shown.
+    let mut datasets: Vec<&str> = selected
+        .iter()
+        .map(|(_, d)| d.as_str())
+        .filter(|d| !d.is_empty())
+        .collect();
     datasets.sort_unstable();
     datasets.dedup();
     (datasets.len() > 1).then(|| {

@@ -137,6 +137,15 @@ fn HistoryRow(
     let id = e.experiment_id.clone();
     let id2 = id.clone();
     let dataset = format!("{} v{}", e.dataset_name, e.dataset_version);
+    // A tick restored from the URL learns its dataset here.
+    {
+        let (id, dataset) = (id.clone(), dataset.clone());
+        selected.update_untracked(|s| {
+            for entry in s.iter_mut().filter(|(x, d)| *x == id && d.is_empty()) {
+                entry.1 = dataset.clone();
+            }
+        });
+    }
     let checked = move || selected.with(|s| s.iter().any(|(x, _)| *x == id));
     let toggle = move |_| {
         selected.update(|s| match s.iter().position(|(x, _)| *x == id2) {
