@@ -4,35 +4,17 @@
 use fantoccini::Locator;
 
 use crate::browser::{screenshot, Browser};
-use crate::pages::bundled_records;
+use crate::pages::GoodAndBad;
 use crate::steps::*;
-use crate::world::App;
 
 #[tokio::test]
 async fn compare_opens_disagreements_sorts_differences_and_swaps_the_baseline() {
-    let models = testkit::ModelServer::start(
-        bundled_records(),
-        &[
-            testkit::OracleModel::perfect("oracle-good"),
-            testkit::OracleModel::wrong_on("oracle-bad", 1, 1),
-        ],
-    )
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = models.write_models_file(dir.path());
-    let app = App::start_with(&[("MODELS_FILE", file.as_os_str())]);
-    let body = r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "jobs": 4,
-        "model_configs": [{"model": "oracle-good", "name_suffix": "good"},
-                          {"model": "oracle-bad", "name_suffix": "bad"}]}"#;
-    let (status, response) = app.http("POST", "/api/v1/experiments/run", body.as_bytes());
-    assert_eq!(status, 200, "{response}");
-    let response: serde_json::Value = serde_json::from_str(&response).unwrap();
-    let compare = response["comparison_url"].as_str().unwrap();
-    let path = compare[compare.find("/compare").unwrap()..].to_string();
+    let oracles = GoodAndBad::run().await;
+    let (app, path) = (&oracles.app, oracles.compare.clone());
 
     let browser = Browser::start().await;
     let c = browser.client();
-    open_logged_in(&app, c, &path).await;
+    open_logged_in(app, c, &path).await;
     let first = text(c, &tid("compared-experiment")).await;
     assert!(
         first.starts_with("A (baseline):") && first.contains("good"),

@@ -10,17 +10,21 @@ async fn shown(c: &fantoccini::Client) -> Vec<String> {
     serde_json::from_value(js(c, script, vec![]).await).unwrap()
 }
 
+/// Opens the bundled dataset's page: its one label that breaks an identity is all it shows.
+async fn open_on_the_flagged_label(app: &App, c: &fantoccini::Client) {
+    open_logged_in(app, c, "/datasets/vote-extraction-bangbamru-1-10").await;
+    until("only the flagged record", WAIT, || async {
+        (shown(c).await == ["บางบำหรุ1"]).then_some(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn label_issues_first_and_a_search_by_id() {
     let app = App::start();
     let browser = Browser::start().await;
     let c = browser.client();
-    open_logged_in(&app, c, "/datasets/vote-extraction-bangbamru-1-10").await;
-    // The bundled dataset has one label that breaks an identity: it is all that shows.
-    until("only the flagged record", WAIT, || async {
-        (shown(c).await == ["บางบำหรุ1"]).then_some(())
-    })
-    .await;
+    open_on_the_flagged_label(&app, c).await;
     let checked = js(
         c,
         "return document.querySelector('[data-testid=only-label-issues]').checked;",
@@ -51,11 +55,7 @@ async fn the_label_editor_opens_on_the_broken_field_and_rechecks_it_live() {
     let app = App::start();
     let browser = Browser::start().await;
     let c = browser.client();
-    open_logged_in(&app, c, "/datasets/vote-extraction-bangbamru-1-10").await;
-    until("only the flagged record", WAIT, || async {
-        (shown(c).await == ["บางบำหรุ1"]).then_some(())
-    })
-    .await;
+    open_on_the_flagged_label(&app, c).await;
     click(c, &tid("edit-label")).await;
     // ballots_used 439 breaks I1 (and with it I2): the editor starts there.
     until("focus on the constituency's ballots_used", WAIT, || async {

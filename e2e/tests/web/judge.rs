@@ -23,12 +23,7 @@ async fn a_judge_chosen_on_the_run_page_explains_each_record() {
     let app = App::start_with(&[("MODELS_FILE", file.as_os_str())]);
     let browser = Browser::start().await;
     let c = browser.client();
-    open_logged_in(&app, c, "/").await;
-    find(
-        c,
-        "[data-testid=\"input-dataset_name\"] option[value=\"vote-extraction-bangbamru-1-10\"]",
-    )
-    .await;
+    open_run_page(&app, c).await;
     fill(c, &tid("input-sample_size"), "2").await;
     choose(c, &tid("input-model_configs[0].model"), "oracle-good").await;
     // The built-in extractor cannot judge: only the server's models are offered.

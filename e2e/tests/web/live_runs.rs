@@ -98,12 +98,7 @@ async fn a_long_sync_run_shows_its_progress_and_tokens_while_it_waits() {
     let app = App::start_with(&[("MODELS_FILE", file.as_os_str())]);
     let browser = Browser::start().await;
     let c = browser.client();
-    open_logged_in(&app, c, "/").await;
-    find(
-        c,
-        "[data-testid=\"input-dataset_name\"] option[value=\"vote-extraction-bangbamru-1-10\"]",
-    )
-    .await;
+    open_run_page(&app, c).await;
     // 10 records × 3 repetitions, one at a time: about 8 s.
     fill(c, &tid("input-jobs"), "1").await;
     fill(c, &tid("input-repetitions"), "3").await;

@@ -69,29 +69,52 @@ async fn verdicts(c: &fantoccini::Client) -> Vec<(String, String)> {
     out
 }
 
+/// A server with two models of known accuracy (a local OpenAI-compatible server: one
+/// perfect, one wrong on every record) and a run of both on the bundled dataset.
+pub struct GoodAndBad {
+    pub app: App,
+    /// The run's comparison page, e.g. `/compare?ids=a,b`.
+    pub compare: String,
+    _models: testkit::ModelServer,
+    _dir: tempfile::TempDir,
+}
+
+impl GoodAndBad {
+    pub async fn run() -> GoodAndBad {
+        let models = testkit::ModelServer::start(
+            bundled_records(),
+            &[
+                testkit::OracleModel::perfect("oracle-good"),
+                testkit::OracleModel::wrong_on("oracle-bad", 1, 1),
+            ],
+        )
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = models.write_models_file(dir.path());
+        let app = App::start_with(&[("MODELS_FILE", file.as_os_str())]);
+        let body = r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "jobs": 4,
+            "model_configs": [{"model": "oracle-good", "name_suffix": "good"},
+                              {"model": "oracle-bad", "name_suffix": "bad"}]}"#;
+        let (status, response) = app.http("POST", "/api/v1/experiments/run", body.as_bytes());
+        assert_eq!(status, 200, "{response}");
+        let response: serde_json::Value = serde_json::from_str(&response).unwrap();
+        let url = response["comparison_url"].as_str().unwrap();
+        let compare = url[url.find("/compare").unwrap()..].to_string();
+        GoodAndBad {
+            app,
+            compare,
+            _models: models,
+            _dir: dir,
+        }
+    }
+}
+
 /// Two models of known accuracy (a local OpenAI-compatible server): the compare page must
 /// say the better one is better, where it is, and nothing where they are equal.
 #[tokio::test]
 async fn compare_page_names_the_better_model() {
-    let models = testkit::ModelServer::start(
-        bundled_records(),
-        &[
-            testkit::OracleModel::perfect("oracle-good"),
-            testkit::OracleModel::wrong_on("oracle-bad", 1, 1),
-        ],
-    )
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = models.write_models_file(dir.path());
-    let app = App::start_with(&[("MODELS_FILE", file.as_os_str())]);
-    let body = r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "jobs": 4,
-        "model_configs": [{"model": "oracle-good", "name_suffix": "good"},
-                          {"model": "oracle-bad", "name_suffix": "bad"}]}"#;
-    let (status, response) = app.http("POST", "/api/v1/experiments/run", body.as_bytes());
-    assert_eq!(status, 200, "{response}");
-    let response: serde_json::Value = serde_json::from_str(&response).unwrap();
-    let compare = response["comparison_url"].as_str().unwrap();
-    let path = &compare[compare.find("/compare").unwrap()..];
+    let oracles = GoodAndBad::run().await;
+    let (app, path) = (&oracles.app, oracles.compare.as_str());
 
     let browser = Browser::start().await;
     let c = browser.client();

@@ -145,3 +145,13 @@ pub async fn run_offline_baseline(c: &Client) -> Vec<Element> {
     click(c, &tid("run-sync")).await;
     at_least(c, &tid("experiment-result"), 2).await
 }
+
+/// Opens the run page with the key stored, once its dataset list holds the bundled dataset.
+pub async fn open_run_page(app: &App, c: &Client) {
+    open_logged_in(app, c, "/").await;
+    find(
+        c,
+        "[data-testid=\"input-dataset_name\"] option[value=\"vote-extraction-bangbamru-1-10\"]",
+    )
+    .await;
+}
