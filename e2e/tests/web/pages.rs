@@ -118,7 +118,7 @@ async fn compare_page_names_the_better_model() {
 
     let browser = Browser::start().await;
     let c = browser.client();
-    open_logged_in(&app, c, path).await;
+    open_logged_in(app, c, path).await;
     let verdicts = verdicts(c).await;
     let word = |label: &str| {
         verdicts
