@@ -110,8 +110,37 @@ pub struct RecordsQuery {
     pub sort: Option<TrialOrder>,
     /// With `sort=worst|best`: order by this evaluator's score instead of the overall one
     /// (a name of `GET /evaluators`, e.g. `ballot_accuracy_score`).
-    #[param(min_length = 1, max_length = 100)]
-    pub score: Option<String>,
+    #[param(inline)]
+    pub score: Option<ScoreName>,
+}
+
+/// An evaluator whose score can order trials (the names `GET /evaluators` lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreName {
+    HasNoErrors,
+    ExactFormMatch,
+    BallotAccuracyScore,
+    VoteResultsQuality,
+    VoterStatisticsAccuracy,
+    ArithmeticConsistency,
+    LlmJudgeEvaluator,
+}
+
+impl ScoreName {
+    /// The evaluator's name.
+    pub fn name(self) -> &'static str {
+        use crate::eval::names;
+        match self {
+            ScoreName::HasNoErrors => names::HAS_NO_ERRORS,
+            ScoreName::ExactFormMatch => names::EXACT_FORM_MATCH,
+            ScoreName::BallotAccuracyScore => names::BALLOT_ACCURACY,
+            ScoreName::VoteResultsQuality => names::VOTE_RESULTS_QUALITY,
+            ScoreName::VoterStatisticsAccuracy => names::VOTER_STATISTICS_ACCURACY,
+            ScoreName::ArithmeticConsistency => names::ARITHMETIC_CONSISTENCY,
+            ScoreName::LlmJudgeEvaluator => names::LLM_JUDGE,
+        }
+    }
 }
 
 /// Per-trial results: input reference, output, expected, every evaluator with detail.
@@ -140,26 +169,11 @@ pub async fn list_records(
                 record_id: record_search(q.record_id.as_deref())?,
                 record_index: q.record_index,
                 order: q.sort.unwrap_or_default(),
-                score: score_name(q.score.as_deref())?,
+                score: q.score.map(|n| n.name().to_string()),
             },
         )
         .await?;
     Ok(HttpResponse::Ok().json(page))
-}
-
-/// An evaluator to order by: one the registry knows.
-fn score_name(name: Option<&str>) -> Result<Option<String>, ApiError> {
-    match name {
-        None => Ok(None),
-        Some(n) if crate::eval::EVALUATORS.iter().any(|e| e.name == n) => Ok(Some(n.to_string())),
-        Some(n) => {
-            let known: Vec<&str> = crate::eval::EVALUATORS.iter().map(|e| e.name).collect();
-            Err(ApiError::field(
-                "score",
-                format!("no evaluator \"{n}\"; one of {}", known.join(", ")),
-            ))
-        }
-    }
 }
 
 /// A record id search: 1–200 characters.
@@ -212,4 +226,18 @@ pub async fn export_experiment(
         .insert_header(("Content-Disposition", file.content_disposition()))
         .content_type(file.content_type)
         .streaming(file.body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScoreName;
+
+    #[test]
+    fn every_evaluator_can_order_the_trials() {
+        for e in crate::eval::EVALUATORS {
+            let named: ScoreName = serde_json::from_value(serde_json::json!(e.name))
+                .unwrap_or_else(|_| panic!("{} cannot be a score to order by", e.name));
+            assert_eq!(named.name(), e.name);
+        }
+    }
 }

@@ -307,6 +307,15 @@ async fn datasets_upload_audit_and_label_correction() {
         .post("/api/v1/labels/audit", r#"{"expected_output": []}"#)
         .await;
     assert!(status == 400 || status == 422, "{status} {err}");
+    // A section of the wrong shape is refused where it is, as an upload's would be.
+    let (status, err) = app
+        .post(
+            "/api/v1/labels/audit",
+            r#"{"expected_output": [{"voter_statistics": [null, null]}]}"#,
+        )
+        .await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["field"], "expected_output[0].voter_statistics", "{err}");
     // v1 still has its one flagged label; v2, corrected, none: the filter reads each.
     let (_, flagged) = app
         .get("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?version=1&issues=true")

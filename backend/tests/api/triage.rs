@@ -102,7 +102,7 @@ async fn records_sort_search_and_filter() {
         ("sort=sideways", "expected one of `record`, `worst`, `best`"),
         ("record_id=", "record_id"),
         ("record_index=-1", "invalid digit"),
-        ("sort=worst&score=charisma", "one of has_no_errors"),
+        ("sort=worst&score=charisma", "unknown variant"),
     ] {
         let (status, err) = app
             .get(&format!("/api/v1/experiments/{id}/records?{query}"))

@@ -5,11 +5,47 @@ use shared::MetricEstimate;
 
 use crate::format::pct;
 
-const WIDTH: f64 = 720.0;
-const LABEL_W: f64 = 220.0;
 const PAD_R: f64 = 24.0;
 const TOP: f64 = 26.0;
 const LANE: f64 = 14.0;
+
+/// Where things go: wide, the metric's name left of its row; on a phone, the chart is drawn
+/// at the screen's own scale with each name above its row, so the text stays readable.
+#[derive(Debug, Clone, Copy)]
+struct Geometry {
+    width: f64,
+    /// Where the plot starts.
+    plot_x: f64,
+    /// Height of the name line above each row (0 when names are on the left).
+    name_h: f64,
+}
+
+impl Geometry {
+    fn for_window() -> Geometry {
+        let inner = web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|w| w.as_f64())
+            .unwrap_or(1280.0);
+        if inner < 640.0 {
+            Geometry {
+                width: 360.0,
+                plot_x: 14.0,
+                name_h: 16.0,
+            }
+        } else {
+            Geometry {
+                width: 720.0,
+                plot_x: 220.0,
+                name_h: 0.0,
+            }
+        }
+    }
+
+    fn x_of(&self, v: f64, (lo, hi): (f64, f64)) -> f64 {
+        let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
+        self.plot_x + t * (self.width - self.plot_x - PAD_R)
+    }
+}
 
 /// The axis range that holds every interval: padded, on a 5-point grid, at least 10 points
 /// wide, within 0–100 %. A chart of 92 % vs 95 % then fills the width instead of sharing its
@@ -42,11 +78,6 @@ pub fn domain<'a>(estimates: impl Iterator<Item = &'a MetricEstimate>) -> (f64, 
     (lo, hi)
 }
 
-fn x_of(v: f64, (lo, hi): (f64, f64)) -> f64 {
-    let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
-    LABEL_W + t * (WIDTH - LABEL_W - PAD_R)
-}
-
 /// The chart. Row `i` holds `rows[i].1[j]`, the estimate of experiment `j` (None = not
 /// measured); colours follow the legend, which names the experiments in the same order.
 #[component]
@@ -56,15 +87,16 @@ pub fn CiChart(
     /// (metric label, one estimate per experiment).
     rows: Vec<(String, Vec<Option<MetricEstimate>>)>,
 ) -> impl IntoView {
+    let g = Geometry::for_window();
     let k = names.len().max(1) as f64;
-    let row_h = LANE * k + 14.0;
+    let row_h = g.name_h + LANE * k + 14.0;
     let height = TOP + row_h * rows.len() as f64 + 8.0;
     let range = domain(rows.iter().flat_map(|(_, es)| es.iter().flatten()));
     let zoomed = range != (0.0, 1.0);
     let grid = (0..=4)
         .map(|i| range.0 + (range.1 - range.0) * f64::from(i) / 4.0)
         .map(|t| {
-            let x = x_of(t, range);
+            let x = g.x_of(t, range);
             view! {
                 <line class="gridline" x1=x x2=x y1=TOP - 6.0 y2=height - 4.0/>
                 <text class="tick" x=x y=14.0 text-anchor="middle">{pct(t)}</text>
@@ -77,19 +109,19 @@ pub fn CiChart(
         .map(|(i, (metric, estimates))| {
             let y0 = TOP + row_h * i as f64;
             let band = (i % 2 == 0).then(|| {
-                view! { <rect class="band" x=0.0 y=y0 width=WIDTH height=row_h/> }
+                view! { <rect class="band" x=0.0 y=y0 width=g.width height=row_h/> }
             });
             let marks = estimates
                 .into_iter()
                 .enumerate()
                 .filter_map(|(j, e)| e.map(|e| (j, e)))
                 .map(|(j, e)| {
-                    let y = y0 + 10.0 + LANE * j as f64;
+                    let y = y0 + g.name_h + 10.0 + LANE * j as f64;
                     let class = format!("series series-{}", j % 6);
                     let (lo, hi, v) = (
-                        x_of(e.ci_low, range),
-                        x_of(e.ci_high, range),
-                        x_of(e.value, range),
+                        g.x_of(e.ci_low, range),
+                        g.x_of(e.ci_high, range),
+                        g.x_of(e.value, range),
                     );
                     view! {
                         <g class=class>
@@ -101,10 +133,14 @@ pub fn CiChart(
                     }
                 })
                 .collect_view();
-            let label_y = y0 + row_h / 2.0 + 4.0;
+            let (label_x, label_y, anchor) = if g.name_h > 0.0 {
+                (g.plot_x, y0 + g.name_h - 3.0, "start")
+            } else {
+                (g.plot_x - 10.0, y0 + row_h / 2.0 + 4.0, "end")
+            };
             view! {
                 {band}
-                <text class="row-label" x=LABEL_W - 10.0 y=label_y text-anchor="end">
+                <text class="row-label" x=label_x y=label_y text-anchor=anchor>
                     {metric.clone()}
                 </text>
                 {marks}
@@ -127,7 +163,7 @@ pub fn CiChart(
         <figure class="chart" data-testid="ci-chart">
             <ul class="legend">{legend}</ul>
             <svg
-                viewBox=format!("0 0 {WIDTH} {height}")
+                viewBox=format!("0 0 {} {height}", g.width)
                 role="img"
                 aria-label="Each metric per experiment: a dot at the value, a whisker over the 95% confidence interval"
             >

@@ -27,7 +27,7 @@ pub fn MetricCards(
         .map(|(name, m)| {
             let label = label_of(&name, &m);
             let ci = format!("95% CI {}–{}", pct(m.ci_low), pct(m.ci_high));
-            let detail = format!("n = {} · {}", m.n, m.method);
+            let detail = format!("n = {} · {}", crate::format::count(m.n as u64), m.method);
             view! {
                 <li class="metric" data-testid=format!("metric-{name}")>
                     <span class="metric-name">{label}</span>

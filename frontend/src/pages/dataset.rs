@@ -102,8 +102,8 @@ pub fn DatasetPage() -> impl IntoView {
                     view! {
                         <tr class:current=current data-testid="version-row">
                             <th scope="row">"v" {n}</th>
-                            <td class="num">{v.record_count}</td>
-                            <td class="num">{v.label_issues}</td>
+                            <td class="num">{crate::format::count(v.record_count)}</td>
+                            <td class="num">{crate::format::count(v.label_issues)}</td>
                             <td>{v.note}</td>
                             <td class="nowrap">{when(&v.created_at)}</td>
                             <td>
@@ -224,7 +224,7 @@ fn RecordCard(
     view! {
         <article class="card record-card" class:flagged=flagged data-testid="dataset-record">
             <h3>{r.id.clone()} {r.input.form_set_name.clone().map(|n| format!(" · {n}"))}</h3>
-            <p class="muted">"Forms: " {forms.join(", ")} " · input text " {text.chars().count()} " characters"</p>
+            <p class="muted">"Forms: " {forms.join(", ")} " · input text " {crate::format::count(text.chars().count() as u64)} " characters"</p>
             {review.map(|rv| view! { <p class="muted small" data-testid="review">{rv}</p> })}
             <div>"Label audit: " <Flags flags=record.label_flags testid="label-flags"/></div>
             <details>

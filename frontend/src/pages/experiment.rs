@@ -302,7 +302,7 @@ fn FieldAccuracyTable(fields: Vec<FieldAccuracy>, on_field: Callback<String>) ->
                 <tr>
                     <th scope="row"><code>{f.field}</code></th>
                     <td class="num">{errors}</td>
-                    <td class="num">{f.correct} " / " {f.total}</td>
+                    <td class="num">{count(f.correct as u64)} " / " {count(f.total as u64)}</td>
                     <td class="bar-cell">
                         <span class="bar" aria-hidden="true"><span style=width></span></span>
                         {pct(f.accuracy)}

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::FieldRow;
 
-use crate::format::{pct, points};
+use crate::format::{count, pct, points};
 
 /// What the rows are ordered by: the field name, or the difference A − (experiment `j`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -141,7 +141,7 @@ fn FieldLine(row: FieldRow, others: usize, paired: bool) -> impl IntoView {
         .map(|a| match a {
             Some(a) => {
                 let top = differ && (a.accuracy - best).abs() < 1e-12;
-                view! { <td class="num" class:best=top>{pct(a.accuracy)} " (" {a.correct} "/" {a.total} ")"</td> }.into_any()
+                view! { <td class="num" class:best=top>{pct(a.accuracy)} " (" {count(a.correct as u64)} "/" {count(a.total as u64)} ")"</td> }.into_any()
             }
             None => view! { <td>"–"</td> }.into_any(),
         })
