@@ -29,7 +29,7 @@ impl Geometry {
         if inner < 640.0 {
             Geometry {
                 width: 360.0,
-                plot_x: 14.0,
+                plot_x: 28.0,
                 name_h: 16.0,
             }
         } else {
