@@ -167,7 +167,15 @@ pub async fn list_records(
                 field: trial_field(q.field.as_deref())?,
                 differs: q.differs.unwrap_or(false),
                 record_id: record_search(q.record_id.as_deref())?,
-                record_index: q.record_index,
+                record_index: match q.record_index {
+                    Some(i) if i64::try_from(i).is_err() => {
+                        return Err(ApiError::field(
+                            "record_index",
+                            "must be at most 9223372036854775807",
+                        ));
+                    }
+                    other => other,
+                },
                 order: q.sort.unwrap_or_default(),
                 score: q.score.map(|n| n.name().to_string()),
             },

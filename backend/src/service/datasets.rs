@@ -152,24 +152,7 @@ impl Service {
 
     /// The identities of a label being edited, each with what it computes (nothing stored).
     pub fn audit_label_live(&self, body: &serde_json::Value) -> ServiceResult<shared::LabelAudit> {
-        // Read as an uploaded label is (serde's derive would take `[null, null]` for an
-        // object): every section must have its documented shape.
-        let expected = body
-            .get("expected_output")
-            .ok_or_else(|| ServiceError::field("expected_output", "is required"))?;
-        let label = crate::report::parse_value(expected).map_err(|e| match e {
-            crate::report::ParseError::Field { path, message } => {
-                let sep = if path.starts_with('[') { "" } else { "." };
-                ServiceError::field(&format!("expected_output{sep}{path}"), message)
-            }
-            other => ServiceError::field("expected_output", other.to_string()),
-        })?;
-        if label.0.is_empty() {
-            return Err(ServiceError::field(
-                "expected_output",
-                "must hold at least one form's report",
-            ));
-        }
+        let label = super::label_input::read_label(body)?;
         let checks: Vec<shared::IdentityCheck> = label
             .0
             .iter()

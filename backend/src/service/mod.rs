@@ -17,6 +17,7 @@ mod experiment;
 pub mod export;
 pub mod history;
 mod images;
+mod label_input;
 pub mod live;
 mod record_input;
 pub mod runs;
