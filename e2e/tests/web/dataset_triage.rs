@@ -44,6 +44,19 @@ async fn label_issues_first_and_a_search_by_id() {
         (shown(c).await == ["บางบำหรุ1", "บางบำหรุ10"]).then_some(())
     })
     .await;
+    // Kept in the URL: a reload shows the same.
+    let url = until("the search in the URL", WAIT, || async {
+        let url = c.current_url().await.ok()?;
+        url.query()
+            .is_some_and(|q| q.contains("q=") && q.contains("issues=0"))
+            .then_some(url)
+    })
+    .await;
+    c.goto(url.as_str()).await.unwrap();
+    until("the same two after a reload", WAIT, || async {
+        (shown(c).await == ["บางบำหรุ1", "บางบำหรุ10"]).then_some(())
+    })
+    .await;
     fill(c, &tid("dataset-record-search"), "nothing-like-this").await;
     click(c, &tid("dataset-record-search-apply")).await;
     find(c, &tid("no-dataset-records")).await;

@@ -2,7 +2,8 @@
 //! correction into a new version.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
 use shared::{DatasetRecordView, DatasetVersionCreated};
 
 use crate::api;
@@ -23,9 +24,13 @@ pub fn DatasetPage() -> impl IntoView {
     let params = use_params_map();
     let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
     Effect::new(move |_| crate::dom::set_title(&format!("Dataset {}", name.get())));
+    // The version, page, filter and search live in the URL
+    // (`?version=2&issues=0&q=…&offset=20`): a view can be linked and survives a reload.
+    let query = use_query_map();
+    let initial = |key: &str| query.with_untracked(|q| q.get(key)).unwrap_or_default();
     // None = latest.
-    let version = RwSignal::new(None::<u32>);
-    let offset = RwSignal::new(0u64);
+    let version = RwSignal::new(initial("version").parse::<u32>().ok());
+    let offset = RwSignal::new(initial("offset").parse::<u64>().unwrap_or(0));
     let editing = RwSignal::new(None::<String>);
     let reload = RwSignal::new(0u32);
     let detail = LocalResource::new(move || {
@@ -36,9 +41,47 @@ pub fn DatasetPage() -> impl IntoView {
     });
     // Records with label issues first: the filter is on as soon as the version shown has
     // any (until the user turns it off).
-    let issues_only = RwSignal::new(None::<bool>);
-    let search = RwSignal::new(String::new());
-    let applied_search = RwSignal::new(String::new());
+    let issues_only = RwSignal::new(match initial("issues").as_str() {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    });
+    let search = RwSignal::new(initial("q"));
+    let applied_search = RwSignal::new(initial("q"));
+    // Replaced, not pushed; not on the first run (it would overwrite the previous page).
+    let navigate = use_navigate();
+    Effect::new(move |ran: Option<()>| {
+        let mut parts = Vec::new();
+        if let Some(v) = version.get() {
+            parts.push(format!("version={v}"));
+        }
+        if let Some(i) = issues_only.get() {
+            parts.push(format!("issues={}", u8::from(i)));
+        }
+        if !applied_search.get().is_empty() {
+            parts.push(format!(
+                "q={}",
+                crate::format::encode(&applied_search.get())
+            ));
+        }
+        if offset.get() > 0 {
+            parts.push(format!("offset={}", offset.get()));
+        }
+        if ran.is_none() {
+            return;
+        }
+        let url = format!(
+            "/datasets/{}?{}",
+            crate::format::encode(&name.get_untracked()),
+            parts.join("&")
+        );
+        let options = NavigateOptions {
+            replace: true,
+            scroll: false,
+            ..Default::default()
+        };
+        navigate(&url, options);
+    });
     let issues_in_version = Memo::new(move |_| match detail.get() {
         Some(Ok(d)) => {
             let shown = version.get().unwrap_or(d.info.latest_version);
