@@ -7,6 +7,7 @@ mod experiments;
 mod labels;
 mod outcomes;
 mod runs;
+mod trial_pages;
 mod versions;
 
 use std::str::FromStr;
