@@ -86,7 +86,13 @@ impl Service {
     /// briefly so the answer usually shows the final state.
     pub async fn cancel(&self, task_id: &str) -> ServiceResult<TaskStatus> {
         let run = self.store.get_run(task_id).await?;
-        let Some(live) = self.live.get(task_id) else {
+        // A run whose progress already says it ended (its entry leaves a moment later)
+        // is not running either.
+        let ended = self
+            .live
+            .get(task_id)
+            .is_none_or(|live| live.progress.borrow().status.is_terminal());
+        let Some(live) = self.live.get(task_id).filter(|_| !ended) else {
             return Err(ServiceError::Conflict(format!(
                 "task \"{}\" is not running (status {})",
                 run.id, run.status
