@@ -3,6 +3,8 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+
+use super::grouped::ValueCounts;
 use std::f64::consts::{LN_2, PI, SQRT_2};
 
 /// Above this many discordant pairs, [`mcnemar_exact_p`] switches to the normal
@@ -97,7 +99,8 @@ fn erfc(x: f64) -> f64 {
 /// `exact_max` non-zero differences all 2^k patterns are enumerated exactly (meet in the
 /// middle); otherwise `flips` random patterns are drawn from `rng` and
 /// p = (hits + 1) / (flips + 1). No non-zero differences (or an observed sum of 0) → 1.0.
-/// Non-finite entries are ignored. Always in `[0, 1]`.
+/// Non-finite entries are ignored. Always in `[0, 1]`. Many differences of few distinct
+/// magnitudes draw each pattern by counts (one binomial a magnitude; see `grouped`).
 pub(super) fn sign_flip_p(
     diffs: &[f64],
     exact_max: usize,
@@ -140,6 +143,14 @@ pub(super) fn sign_flip_p(
         return (count as f64 / patterns).clamp(0.0, 1.0);
     }
     let mut hits: u64 = 0;
+    if let Some(counts) = ValueCounts::of(&mags) {
+        for _ in 0..flips {
+            if counts.sign_flip_sum(rng).abs() >= threshold {
+                hits += 1;
+            }
+        }
+        return ((hits as f64 + 1.0) / (flips as f64 + 1.0)).clamp(0.0, 1.0);
+    }
     for _ in 0..flips {
         let mut bits: u64 = 0;
         let mut left_bits = 0;

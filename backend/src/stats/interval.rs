@@ -4,6 +4,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use shared::MetricEstimate;
 
+use super::grouped::ValueCounts;
+
 /// Two-sided 95% standard normal quantile (z such that P(|Z| ≤ z) = 0.95).
 pub const Z_95: f64 = 1.959963984540054;
 
@@ -128,7 +130,8 @@ fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 ///
 /// Empty → `(0, 0)`; constant (or a single value) → `(v, v)`. Otherwise the 2.5% and
 /// 97.5% quantiles of `resamples` resample means; the result always lies within
-/// `[min(values), max(values)]`.
+/// `[min(values), max(values)]`. Large samples of few distinct values are resampled by
+/// value counts (same distribution, K draws a resample instead of n; see `grouped`).
 pub(super) fn bootstrap_mean_ci(
     values: &[f64],
     resamples: usize,
@@ -145,9 +148,13 @@ pub(super) fn bootstrap_mean_ci(
         let m = mean(values);
         return (m, m);
     }
+    let mut means = Vec::with_capacity(resamples);
+    if let Some(counts) = ValueCounts::of(values) {
+        means.extend((0..resamples).map(|_| counts.resample_mean(rng)));
+        return percentile_interval(means);
+    }
     let nf = n as f64;
     let mut picks = vec![0usize; n];
-    let mut means = Vec::with_capacity(resamples);
     for _ in 0..resamples {
         let mut sum = 0.0;
         for pick in picks.iter_mut() {
@@ -161,6 +168,11 @@ pub(super) fn bootstrap_mean_ci(
         };
         means.push(m);
     }
+    percentile_interval(means)
+}
+
+/// The 2.5% and 97.5% quantiles of resample means.
+fn percentile_interval(mut means: Vec<f64>) -> (f64, f64) {
     means.sort_by(f64::total_cmp);
     let low = quantile_sorted(&means, 0.025);
     let high = quantile_sorted(&means, 0.975);

@@ -12,6 +12,7 @@
 //!   sign-flip permutation test must both agree before a winner is declared).
 
 mod exact;
+mod grouped;
 mod interval;
 mod paired;
 

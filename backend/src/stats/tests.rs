@@ -274,3 +274,29 @@ fn nan_and_mismatched_inputs() {
     );
     assert_eq!(huge.n, 1);
 }
+
+#[test]
+fn a_large_comparison_resampled_by_counts_matches_the_normal_theory_interval() {
+    // 50,000 paired records: A alone right on 600, B alone on 400. The mean difference is
+    // 0.004 with standard error sqrt(0.019984 / 50,000) ≈ 0.000632.
+    let n = 50_000;
+    let a: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i < 600))).collect();
+    let b: Vec<f64> = (0..n)
+        .map(|i| f64::from(u8::from((600..1_000).contains(&i))))
+        .collect();
+    let c = compare_scores("m", &a, &b, 5);
+    let se = (0.019_984_f64 / 50_000.0).sqrt();
+    let (lo, hi) = (c.ci_low.unwrap(), c.ci_high.unwrap());
+    assert!((lo - (0.004 - 1.96 * se)).abs() < 0.000_15, "{lo}");
+    assert!((hi - (0.004 + 1.96 * se)).abs() < 0.000_15, "{hi}");
+    assert!(c.p_value.unwrap() < 0.001);
+    assert_eq!(c.verdict, Verdict::ABetter);
+    // No difference in distribution: 500 each way is not distinguishable.
+    let b: Vec<f64> = (0..n)
+        .map(|i| f64::from(u8::from((500..1_000).contains(&i))))
+        .collect();
+    let a: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i < 500))).collect();
+    let c = compare_scores("m", &a, &b, 5);
+    assert!(c.p_value.unwrap() > 0.9, "{:?}", c.p_value);
+    assert_eq!(c.verdict, Verdict::NotDistinguishable);
+}
