@@ -40,9 +40,8 @@ pub fn consistency_score(flags: &[ArithmeticFlag]) -> Score {
 
 /// Every identity the report breaks.
 pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {
-    identity_checks(report)
+    collect_identities(report, true)
         .into_iter()
-        .filter(|c| c.holds == Some(false))
         .map(|c| ArithmeticFlag {
             identity: c.identity,
             form: c.form,
@@ -55,66 +54,78 @@ pub fn check_identities(report: &VoteReport) -> Vec<ArithmeticFlag> {
 /// the flag's message), or not checkable because an operand is empty. What a label editor
 /// shows while the label is edited.
 pub fn identity_checks(report: &VoteReport) -> Vec<IdentityCheck> {
-    let form = report
-        .form_info
-        .form_type
-        .map_or("report", |t| t.as_str())
-        .to_string();
-    let check = |identity: &str, holds: Option<bool>, statement: String| IdentityCheck {
-        identity: identity.into(),
-        form: form.clone(),
-        holds,
-        statement,
+    collect_identities(report, false)
+}
+
+/// The identities of `report`; with `broken_only` only the broken ones, and only their
+/// statements are written (every trial checks its output: formatting a statement for each
+/// of ~60 holding rows was most of the cost).
+fn collect_identities(report: &VoteReport, broken_only: bool) -> Vec<IdentityCheck> {
+    let form = report.form_info.form_type.map_or("report", |t| t.as_str());
+    let mut out = Vec::new();
+    let mut check = |identity: &str, holds: Option<bool>, statement: &dyn Fn() -> String| {
+        if broken_only && holds != Some(false) {
+            return;
+        }
+        out.push(IdentityCheck {
+            identity: identity.into(),
+            form: form.into(),
+            holds,
+            statement: statement(),
+        });
     };
     let b = &report.ballot_statistics;
-    let mut out = Vec::new();
-    out.push(match (b.ballots_used, b.good_ballots, b.bad_ballots, b.no_vote_ballots) {
+    match (
+        b.ballots_used,
+        b.good_ballots,
+        b.bad_ballots,
+        b.no_vote_ballots,
+    ) {
         (Some(used), Some(good), Some(bad), Some(none)) => {
             let sum = good.saturating_add(bad).saturating_add(none);
             let sign = if used == sum { "=" } else { "≠" };
-            check(
-                "I1",
-                Some(used == sum),
-                format!("ballots_used {used} {sign} good + bad + no_vote = {good} + {bad} + {none} = {sum}"),
-            )
+            check("I1", Some(used == sum), &|| {
+                format!("ballots_used {used} {sign} good + bad + no_vote = {good} + {bad} + {none} = {sum}")
+            });
         }
-        _ => check("I1", None, "used = good + bad + no_vote: an operand is empty".into()),
-    });
-    out.push(match (b.ballots_remaining, b.ballots_allocated, b.ballots_used) {
+        _ => check("I1", None, &|| {
+            "used = good + bad + no_vote: an operand is empty".into()
+        }),
+    }
+    match (b.ballots_remaining, b.ballots_allocated, b.ballots_used) {
         (Some(rem), Some(alloc), Some(used)) => {
             let holds = alloc.checked_sub(used) == Some(rem);
-            let computed = alloc
-                .checked_sub(used)
-                .map_or_else(|| "negative".to_string(), |d| d.to_string());
-            let statement = if holds {
-                format!("ballots_remaining {rem} = allocated − used = {alloc} − {used} = {computed}")
-            } else {
-                format!("ballots_remaining {rem} ≠ allocated − used = {alloc} − {used}")
-            };
-            check("I2", Some(holds), statement)
+            check("I2", Some(holds), &|| {
+                let computed = alloc
+                    .checked_sub(used)
+                    .map_or_else(|| "negative".to_string(), |d| d.to_string());
+                if holds {
+                    format!("ballots_remaining {rem} = allocated − used = {alloc} − {used} = {computed}")
+                } else {
+                    format!("ballots_remaining {rem} ≠ allocated − used = {alloc} − {used}")
+                }
+            });
         }
-        _ => check("I2", None, "remaining = allocated − used: an operand is empty".into()),
-    });
+        _ => check("I2", None, &|| {
+            "remaining = allocated − used: an operand is empty".into()
+        }),
+    }
     let votes: Option<Vec<u64>> = report.vote_results.iter().map(|r| r.vote_count).collect();
-    out.push(match (b.good_ballots, votes) {
+    match (b.good_ballots, votes) {
         (Some(good), Some(votes)) if !votes.is_empty() => {
             let sum = votes.iter().fold(0u64, |a, v| a.saturating_add(*v));
             let sign = if sum == good { "=" } else { "≠" };
-            check(
-                "I3",
-                Some(sum == good),
+            check("I3", Some(sum == good), &|| {
                 format!(
                     "Σ votes of {} rows = {sum} {sign} good_ballots {good}",
                     votes.len()
-                ),
-            )
+                )
+            });
         }
-        _ => check(
-            "I3",
-            None,
-            "Σ votes = good_ballots: a count is empty or there are no rows".into(),
-        ),
-    });
+        _ => check("I3", None, &|| {
+            "Σ votes = good_ballots: a count is empty or there are no rows".into()
+        }),
+    }
     for row in &report.vote_results {
         let (Some(count), Some(text)) = (row.vote_count, row.vote_count_text.as_deref()) else {
             continue;
@@ -122,7 +133,7 @@ pub fn identity_checks(report: &VoteReport) -> Vec<IdentityCheck> {
         if text.trim().is_empty() {
             continue;
         }
-        let number = row.number.map_or("?".into(), |n| n.to_string());
+        let number = || row.number.map_or("?".into(), |n| n.to_string());
         // Forms write zero as a dash or a bare zero in the words column (vote-forms.md §4).
         let zero_mark = matches!(
             text.trim().trim_matches(['(', ')']).trim(),
@@ -133,23 +144,20 @@ pub fn identity_checks(report: &VoteReport) -> Vec<IdentityCheck> {
         } else {
             words::parse_words(text)
         };
-        out.push(match parsed {
-            Ok(v) if v == count => check(
-                "I4",
-                Some(true),
-                format!("row {number}: digits {count} = words \"{text}\" = {v}"),
-            ),
-            Ok(v) => check(
-                "I4",
-                Some(false),
-                format!("row {number}: digits {count} ≠ words \"{text}\" = {v}"),
-            ),
-            Err(_) => check(
-                "I4",
-                Some(false),
-                format!("row {number}: words \"{text}\" are not a number (digits say {count})"),
-            ),
-        });
+        match parsed {
+            Ok(v) if v == count => check("I4", Some(true), &|| {
+                format!("row {}: digits {count} = words \"{text}\" = {v}", number())
+            }),
+            Ok(v) => check("I4", Some(false), &|| {
+                format!("row {}: digits {count} ≠ words \"{text}\" = {v}", number())
+            }),
+            Err(_) => check("I4", Some(false), &|| {
+                format!(
+                    "row {}: words \"{text}\" are not a number (digits say {count})",
+                    number()
+                )
+            }),
+        }
     }
     out
 }

@@ -267,7 +267,12 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
         );
         show_storage(&dir.join("tallylab.db"));
     }
-    std::fs::remove_dir_all(&dir).ok();
+    // BENCH_KEEP_DIR=1 keeps the data dir for profiling reads of it afterwards.
+    if std::env::var_os("BENCH_KEEP_DIR").is_some() {
+        eprintln!("  data dir kept: {}", dir.display());
+    } else {
+        std::fs::remove_dir_all(&dir).ok();
+    }
     Ok(Row {
         n,
         upload_secs,
