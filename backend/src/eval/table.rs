@@ -43,6 +43,22 @@ impl ScoreTable {
         );
     }
 
+    /// Adds one trial from stored columns: `row` holds a value per evaluator in registry
+    /// order (NaN where the trial does not carry it).
+    pub fn push_row(&mut self, record_id: &str, repetition: u32, overall: f64, row: &[f64]) {
+        self.record_ids.push(record_id.into());
+        self.repetitions.push(repetition);
+        self.overall.push(overall);
+        self.values
+            .extend((0..EVALUATORS.len()).map(|e| row.get(e).copied().unwrap_or(f64::NAN)));
+    }
+
+    /// Trial `t`'s value per evaluator, in registry order (NaN where it does not carry one).
+    pub fn row(&self, t: usize) -> &[f64] {
+        let width = EVALUATORS.len();
+        &self.values[t * width..(t + 1) * width]
+    }
+
     /// Trials in the table.
     pub fn len(&self) -> usize {
         self.overall.len()

@@ -4,11 +4,10 @@
 //! field names.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
 
 use shared::{Disagreement, RecordScores};
 
-use super::{Service, ServiceResult};
+use super::{stored_scores, Service, ServiceResult};
 use crate::eval::table::ScoreTable;
 use crate::outcome::RecordOutcome;
 
@@ -18,29 +17,55 @@ const MAX_DISAGREEMENTS: usize = 200;
 /// A first-repetition trial, reduced to what tells whether two experiments disagree on it.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Glance {
-    index: usize,
-    overall: f64,
-    failed: bool,
-    failing_fields: u64,
+    pub(super) index: usize,
+    pub(super) overall: f64,
+    pub(super) failed: bool,
+    /// A stable fingerprint (FNV-1a) of the failing fields: glances are stored, so it must
+    /// not change between builds.
+    pub(super) failing_fields: u64,
 }
 
 /// Glances of an experiment's first repetitions, by record id.
 pub(super) type Glances = HashMap<Box<str>, Glance>;
 
 impl Service {
-    /// An experiment's score table and the glances of its first repetitions, read a page at
-    /// a time.
+    /// An experiment's score table and the glances of its first repetitions: a finished
+    /// experiment's from its stored columns (stored now when they were not), any other's
+    /// read from its trials a page at a time.
     pub(super) async fn score_table(&self, id: &str) -> ServiceResult<(ScoreTable, Glances)> {
+        let terminal = self.store.get_experiment(id).await?.status.is_terminal();
+        if terminal {
+            if let Some(stored) = self.store.score_columns_get(id).await? {
+                if let Some(decoded) = stored_scores::decode(&stored) {
+                    return Ok(decoded);
+                }
+            }
+        }
         let mut table = ScoreTable::default();
         let mut glances = Glances::new();
         self.each_stored_trial(id, |o| {
             table.push(&o.record_id, o.repetition, &o.scores);
-            if o.repetition == 0 {
-                glances.insert(o.record_id.as_str().into(), glance(o));
-            }
+            add_glance(&mut glances, o);
         })
         .await?;
+        if terminal {
+            self.store_score_columns(id, &table, &glances).await;
+        }
         Ok((table, glances))
+    }
+
+    /// Stores a finished experiment's score columns; a failure only costs the next
+    /// comparison a read of every trial.
+    pub(super) async fn store_score_columns(
+        &self,
+        id: &str,
+        table: &ScoreTable,
+        glances: &Glances,
+    ) {
+        let body = stored_scores::encode(table, glances);
+        if let Err(e) = self.store.score_columns_put(id, &body).await {
+            tracing::warn!(error = %e, "cannot store an experiment's score columns");
+        }
     }
 
     /// Records (first repetition, in the first experiment's order) where the experiments'
@@ -106,14 +131,27 @@ impl Service {
     }
 }
 
+/// Adds a first-repetition trial's glance (later repetitions are not glanced at).
+pub(super) fn add_glance(glances: &mut Glances, o: &RecordOutcome) {
+    if o.repetition == 0 {
+        glances.insert(o.record_id.as_str().into(), glance(o));
+    }
+}
+
 fn glance(o: &RecordOutcome) -> Glance {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    failing_fields(&o.scores).hash(&mut h);
+    // FNV-1a over the sorted field names, each followed by a 0xff byte (never in UTF-8).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for field in failing_fields(&o.scores) {
+        for b in field.bytes().chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
     Glance {
         index: o.record_index,
         overall: o.scores.overall,
         failed: o.error.is_some(),
-        failing_fields: h.finish(),
+        failing_fields: h,
     }
 }
 

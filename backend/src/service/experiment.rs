@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::disagree::{add_glance, Glances};
 use super::live::LiveRun;
 use super::{Service, ServiceResult};
 use crate::outcome::RecordOutcome;
@@ -120,10 +121,15 @@ impl Service {
                 .and_then(|e| e.llm_judge.as_ref())
                 .map(|j| j.model.trim()),
         };
-        let mut summary = self
-            .summarize_stored(&e.id, e.repetitions)
-            .await?
-            .finish(&facts);
+        let (builder, glances) = self.summarize_stored(&e.id, e.repetitions).await?;
+        if !self.shutdown.is_cancelled() {
+            // Written before the experiment is marked finished: a comparison of finished
+            // experiments then always finds them.
+            self.store_score_columns(&e.id, builder.table(), &glances)
+                .await;
+        }
+        drop(glances);
+        let mut summary = builder.finish(&facts);
         summary.prompt_version = Some(e.prompt_version.clone());
         if !self.shutdown.is_cancelled() {
             self.store
@@ -148,15 +154,19 @@ impl Service {
         &self,
         experiment_id: &str,
         repetitions: u32,
-    ) -> ServiceResult<SummaryBuilder> {
+    ) -> ServiceResult<(SummaryBuilder, Glances)> {
         let mut builder = SummaryBuilder::new(false, 1);
-        self.each_stored_trial(experiment_id, |o| builder.add(o))
-            .await?;
+        let mut glances = Glances::new();
+        self.each_stored_trial(experiment_id, |o| {
+            builder.add(o);
+            add_glance(&mut glances, o);
+        })
+        .await?;
         builder.add_fields(&self.store.field_tally(experiment_id).await?);
         if repetitions > 1 {
             builder.set_agreement(self.store.repetition_agreement(experiment_id).await?);
         }
-        Ok(builder)
+        Ok((builder, glances))
     }
 
     /// Visits an experiment's stored trials in order, without their outputs, a page of

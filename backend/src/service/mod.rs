@@ -23,6 +23,7 @@ mod record_input;
 pub mod runs;
 mod source;
 pub mod status;
+mod stored_scores;
 pub mod views;
 
 use std::sync::Arc;

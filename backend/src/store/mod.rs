@@ -339,6 +339,10 @@ pub trait CacheStore: Send + Sync {
     async fn comparison_get(&self, ids: &str) -> StoreResult<Option<String>>;
     /// Stores a comparison of finished experiments.
     async fn comparison_put(&self, ids: &str, body: &str) -> StoreResult<()>;
+    /// A finished experiment's stored score columns (see `service::stored_scores`).
+    async fn score_columns_get(&self, experiment_id: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Stores a finished experiment's score columns (replacing any stored before).
+    async fn score_columns_put(&self, experiment_id: &str, body: &[u8]) -> StoreResult<()>;
 }
 
 /// Everything the server keeps: a backend with every role.

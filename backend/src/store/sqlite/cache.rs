@@ -1,4 +1,5 @@
-//! The response cache, and the cache of comparisons of finished experiments.
+//! The response cache, the cache of comparisons of finished experiments, and their score
+//! columns.
 
 use async_trait::async_trait;
 
@@ -41,6 +42,28 @@ impl CacheStore for SqliteStore {
                 .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    async fn score_columns_get(&self, experiment_id: &str) -> StoreResult<Option<Vec<u8>>> {
+        Ok(
+            sqlx::query_scalar("SELECT body FROM experiment_score_columns WHERE experiment_id = ?")
+                .bind(experiment_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn score_columns_put(&self, experiment_id: &str, body: &[u8]) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT OR REPLACE INTO experiment_score_columns (experiment_id, body, created_at)
+             VALUES (?, ?, ?)",
+        )
+        .bind(experiment_id)
+        .bind(body)
+        .bind(timestamp())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn comparison_put(&self, ids: &str, body: &str) -> StoreResult<()> {
