@@ -318,6 +318,23 @@ impl WriteLock {
 }
 
 /// `PRAGMA integrity_check` of the SQLite database at `database` ("ok" when sound).
+/// Runs `sql` (one statement) on a server's database and returns the rows it changed: what
+/// a test uses to take away something the server stored, to see it recomputed.
+pub async fn execute_sql(database: &Path, sql: &str) -> u64 {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", database.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("open the database");
+    let changed = sqlx::query(sql)
+        .execute(&mut conn)
+        .await
+        .expect("run the statement")
+        .rows_affected();
+    conn.close().await.ok();
+    changed
+}
+
 pub async fn integrity_check(database: &Path) -> String {
     use sqlx::Connection;
     let url = format!("sqlite://{}", database.display());

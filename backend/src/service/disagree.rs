@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use shared::{Disagreement, RecordScores};
 
-use super::{stored_scores, Service, ServiceResult};
+use super::{Service, ServiceResult};
 use crate::eval::table::ScoreTable;
 use crate::outcome::RecordOutcome;
 
@@ -35,37 +35,26 @@ impl Service {
     pub(super) async fn score_table(&self, id: &str) -> ServiceResult<(ScoreTable, Glances)> {
         let terminal = self.store.get_experiment(id).await?.status.is_terminal();
         if terminal {
-            if let Some(stored) = self.store.score_columns_get(id).await? {
-                if let Some(decoded) = stored_scores::decode(&stored) {
-                    return Ok(decoded);
-                }
+            if let Some(stored) = self.stored_score_columns(id).await? {
+                return Ok(stored);
             }
         }
         let mut table = ScoreTable::default();
         let mut glances = Glances::new();
         self.each_stored_trial(id, |o| {
             table.push(&o.record_id, o.repetition, &o.scores);
-            add_glance(&mut glances, o);
+            if o.repetition == 0 {
+                glances.insert(o.record_id.as_str().into(), glance(o));
+            }
         })
         .await?;
         if terminal {
-            self.store_score_columns(id, &table, &glances).await;
+            // A failure only costs the next comparison a read of every trial.
+            if let Err(e) = self.store_score_columns(id, &table, &glances).await {
+                tracing::warn!(error = %e, "cannot store an experiment's score columns");
+            }
         }
         Ok((table, glances))
-    }
-
-    /// Stores a finished experiment's score columns; a failure only costs the next
-    /// comparison a read of every trial.
-    pub(super) async fn store_score_columns(
-        &self,
-        id: &str,
-        table: &ScoreTable,
-        glances: &Glances,
-    ) {
-        let body = stored_scores::encode(table, glances);
-        if let Err(e) = self.store.score_columns_put(id, &body).await {
-            tracing::warn!(error = %e, "cannot store an experiment's score columns");
-        }
     }
 
     /// Records (first repetition, in the first experiment's order) where the experiments'
@@ -131,14 +120,8 @@ impl Service {
     }
 }
 
-/// Adds a first-repetition trial's glance (later repetitions are not glanced at).
-pub(super) fn add_glance(glances: &mut Glances, o: &RecordOutcome) {
-    if o.repetition == 0 {
-        glances.insert(o.record_id.as_str().into(), glance(o));
-    }
-}
-
-fn glance(o: &RecordOutcome) -> Glance {
+/// A first-repetition trial, reduced to its glance.
+pub(super) fn glance(o: &RecordOutcome) -> Glance {
     // FNV-1a over the sorted field names, each followed by a 0xff byte (never in UTF-8).
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for field in failing_fields(&o.scores) {

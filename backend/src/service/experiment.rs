@@ -10,8 +10,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::disagree::{add_glance, Glances};
+use super::disagree::{glance, Glance};
 use super::live::LiveRun;
+use super::stored_scores::ColumnsWriter;
 use super::{Service, ServiceResult};
 use crate::outcome::RecordOutcome;
 use crate::providers::CallOptions;
@@ -121,15 +122,10 @@ impl Service {
                 .and_then(|e| e.llm_judge.as_ref())
                 .map(|j| j.model.trim()),
         };
-        let (builder, glances) = self.summarize_stored(&e.id, e.repetitions).await?;
-        if !self.shutdown.is_cancelled() {
-            // Written before the experiment is marked finished: a comparison of finished
-            // experiments then always finds them.
-            self.store_score_columns(&e.id, builder.table(), &glances)
-                .await;
-        }
-        drop(glances);
-        let mut summary = builder.finish(&facts);
+        let mut summary = self
+            .summarize_stored(&e.id, e.repetitions)
+            .await?
+            .finish(&facts);
         summary.prompt_version = Some(e.prompt_version.clone());
         if !self.shutdown.is_cancelled() {
             self.store
@@ -149,24 +145,48 @@ impl Service {
     }
 
     /// Folds an experiment's stored trials into a summary builder, a page at a time: the
-    /// summary of 100,000 trials never holds their outcomes.
+    /// summary of 100,000 trials never holds their outcomes. The same pass stores the
+    /// experiment's score columns (what comparisons read), a chunk a page.
     pub(super) async fn summarize_stored(
         &self,
         experiment_id: &str,
         repetitions: u32,
-    ) -> ServiceResult<(SummaryBuilder, Glances)> {
+    ) -> ServiceResult<SummaryBuilder> {
         let mut builder = SummaryBuilder::new(false, 1);
-        let mut glances = Glances::new();
-        self.each_stored_trial(experiment_id, |o| {
-            builder.add(o);
-            add_glance(&mut glances, o);
-        })
-        .await?;
+        let mut columns = ColumnsWriter::start(self, experiment_id).await?;
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .score_page(experiment_id, after, SUMMARY_PAGE)
+                .await?;
+            let from = builder.table().len();
+            page.iter().for_each(|o| builder.add(o));
+            let glances: Vec<(&str, Glance)> = page
+                .iter()
+                .filter(|o| o.repetition == 0)
+                .map(|o| (o.record_id.as_str(), glance(o)))
+                .collect();
+            columns
+                .write(builder.table(), from..builder.table().len(), &glances)
+                .await?;
+            match page.last() {
+                Some(o) if page.len() as u64 == SUMMARY_PAGE => {
+                    after = Some((o.record_index, o.repetition));
+                }
+                _ => break,
+            }
+        }
+        // Complete only when the experiment is about to be marked finished: a shutdown
+        // leaves it to the resumed run.
+        if !self.shutdown.is_cancelled() {
+            columns.finish().await?;
+        }
         builder.add_fields(&self.store.field_tally(experiment_id).await?);
         if repetitions > 1 {
             builder.set_agreement(self.store.repetition_agreement(experiment_id).await?);
         }
-        Ok((builder, glances))
+        Ok(builder)
     }
 
     /// Visits an experiment's stored trials in order, without their outputs, a page of

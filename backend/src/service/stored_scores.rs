@@ -1,30 +1,43 @@
 //! A finished experiment's score columns, stored once: its [`ScoreTable`] and the glances of
-//! its first repetitions, in a compact binary form (~100 bytes a trial). A comparison of two
-//! 100,000-trial experiments reads two of these instead of 200,000 rows.
+//! its first repetitions, in a compact binary form (~100 bytes a trial), in chunks of about
+//! [`CHUNK`] trials written as the summary streams them. A comparison of two 100,000-trial
+//! experiments reads these instead of 200,000 rows.
 //!
-//! Format (little-endian): a format byte; the evaluator names the values were stored under
-//! (a table read by a later build maps them to its registry by name, NaN for a new one);
-//! the trials (record id, repetition, overall, a value per stored evaluator); the glances
-//! (record id, index, overall, failed, fingerprint of the failing fields).
+//! A chunk (little-endian): a format byte; the evaluator names its values are stored under
+//! (a later build maps them to its registry by name, NaN for a new one); its trials (record
+//! id, repetition, overall, a value per stored evaluator); its glances (record id, index,
+//! overall, failed, fingerprint of the failing fields). Chunk −1, written last, holds the
+//! format byte and the number of chunks: without it the columns are incomplete.
+
+use std::ops::Range;
 
 use super::disagree::{Glance, Glances};
+use super::{Service, ServiceResult};
 use crate::eval::table::ScoreTable;
 use crate::eval::EVALUATORS;
 
 /// Bumped when the layout changes: other bytes are read as "not stored".
 const FORMAT: u8 = 1;
+/// Trials (or glances) a chunk holds at most.
+pub(super) const CHUNK: usize = 4096;
+/// The chunk number of the count written last.
+const COUNT_CHUNK: i64 = -1;
 
-/// The stored form of `table` and `glances`.
-pub(super) fn encode(table: &ScoreTable, glances: &Glances) -> Vec<u8> {
+/// One chunk: trials `trials` of `table` and `glances`.
+pub(super) fn encode_chunk(
+    table: &ScoreTable,
+    trials: Range<usize>,
+    glances: &[(&str, Glance)],
+) -> Vec<u8> {
     let width = EVALUATORS.len();
-    let mut out = Vec::with_capacity(16 + table.len() * (40 + 8 * width) + glances.len() * 50);
+    let mut out = Vec::with_capacity(200 + trials.len() * (40 + 8 * width) + glances.len() * 50);
     out.push(FORMAT);
     put_len(&mut out, width);
     for e in EVALUATORS {
         put_str(&mut out, e.name);
     }
-    put_len(&mut out, table.len());
-    for t in 0..table.len() {
+    put_len(&mut out, trials.len());
+    for t in trials {
         put_str(&mut out, table.record_id(t));
         out.extend_from_slice(&table.repetition(t).to_le_bytes());
         out.extend_from_slice(&table.overall(t).to_le_bytes());
@@ -43,8 +56,12 @@ pub(super) fn encode(table: &ScoreTable, glances: &Glances) -> Vec<u8> {
     out
 }
 
-/// The table and glances in `bytes`, or `None` when they are not in this format.
-pub(super) fn decode(bytes: &[u8]) -> Option<(ScoreTable, Glances)> {
+/// Adds a chunk's trials and glances; `None` when the bytes are not a chunk of this format.
+pub(super) fn decode_chunk(
+    bytes: &[u8],
+    table: &mut ScoreTable,
+    glances: &mut Glances,
+) -> Option<()> {
     let mut r = Reader(bytes);
     if r.take(1)? != [FORMAT] {
         return None;
@@ -56,7 +73,6 @@ pub(super) fn decode(bytes: &[u8]) -> Option<(ScoreTable, Glances)> {
         column_of.push(EVALUATORS.iter().position(|e| e.name == name));
     }
     let trials = r.len()?;
-    let mut table = ScoreTable::with_capacity(trials);
     let mut row = vec![f64::NAN; EVALUATORS.len()];
     for _ in 0..trials {
         let id = r.str()?;
@@ -72,7 +88,6 @@ pub(super) fn decode(bytes: &[u8]) -> Option<(ScoreTable, Glances)> {
         table.push_row(id, repetition, overall, &row);
     }
     let count = r.len()?;
-    let mut glances = Glances::with_capacity(count);
     for _ in 0..count {
         let id = r.str()?;
         let glance = Glance {
@@ -83,7 +98,113 @@ pub(super) fn decode(bytes: &[u8]) -> Option<(ScoreTable, Glances)> {
         };
         glances.insert(id.into(), glance);
     }
-    r.0.is_empty().then_some((table, glances))
+    r.0.is_empty().then_some(())
+}
+
+/// Writes an experiment's columns chunk by chunk; [`ColumnsWriter::finish`] makes them
+/// readable.
+pub(super) struct ColumnsWriter<'a> {
+    service: &'a Service,
+    experiment_id: &'a str,
+    chunks: i64,
+}
+
+impl<'a> ColumnsWriter<'a> {
+    /// Clears what an earlier, interrupted summary of the experiment wrote.
+    pub(super) async fn start(
+        service: &'a Service,
+        experiment_id: &'a str,
+    ) -> ServiceResult<ColumnsWriter<'a>> {
+        service.store.score_columns_clear(experiment_id).await?;
+        Ok(ColumnsWriter {
+            service,
+            experiment_id,
+            chunks: 0,
+        })
+    }
+
+    /// Writes one chunk.
+    pub(super) async fn write(
+        &mut self,
+        table: &ScoreTable,
+        trials: Range<usize>,
+        glances: &[(&str, Glance)],
+    ) -> ServiceResult<()> {
+        let body = encode_chunk(table, trials, glances);
+        self.service
+            .store
+            .score_columns_put(self.experiment_id, self.chunks, &body)
+            .await?;
+        self.chunks += 1;
+        Ok(())
+    }
+
+    /// Writes the count: the columns are complete.
+    pub(super) async fn finish(self) -> ServiceResult<()> {
+        let mut body = vec![FORMAT];
+        body.extend_from_slice(&self.chunks.to_le_bytes());
+        self.service
+            .store
+            .score_columns_put(self.experiment_id, COUNT_CHUNK, &body)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Service {
+    /// An experiment's complete stored columns, or `None` (not stored, incomplete, or in
+    /// another format).
+    pub(super) async fn stored_score_columns(
+        &self,
+        experiment_id: &str,
+    ) -> ServiceResult<Option<(ScoreTable, Glances)>> {
+        let Some(count) = self
+            .store
+            .score_columns_get(experiment_id, COUNT_CHUNK)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let chunks = match count.split_first() {
+            Some((&FORMAT, n)) => n.try_into().map(i64::from_le_bytes).unwrap_or(-1),
+            _ => -1,
+        };
+        if chunks < 0 {
+            return Ok(None);
+        }
+        let mut table = ScoreTable::default();
+        let mut glances = Glances::new();
+        for chunk in 0..chunks {
+            let body = self.store.score_columns_get(experiment_id, chunk).await?;
+            if body
+                .and_then(|b| decode_chunk(&b, &mut table, &mut glances))
+                .is_none()
+            {
+                return Ok(None);
+            }
+        }
+        Ok(Some((table, glances)))
+    }
+
+    /// Stores columns built elsewhere (an experiment finished before columns were stored).
+    pub(super) async fn store_score_columns(
+        &self,
+        experiment_id: &str,
+        table: &ScoreTable,
+        glances: &Glances,
+    ) -> ServiceResult<()> {
+        let mut writer = ColumnsWriter::start(self, experiment_id).await?;
+        for from in (0..table.len()).step_by(CHUNK) {
+            writer
+                .write(table, from..(from + CHUNK).min(table.len()), &[])
+                .await?;
+        }
+        let all: Vec<(&str, Glance)> = glances.iter().map(|(id, g)| (&**id, *g)).collect();
+        for part in all.chunks(CHUNK) {
+            writer.write(table, 0..0, part).await?;
+        }
+        writer.finish().await
+    }
 }
 
 fn put_len(out: &mut Vec<u8>, n: usize) {
@@ -161,8 +282,10 @@ mod tests {
                 );
             }
         }
-        let bytes = encode(&table, &glances);
-        let (back, back_glances) = decode(&bytes).unwrap();
+        let all: Vec<(&str, Glance)> = glances.iter().map(|(id, g)| (&**id, *g)).collect();
+        let bytes = encode_chunk(&table, 0..3, &all);
+        let (mut back, mut back_glances) = (ScoreTable::default(), Glances::new());
+        decode_chunk(&bytes, &mut back, &mut back_glances).unwrap();
         assert_eq!(back.len(), 3);
         for t in 0..3 {
             assert_eq!(back.record_id(t), table.record_id(t));
@@ -176,8 +299,13 @@ mod tests {
         assert_eq!((g.index, g.failed, g.failing_fields), (1, true, 43));
         // Truncated or foreign bytes are "not stored", never a panic.
         for cut in [0, 1, 5, bytes.len() / 2, bytes.len() - 1] {
-            assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
+            let (mut t, mut g) = (ScoreTable::default(), Glances::new());
+            assert!(
+                decode_chunk(&bytes[..cut], &mut t, &mut g).is_none(),
+                "cut at {cut}"
+            );
         }
-        assert!(decode(&[9, 0, 0, 0, 0]).is_none());
+        let (mut t, mut g) = (ScoreTable::default(), Glances::new());
+        assert!(decode_chunk(&[9, 0, 0, 0, 0], &mut t, &mut g).is_none());
     }
 }

@@ -339,10 +339,21 @@ pub trait CacheStore: Send + Sync {
     async fn comparison_get(&self, ids: &str) -> StoreResult<Option<String>>;
     /// Stores a comparison of finished experiments.
     async fn comparison_put(&self, ids: &str, body: &str) -> StoreResult<()>;
-    /// A finished experiment's stored score columns (see `service::stored_scores`).
-    async fn score_columns_get(&self, experiment_id: &str) -> StoreResult<Option<Vec<u8>>>;
-    /// Stores a finished experiment's score columns (replacing any stored before).
-    async fn score_columns_put(&self, experiment_id: &str, body: &[u8]) -> StoreResult<()>;
+    /// One chunk of an experiment's stored score columns (see `service::stored_scores`).
+    async fn score_columns_get(
+        &self,
+        experiment_id: &str,
+        chunk: i64,
+    ) -> StoreResult<Option<Vec<u8>>>;
+    /// Stores one chunk of an experiment's score columns.
+    async fn score_columns_put(
+        &self,
+        experiment_id: &str,
+        chunk: i64,
+        body: &[u8],
+    ) -> StoreResult<()>;
+    /// Removes an experiment's stored score columns (before they are written again).
+    async fn score_columns_clear(&self, experiment_id: &str) -> StoreResult<()>;
 }
 
 /// Everything the server keeps: a backend with every role.

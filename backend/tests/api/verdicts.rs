@@ -68,6 +68,23 @@ async fn the_better_model_wins_and_the_order_flips_the_verdict() {
     );
     assert_eq!(c["disagreements"].as_array().unwrap().len(), 10);
 
+    // The comparison came from the score columns the run stored as each experiment
+    // finished; read from every trial instead (columns gone, or incomplete) it is the same.
+    for take_away in [
+        "DELETE FROM experiment_score_columns",
+        "DELETE FROM experiment_score_columns WHERE chunk = -1",
+    ] {
+        let db = app.database();
+        assert!(
+            testkit::execute_sql(&db, take_away).await > 0,
+            "{take_away}"
+        );
+        testkit::execute_sql(&db, "DELETE FROM comparisons").await;
+        let (status, again) = app.get(&format!("/api/v1/compare?ids={good},{bad}")).await;
+        assert_eq!(status, 200, "{again}");
+        assert_eq!(again, c, "after {take_away}");
+    }
+
     let (_, flipped) = app.get(&format!("/api/v1/compare?ids={bad},{good}")).await;
     let comparisons = &flipped["pairs"][0]["comparisons"];
     assert_eq!(verdict(comparisons, "overall_accuracy"), "b_better");

@@ -44,25 +44,43 @@ impl CacheStore for SqliteStore {
         )
     }
 
-    async fn score_columns_get(&self, experiment_id: &str) -> StoreResult<Option<Vec<u8>>> {
-        Ok(
-            sqlx::query_scalar("SELECT body FROM experiment_score_columns WHERE experiment_id = ?")
-                .bind(experiment_id)
-                .fetch_optional(&self.pool)
-                .await?,
+    async fn score_columns_get(
+        &self,
+        experiment_id: &str,
+        chunk: i64,
+    ) -> StoreResult<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar(
+            "SELECT body FROM experiment_score_columns WHERE experiment_id = ? AND chunk = ?",
         )
+        .bind(experiment_id)
+        .bind(chunk)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
-    async fn score_columns_put(&self, experiment_id: &str, body: &[u8]) -> StoreResult<()> {
+    async fn score_columns_put(
+        &self,
+        experiment_id: &str,
+        chunk: i64,
+        body: &[u8],
+    ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT OR REPLACE INTO experiment_score_columns (experiment_id, body, created_at)
+            "INSERT OR REPLACE INTO experiment_score_columns (experiment_id, chunk, body)
              VALUES (?, ?, ?)",
         )
         .bind(experiment_id)
+        .bind(chunk)
         .bind(body)
-        .bind(timestamp())
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    async fn score_columns_clear(&self, experiment_id: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM experiment_score_columns WHERE experiment_id = ?")
+            .bind(experiment_id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
