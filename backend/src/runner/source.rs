@@ -58,7 +58,7 @@ pub fn in_memory(records: impl Into<Vec<DatasetRecord>>) -> Arc<dyn RecordSource
 
 /// Records read per page (a generated national-scale record is ~20 KB parsed, so a page
 /// is a few MB; a run holds about two a experiment).
-pub const PAGE: usize = 128;
+pub const PAGE: usize = 64;
 
 /// A page being read.
 type PageRead = JoinHandle<Result<Vec<Arc<DatasetRecord>>, String>>;

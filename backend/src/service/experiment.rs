@@ -22,12 +22,12 @@ use crate::runner::{
 use crate::store::{ExperimentRow, RunRow};
 
 /// Most outcomes committed in one transaction.
-const WRITE_BATCH: usize = 512;
+const WRITE_BATCH: usize = 128;
 /// How long finished trials wait for others to share their commit; a crash loses at most
 /// this much of finished work beyond what was committed.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(25);
 /// Trials read per page when a summary streams through an experiment.
-const SUMMARY_PAGE: u64 = 4096;
+const SUMMARY_PAGE: u64 = 1024;
 /// Seeds the bootstrap intervals of every stored summary.
 pub const SUMMARY_SEED: u64 = 42;
 

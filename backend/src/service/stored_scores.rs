@@ -19,7 +19,7 @@ use crate::eval::EVALUATORS;
 /// Bumped when the layout changes: other bytes are read as "not stored".
 const FORMAT: u8 = 1;
 /// Trials (or glances) a chunk holds at most.
-pub(super) const CHUNK: usize = 4096;
+pub(super) const CHUNK: usize = 1024;
 /// The chunk number of the count written last.
 const COUNT_CHUNK: i64 = -1;
 
