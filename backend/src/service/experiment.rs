@@ -154,12 +154,8 @@ impl Service {
     ) -> ServiceResult<SummaryBuilder> {
         let mut builder = SummaryBuilder::new(false, 1);
         let mut columns = ColumnsWriter::start(self, experiment_id).await?;
-        let mut after = None;
-        loop {
-            let page = self
-                .store
-                .score_page(experiment_id, after, SUMMARY_PAGE)
-                .await?;
+        let mut pages = StoredPages::default();
+        while let Some(page) = pages.next(self, experiment_id).await? {
             let from = builder.table().len();
             page.iter().for_each(|o| builder.add(o));
             let glances: Vec<(&str, Glance)> = page
@@ -170,12 +166,6 @@ impl Service {
             columns
                 .write(builder.table(), from..builder.table().len(), &glances)
                 .await?;
-            match page.last() {
-                Some(o) if page.len() as u64 == SUMMARY_PAGE => {
-                    after = Some((o.record_index, o.repetition));
-                }
-                _ => break,
-            }
         }
         // Complete only when the experiment is about to be marked finished: a shutdown
         // leaves it to the resumed run.
@@ -196,20 +186,11 @@ impl Service {
         experiment_id: &str,
         mut visit: impl FnMut(&RecordOutcome),
     ) -> ServiceResult<()> {
-        let mut after = None;
-        loop {
-            let page = self
-                .store
-                .score_page(experiment_id, after, SUMMARY_PAGE)
-                .await?;
+        let mut pages = StoredPages::default();
+        while let Some(page) = pages.next(self, experiment_id).await? {
             page.iter().for_each(&mut visit);
-            match page.last() {
-                Some(o) if page.len() as u64 == SUMMARY_PAGE => {
-                    after = Some((o.record_index, o.repetition));
-                }
-                _ => return Ok(()),
-            }
         }
+        Ok(())
     }
 
     /// Commits outcomes as they arrive: those finishing within [`GATHER`] of each other go
@@ -251,6 +232,39 @@ impl Service {
             batch.clear();
         }
         Ok(())
+    }
+}
+
+/// An experiment's stored trials without their outputs, in order, a page of
+/// [`SUMMARY_PAGE`] at a time.
+#[derive(Default)]
+struct StoredPages {
+    /// The last trial read, once a page was read.
+    after: Option<(usize, u32)>,
+    done: bool,
+}
+
+impl StoredPages {
+    /// The next page, or `None` once every trial was read.
+    async fn next(
+        &mut self,
+        service: &Service,
+        experiment_id: &str,
+    ) -> ServiceResult<Option<Vec<RecordOutcome>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = service
+            .store
+            .score_page(experiment_id, self.after, SUMMARY_PAGE)
+            .await?;
+        match page.last() {
+            Some(o) if page.len() as u64 == SUMMARY_PAGE => {
+                self.after = Some((o.record_index, o.repetition));
+            }
+            _ => self.done = true,
+        }
+        Ok((!page.is_empty()).then_some(page))
     }
 }
 
