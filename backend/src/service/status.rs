@@ -114,7 +114,13 @@ impl Service {
         task_id: &str,
     ) -> ServiceResult<BoxStream<'static, RunUpdate>> {
         let first = self.task_status(task_id).await?;
-        let Some(live) = self.live.get(task_id) else {
+        // A run whose live progress already says it ended is done: its entry leaves a moment
+        // after, and a progress event in that moment would only repeat the end.
+        let live = self
+            .live
+            .get(task_id)
+            .filter(|live| !live.progress.borrow().status.is_terminal());
+        let Some(live) = live else {
             return Ok(stream::once(async move { RunUpdate::Done(Box::new(first)) }).boxed());
         };
         let service = self.clone();
