@@ -10,6 +10,7 @@ use shared::{Disagreement, RecordScores};
 use super::{Service, ServiceResult};
 use crate::eval::table::ScoreTable;
 use crate::outcome::RecordOutcome;
+use crate::stats;
 
 /// Most disagreeing records listed.
 const MAX_DISAGREEMENTS: usize = 200;
@@ -123,13 +124,11 @@ impl Service {
 /// A first-repetition trial, reduced to its glance.
 pub(super) fn glance(o: &RecordOutcome) -> Glance {
     // FNV-1a over the sorted field names, each followed by a 0xff byte (never in UTF-8).
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for field in failing_fields(&o.scores) {
-        for b in field.bytes().chain([0xff]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    let h = failing_fields(&o.scores)
+        .iter()
+        .fold(stats::FNV1A_START, |h, field| {
+            stats::fnv1a(h, field.bytes().chain([0xff]))
+        });
     Glance {
         index: o.record_index,
         overall: o.scores.overall,

@@ -27,12 +27,20 @@ pub use exact::mcnemar_exact_p;
 /// metric's name, so every metric gets its own reproducible stream without a hand-picked
 /// number per metric.
 pub fn seed_for(seed: u64, metric: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in metric.bytes() {
+    seed ^ fnv1a(FNV1A_START, metric.bytes())
+}
+
+/// Where an FNV-1a hash starts (its offset basis).
+pub const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a (64-bit) of `bytes`, continuing from `h` ([`FNV1A_START`] for a fresh hash): a
+/// hash that never changes between builds, for what is stored or seeds a stream.
+pub fn fnv1a(mut h: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    for b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    seed ^ h
+    h
 }
 pub use interval::{
     mean, mean_with_ci, proportion, wilson_interval, MEAN_BOOTSTRAP_RESAMPLES, Z_95,
