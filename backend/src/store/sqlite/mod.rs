@@ -40,6 +40,10 @@ impl SqliteStore {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // An embedded file cannot drop a connection the way a server can, and the ping
+            // before every acquire was a round trip to the connection's thread (~3 % of a
+            // run's CPU in a profile).
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite")
