@@ -16,6 +16,8 @@ pub struct RecordOutcome {
     pub raw_output: Option<String>,
     /// The parsed reports, when the text parsed.
     pub output: Option<ReportSet>,
+    /// [`parsed_output_fingerprint`] of `output`, computed once where the output is made.
+    pub output_hash: Option<i64>,
     /// Why the trial failed, when it did.
     pub error: Option<String>,
     pub scores: RecordScores,
@@ -48,6 +50,7 @@ impl RecordOutcome {
             status,
             raw_output: None,
             output: None,
+            output_hash: None,
             scores: crate::eval::failed_record(&error),
             error: Some(error),
             latency_ms: 0.0,

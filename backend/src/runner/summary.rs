@@ -12,7 +12,7 @@ use crate::eval::judge::WEIGHTED_METRIC;
 use crate::eval::summary::summarize_table;
 use crate::eval::table::{FieldTally, ScoreTable};
 use crate::eval::OVERALL_METRIC;
-use crate::outcome::{parsed_output_fingerprint, RecordOutcome};
+use crate::outcome::RecordOutcome;
 
 /// The original contract's other two summary fields, by metric name.
 const SUCCESS_RATE: &str = "success_rate";
@@ -172,9 +172,8 @@ impl SummaryBuilder {
 
 /// What two repetitions must share to agree: the same parsed output, or the same error.
 fn fingerprint(o: &RecordOutcome) -> u64 {
-    let output = o.output.as_ref().map(parsed_output_fingerprint);
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (output, &o.error).hash(&mut h);
+    (o.output_hash, &o.error).hash(&mut h);
     h.finish()
 }
 

@@ -7,7 +7,7 @@ use tracing::Instrument;
 
 use super::judge::Judge;
 use crate::eval;
-use crate::outcome::RecordOutcome;
+use crate::outcome::{parsed_output_fingerprint, RecordOutcome};
 use crate::providers::{CallOptions, Provider, ProviderError, Usage};
 use crate::report;
 
@@ -94,6 +94,7 @@ pub async fn run_trial(
                 repetition,
                 status,
                 raw_output: Some(c.text),
+                output_hash: output.as_ref().map(parsed_output_fingerprint),
                 output,
                 error,
                 scores,

@@ -36,6 +36,11 @@ pub(super) fn outcome_row(r: &SqliteRow) -> StoreResult<RecordOutcome> {
         repetition: r.get::<i64, _>("repetition") as u32,
         status,
         raw_output,
+        output_hash: r
+            .try_get::<Option<i64>, _>("output_hash")
+            .ok()
+            .flatten()
+            .or_else(|| output.as_ref().map(parsed_output_fingerprint)),
         output,
         error: r.get("error"),
         scores: serde_json::from_str(r.get::<&str, _>("scores"))?,
@@ -82,7 +87,6 @@ pub(super) async fn insert(
     let mut tally = FieldTally::default();
     let mut failed_fields: Vec<(String, i64, u32)> = Vec::new();
     for o in outcomes {
-        let fingerprint = o.output.as_ref().map(parsed_output_fingerprint);
         // The parsed output is the raw output parsed: kept only when there is no raw text.
         let output = match (&o.output, &o.raw_output) {
             (Some(out), None) => Some(serde_json::to_string(out)?),
@@ -114,7 +118,10 @@ pub(super) async fn insert(
         .bind(o.cost_usd)
         .bind(i64::from(o.cached))
         .bind(o.status.as_str())
-        .bind(fingerprint)
+        .bind(
+            o.output_hash
+                .or_else(|| o.output.as_ref().map(parsed_output_fingerprint)),
+        )
         .bind(o.judge.as_ref().and_then(|j| to_i64(j.input_tokens)))
         .bind(o.judge.as_ref().and_then(|j| to_i64(j.output_tokens)))
         .bind(o.judge.as_ref().and_then(|j| to_i64(j.thinking_tokens)))

@@ -38,6 +38,9 @@ fn outcome(index: usize, error: Option<&str>) -> RecordOutcome {
             "{}".into()
         }),
         output: error.is_none().then(fixtures::both),
+        output_hash: error
+            .is_none()
+            .then(|| crate::outcome::parsed_output_fingerprint(&fixtures::both())),
         error: error.map(str::to_string),
         scores: match error {
             None => eval::evaluate_record(&fixtures::both(), Ok(&fixtures::both())),

@@ -32,6 +32,7 @@ fn trial(index: usize, repetition: u32, canonical: bool) -> RecordOutcome {
             format!("```json\n{json}\n```")
         }),
         scores: eval::evaluate_record(&fixtures::both(), Ok(&output)),
+        output_hash: Some(crate::outcome::parsed_output_fingerprint(&output)),
         output: Some(output),
         error: None,
         latency_ms: 2.0,
@@ -198,6 +199,10 @@ async fn repetition_agreement_compares_outputs_and_errors() {
     let mut other = trial(1, 1, true);
     other.output.as_mut().expect("output").0[0].vote_results[0].vote_count = Some(2);
     other.raw_output = Some(serde_json::to_string(&other.output).expect("json"));
+    other.output_hash = other
+        .output
+        .as_ref()
+        .map(crate::outcome::parsed_output_fingerprint);
     let trials = [
         trial(0, 0, true),
         trial(0, 1, false), // the same output in other raw text: agrees
