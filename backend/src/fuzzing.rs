@@ -28,6 +28,13 @@ pub fn model_output(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    if let Some(exact) = crate::report::parse_exact_only(text) {
+        assert_eq!(
+            Ok(exact),
+            crate::report::parse_leniently(text),
+            "the typed path read {text:?} unlike the lenient one"
+        );
+    }
     if let Ok(set) = parse_output(text) {
         let canonical = serde_json::to_string(&set).expect("a report set serialises");
         let again = parse_output(&canonical)

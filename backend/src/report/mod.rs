@@ -5,6 +5,7 @@
 //! digits, thousands separators, Thai number words — and exact about what failed where it is
 //! not: every error names the JSON path of the offending value.
 
+mod fast;
 mod lenient;
 
 use serde_json::Value;
@@ -29,8 +30,33 @@ pub enum ParseError {
     Field { path: String, message: String },
 }
 
-/// Parses a model's raw text output into the reports it holds.
+/// Parses a model's raw text output into the reports it holds (output already in the
+/// schema's shape takes a typed path that answers the same).
 pub fn parse_output(raw: &str) -> Result<ReportSet, ParseError> {
+    read_output(raw, true)
+}
+
+/// [`parse_output`] without the typed path: what the typed path must agree with (and what
+/// the benchmark compares it to).
+pub fn parse_leniently(raw: &str) -> Result<ReportSet, ParseError> {
+    read_output(raw, false)
+}
+
+/// What the typed path alone reads from `raw` (where [`parse_output`] would try it).
+pub(crate) fn parse_exact_only(raw: &str) -> Option<ReportSet> {
+    let trimmed = raw.trim();
+    if trimmed.starts_with(['{', '[']) {
+        if let Some(set) = fast::parse_exact(trimmed) {
+            return Some(set);
+        }
+        if serde_json::from_str::<Value>(trimmed).is_ok() {
+            return None;
+        }
+    }
+    fast::parse_exact(extract_json_text(trimmed).ok()?)
+}
+
+fn read_output(raw: &str, typed: bool) -> Result<ReportSet, ParseError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(ParseError::Empty);
@@ -38,11 +64,17 @@ pub fn parse_output(raw: &str) -> Result<ReportSet, ParseError> {
     // Text that is JSON as a whole is read as such: a fence or a brace inside one of its
     // strings must not be taken for where the JSON starts (found by fuzzing).
     if trimmed.starts_with(['{', '[']) {
+        if let Some(set) = typed.then(|| fast::parse_exact(trimmed)).flatten() {
+            return Ok(set);
+        }
         if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
             return parse_value(&value);
         }
     }
     let json = extract_json_text(trimmed)?;
+    if let Some(set) = typed.then(|| fast::parse_exact(json)).flatten() {
+        return Ok(set);
+    }
     let value: Value = serde_json::from_str(json).map_err(|e| ParseError::BadJson {
         line: e.line(),
         column: e.column(),

@@ -113,3 +113,64 @@ fn null_is_kept_distinct_from_zero() {
     assert_eq!(r.ballot_statistics.bad_ballots, None);
     assert_eq!(r.ballot_statistics.no_vote_ballots, Some(0));
 }
+
+/// The typed path takes the schema's own shape, and whatever it takes it reads exactly as
+/// the lenient path does; everything unusual is left to the lenient path.
+#[test]
+fn the_typed_path_reads_as_the_lenient_one_or_declines() {
+    let canonical = [
+        ORIGINAL_STYLE.to_string(),
+        format!("[{ORIGINAL_STYLE}, {ORIGINAL_STYLE}]"),
+        format!("```json\n[{ORIGINAL_STYLE}]\n```"),
+        r#"{"form_info": null, "vote_results": null, "extra": [1, {"a": 2}]}"#.into(),
+        r#"{"form_info": {"province": "  กรุงเทพ  ", "district": "\u200b"}, "vote_results": []}"#
+            .into(),
+        r#"[{"error": "x", "vote_results": [{"number": 1, "vote_count": 0}]}]"#.into(),
+        format!(r#"{{"reports": [{ORIGINAL_STYLE}], "note": "ok"}}"#),
+        r#"{"reports": [{"error": "x", "reports": [], "vote_results": []}]}"#.into(),
+    ];
+    for text in &canonical {
+        let exact = parse_exact_only(text).unwrap_or_else(|| panic!("typed path declined {text}"));
+        assert_eq!(Ok(exact), parse_leniently(text), "{text}");
+    }
+    let unusual = [
+        r#"{"vote_results": [{"number": 1, "vote_count": "๗๖"}]}"#,
+        r#"{"vote_results": [{"number": 1, "vote_count": 76.0}]}"#,
+        r#"{"vote_results": [{"number": 1, "vote_count": -1}]}"#,
+        r#"{"vote_results": [{"number": 4294967296, "vote_count": 1}]}"#,
+        r#"{"vote_results": [{"number": 1, "vote_count": 5, "vote_count": 6}]}"#,
+        r#"{"vote_results": [], "vote_results": [{"number": 2}]}"#,
+        r#"{"form_info": {"form_type": "party list"}}"#,
+        r#"{"form_info": {"form_type": "Party\u004cist"}}"#,
+        r#"{"form_info": {"constituency_number": 7}}"#,
+        r#"{"form_info": {"form_type": {"Constituency": null}}}"#,
+        r#"{"ballot_statistics": [1, 2, 3, 4, 5, 6]}"#,
+        r#"{"vote_results": [[1, "a", "b", 3, "c"]]}"#,
+        r#"{"vote_results": [null]}"#,
+        r#"{"vote_results": {"number": 1}}"#,
+        r#"{"data": [{"vote_results": []}], "vote_results": []}"#,
+        r#"{"error": "quota", "vote_results": []}"#,
+        r#"{"output": {"form_info": {}}}"#,
+        r#"{"reports": {"form_info": {}}}"#,
+        r#"{"reports": [{"vote_results": []}], "data": [{"vote_results": []}]}"#,
+        r#"{"reports": [{"vote_results": []}], "error": "x"}"#,
+        r#"{"reports": [{"vote_results": []}], "vote_results": []}"#,
+        r#"{"reports": [], "reports": [{"vote_results": []}]}"#,
+        r#"{"reports": [{"voter_statistics": {}}]}"#,
+        r#"{"reports": []}"#,
+        r#"{"voter_statistics": {"eligible_voters": 5}}"#,
+        r#"[]"#,
+        r#"{"vote_results": []} trailing"#,
+    ];
+    for text in unusual {
+        let exact = parse_exact_only(text);
+        if let Some(exact) = exact {
+            assert_eq!(Ok(exact), parse_leniently(text), "{text}");
+        }
+        assert_eq!(parse_output(text), parse_leniently(text), "{text}");
+    }
+    // These must be declined outright: the typed path would read them differently.
+    for text in &unusual[..24] {
+        assert_eq!(parse_exact_only(text), None, "typed path took {text}");
+    }
+}

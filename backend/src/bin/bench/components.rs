@@ -142,6 +142,28 @@ pub async fn run(n: usize) -> anyhow::Result<()> {
         scored / n as f64
     );
 
+    let outputs: Vec<String> = records
+        .iter()
+        // As structured output answers: the reports inside an object root.
+        .map(|r| serde_json::to_string(&serde_json::json!({"reports": r.expected_output})))
+        .collect::<Result<_, _>>()?;
+    let t = Instant::now();
+    let typed = outputs
+        .iter()
+        .filter(|o| tallylab::report::parse_output(o).is_ok())
+        .count();
+    let typed_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let lenient = outputs
+        .iter()
+        .filter(|o| tallylab::report::parse_leniently(o).is_ok())
+        .count();
+    println!(
+        "model-output parse, typed path           {} ({typed} parsed; lenient path alone {}, {lenient} parsed)",
+        rate(n, typed_secs),
+        rate(n, t.elapsed().as_secs_f64()),
+    );
+
     paired_comparisons();
 
     let records: Arc<[DatasetRecord]> = records.into();
