@@ -2,8 +2,12 @@
 //! directory, and an optional settings file named by `CONFIG_FILE` (same `KEY=value` format).
 //! Real environment variables win over `.env`, which wins over the settings file.
 
+mod datadog;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+pub use datadog::DatadogSettings;
 
 /// A secret value: never printed by `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -54,8 +58,8 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// How much work one key holder may ask for.
     pub limits: WorkLimits,
-    /// Datadog: `DD_API_KEY`, `DD_APP_KEY`, `DD_SITE` (default datadoghq.com), `DD_ENV`,
-    /// `DD_SERVICE`.
+    /// Datadog: `DD_API_KEY`, `DD_APP_KEY`, `DD_SITE` (default datadoghq.com),
+    /// `DD_LLMOBS_OVERRIDE_ORIGIN`, `DD_ENV`, `DD_SERVICE`.
     pub datadog: DatadogSettings,
     /// `GOOGLE_CLOUD_PROJECT`.
     pub google_cloud_project: Option<String>,
@@ -119,23 +123,6 @@ pub struct ProviderSettings {
     /// `GCS_BUCKET_ALLOWLIST`: comma-separated buckets whose `gs://` images Vertex AI may
     /// read; empty refuses `gs://` images.
     pub gcs_bucket_allowlist: Vec<String>,
-}
-
-/// Datadog LLM Observability settings (the export itself arrives with its own issue).
-#[derive(Debug, Clone)]
-pub struct DatadogSettings {
-    pub api_key: Option<Secret>,
-    pub app_key: Option<Secret>,
-    pub site: String,
-    pub env: String,
-    pub service: String,
-}
-
-impl DatadogSettings {
-    /// True when an API key is set.
-    pub fn configured(&self) -> bool {
-        self.api_key.is_some()
-    }
 }
 
 /// A setting that could not be read.
@@ -247,13 +234,7 @@ impl Settings {
             max_body_bytes,
             max_upload_bytes,
             limits,
-            datadog: DatadogSettings {
-                api_key: get("DD_API_KEY").map(Secret::new),
-                app_key: get("DD_APP_KEY").map(Secret::new),
-                site: get("DD_SITE").unwrap_or_else(|| "datadoghq.com".into()),
-                env: get("DD_ENV").unwrap_or_else(|| "development".into()),
-                service: get("DD_SERVICE").unwrap_or_else(|| "vote-extractor".into()),
-            },
+            datadog: DatadogSettings::from_lookup(get)?,
             google_cloud_project: get("GOOGLE_CLOUD_PROJECT"),
             vertex_ai_location: get("VERTEX_AI_LOCATION").unwrap_or_else(|| "us-central1".into()),
             providers: ProviderSettings {
@@ -310,7 +291,7 @@ mod tests {
             !dbg.contains("hunter2") && !dbg.contains("ddsecret"),
             "{dbg}"
         );
-        assert!(s.datadog.configured());
+        assert!(!s.datadog.configured(), "an API key alone is not enough");
     }
 
     #[test]

@@ -137,6 +137,9 @@ pub struct ExperimentRunRequest {
         schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
     )]
     pub ml_app: String,
+    /// The Datadog site: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu,
+    /// ap1.datadoghq.com or ap2.datadoghq.com (or its region name, US1…AP2). Any other value
+    /// is refused: the site decides where the Datadog keys are sent.
     #[serde(default = "default_site")]
     #[cfg_attr(
         feature = "openapi",

@@ -4,6 +4,7 @@
 //! serde derives, plus validation that both sides run on the same rules.
 
 pub mod api;
+pub mod datadog;
 pub mod dataset;
 pub mod error;
 pub mod estimate;
@@ -18,6 +19,7 @@ pub mod validation;
 pub mod whole;
 
 pub use api::*;
+pub use datadog::DatadogSite;
 pub use dataset::*;
 pub use error::*;
 pub use estimate::*;

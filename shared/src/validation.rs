@@ -87,7 +87,18 @@ impl ExperimentRunRequest {
         check_name(&mut errors, "dataset_name", &self.dataset_name, true);
         check_name(&mut errors, "ml_app", &self.ml_app, false);
         check_name(&mut errors, "project_name", &self.project_name, false);
+        let before_site = errors.len();
         check_name(&mut errors, "site", &self.site, false);
+        if errors.len() == before_site && crate::DatadogSite::parse(&self.site).is_none() {
+            // The site picks the host the Datadog keys go to: only Datadog's own.
+            errors.push(FieldError {
+                field: "site".into(),
+                message: format!(
+                    "is not a Datadog site (expected one of {})",
+                    crate::DatadogSite::listed()
+                ),
+            });
+        }
         if self.model_configs.is_empty() || self.model_configs.len() > MAX_MODEL_CONFIGS {
             errors.push(FieldError {
                 field: "model_configs".into(),
@@ -161,6 +172,24 @@ mod tests {
     #[test]
     fn valid_request_has_no_errors() {
         assert!(valid().validate().is_empty());
+    }
+
+    /// The site decides where the Datadog keys go: a host of the caller's is refused.
+    #[test]
+    fn the_site_must_be_one_of_datadogs() {
+        let mut req = valid();
+        req.site = "dd.example.internal".into();
+        let errors = req.validate();
+        assert_eq!(fields(&req), vec!["site"]);
+        assert!(
+            errors[0].message.contains("datadoghq.eu"),
+            "{}",
+            errors[0].message
+        );
+        req.site = "EU1".into();
+        assert!(req.validate().is_empty());
+        req.site = "datadoghq.com\n".into();
+        assert_eq!(fields(&req), vec!["site"]);
     }
 
     #[test]

@@ -167,6 +167,39 @@ async fn validation_reports_every_field() {
     assert_eq!((status, v["field"].as_str()), (422, Some("model_configs")));
 }
 
+/// The site picks the host the Datadog keys go to: a request may only name Datadog's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_that_is_not_datadogs_is_refused_by_name() {
+    let app = spawn_app().await;
+    for site in [
+        "127.0.0.1:8000",
+        "datadoghq.com.evil.test",
+        "metadata.google.internal",
+    ] {
+        let body = format!(
+            r#"{{"dataset_name": "vote-extraction-bangbamru-1-10", "site": "{site}",
+                "model_configs": [{{"model": "rules-v1", "temperature": 0}}]}}"#
+        );
+        let (status, v) = app.post("/api/v1/experiments/run", &body).await;
+        assert_eq!((status, v["field"].as_str()), (422, Some("site")), "{v}");
+        assert!(
+            v["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("ap1.datadoghq.com"),
+            "{v}"
+        );
+    }
+    let (status, v) = app
+        .post(
+            "/api/v1/experiments/run",
+            r#"{"dataset_name": "vote-extraction-bangbamru-1-10", "site": "EU1", "sample_size": 1,
+                "model_configs": [{"model": "rules-v1", "temperature": 0}]}"#,
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn body_too_large_is_413() {
     let app = spawn_with(&[("MAX_BODY_BYTES", "2048")]).await;

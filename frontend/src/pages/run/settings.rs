@@ -1,40 +1,27 @@
 //! The original's settings groups (LLMObs, dataset, experiment) and the quick presets.
 
 use leptos::prelude::*;
-use shared::{DatasetDetail, DatasetInfo, ModelAvailability};
+use shared::{DatadogSite, DatasetDetail, DatasetInfo, ModelAvailability};
 
 use super::state::RunForm;
 use crate::api::ApiError;
 use crate::components::fields::{FieldErrors, FieldMessage, TextField};
 use crate::components::status::ErrorView;
 
-/// Datadog's sites by name, as Datadog lists them.
-const SITES: [(&str, &str); 7] = [
-    ("US1", "datadoghq.com"),
-    ("US3", "us3.datadoghq.com"),
-    ("US5", "us5.datadoghq.com"),
-    ("EU1", "datadoghq.eu"),
-    ("AP1", "ap1.datadoghq.com"),
-    ("AP2", "ap2.datadoghq.com"),
-    ("US1-FED", "ddog-gov.com"),
-];
-
-/// LLM Observability settings.
+/// LLM Observability settings. The Datadog site is one of Datadog's own: it decides where
+/// the server sends the Datadog keys, so there is no free-text entry.
 #[component]
 pub fn LlmObsSettings(form: RunForm, errors: FieldErrors) -> impl IntoView {
-    let known = |site: &str| SITES.iter().any(|(_, s)| *s == site);
-    // "Other" shows a text field for a site that is not in the list (a proxy, say).
-    let custom = RwSignal::new(!known(&form.site.get_untracked()));
-    Effect::new(move |_| {
-        if known(&form.site.get()) {
-            custom.set(false);
-        }
-    });
-    let options = SITES
-        .iter()
-        .map(|(name, site)| {
-            let selected = move || !custom.get() && form.site.get() == *site;
-            view! { <option value=*site prop:selected=selected>{format!("{name} · {site}")}</option> }
+    let options = DatadogSite::ALL
+        .into_iter()
+        .map(|site| {
+            let domain = site.domain();
+            let selected = move || DatadogSite::parse(&form.site.get()) == Some(site);
+            view! {
+                <option value=domain prop:selected=selected>
+                    {format!("{} · {domain}", site.region())}
+                </option>
+            }
         })
         .collect_view();
     view! {
@@ -47,23 +34,12 @@ pub fn LlmObsSettings(form: RunForm, errors: FieldErrors) -> impl IntoView {
                     <select
                         id="f-site-choice"
                         data-testid="input-site-choice"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if v.is_empty() {
-                                custom.set(true);
-                            } else {
-                                form.site.set(v);
-                            }
-                        }
+                        on:change=move |ev| form.site.set(event_target_value(&ev))
                     >
                         {options}
-                        <option value="" prop:selected=move || custom.get()>"Other…"</option>
                     </select>
-                    {move || (!custom.get()).then(|| view! { <FieldMessage errors=errors path="site"/> })}
+                    <FieldMessage errors=errors path="site"/>
                 </div>
-                {move || custom.get().then(|| view! {
-                    <TextField label="Custom Datadog site" path="site" value=form.site errors=errors/>
-                })}
                 <TextField label="Project name" path="project_name" value=form.project_name errors=errors/>
             </div>
             <div class="check">

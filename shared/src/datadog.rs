@@ -1,0 +1,180 @@
+//! Datadog sites: the `site` a request or `DD_SITE` names, and the hosts it stands for.
+//!
+//! Only the sites Datadog runs are accepted: the site chooses where tallylab sends the
+//! Datadog keys, so a request must never be able to name a host of its own.
+
+use std::fmt;
+
+/// A Datadog site (region) that hosts LLM Observability experiments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DatadogSite {
+    /// US1, `datadoghq.com`.
+    Us1,
+    /// US3, `us3.datadoghq.com`.
+    Us3,
+    /// US5, `us5.datadoghq.com`.
+    Us5,
+    /// EU1, `datadoghq.eu`.
+    Eu1,
+    /// AP1, `ap1.datadoghq.com`.
+    Ap1,
+    /// AP2, `ap2.datadoghq.com`.
+    Ap2,
+}
+
+impl DatadogSite {
+    /// Every site, in Datadog's own order.
+    pub const ALL: [DatadogSite; 6] = [
+        DatadogSite::Us1,
+        DatadogSite::Us3,
+        DatadogSite::Us5,
+        DatadogSite::Eu1,
+        DatadogSite::Ap1,
+        DatadogSite::Ap2,
+    ];
+
+    /// The site's domain, as `DD_SITE` spells it.
+    pub fn domain(self) -> &'static str {
+        match self {
+            DatadogSite::Us1 => "datadoghq.com",
+            DatadogSite::Us3 => "us3.datadoghq.com",
+            DatadogSite::Us5 => "us5.datadoghq.com",
+            DatadogSite::Eu1 => "datadoghq.eu",
+            DatadogSite::Ap1 => "ap1.datadoghq.com",
+            DatadogSite::Ap2 => "ap2.datadoghq.com",
+        }
+    }
+
+    /// Reads a site as users write it: the domain (any case, surrounding spaces, a trailing
+    /// dot, or a leading `https://`/`app.`/`api.` forgiven) or the region name (`US1`,
+    /// `eu1`…). `None` for anything else.
+    pub fn parse(text: &str) -> Option<DatadogSite> {
+        let t = text.trim().trim_end_matches('/').trim_end_matches('.');
+        let t = t.to_ascii_lowercase();
+        let t = t.strip_prefix("https://").unwrap_or(&t);
+        let t = t
+            .strip_prefix("app.")
+            .or_else(|| t.strip_prefix("api."))
+            .unwrap_or(t);
+        DatadogSite::ALL
+            .into_iter()
+            .find(|s| s.domain() == t || s.region().eq_ignore_ascii_case(t))
+    }
+
+    /// The region's short name (US1, EU1…).
+    pub fn region(self) -> &'static str {
+        match self {
+            DatadogSite::Us1 => "US1",
+            DatadogSite::Us3 => "US3",
+            DatadogSite::Us5 => "US5",
+            DatadogSite::Eu1 => "EU1",
+            DatadogSite::Ap1 => "AP1",
+            DatadogSite::Ap2 => "AP2",
+        }
+    }
+
+    /// Where the API lives: `https://api.<site>`.
+    pub fn api_origin(self) -> String {
+        format!("https://api.{}", self.domain())
+    }
+
+    /// Where the web app lives. Datadog's rule: the two-label sites (US1, EU1) put the app
+    /// on `app.<site>`; the others serve it on the site's own name.
+    pub fn ui_origin(self) -> String {
+        match self {
+            DatadogSite::Us1 | DatadogSite::Eu1 => format!("https://app.{}", self.domain()),
+            _ => format!("https://{}", self.domain()),
+        }
+    }
+
+    /// The sites' domains, for messages that list what is accepted.
+    pub fn listed() -> String {
+        DatadogSite::ALL.map(DatadogSite::domain).join(", ")
+    }
+}
+
+impl fmt::Display for DatadogSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.domain())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The contract's table, site by site.
+    #[test]
+    fn every_site_has_its_hosts() {
+        let table = [
+            (
+                "datadoghq.com",
+                "https://api.datadoghq.com",
+                "https://app.datadoghq.com",
+            ),
+            (
+                "us3.datadoghq.com",
+                "https://api.us3.datadoghq.com",
+                "https://us3.datadoghq.com",
+            ),
+            (
+                "us5.datadoghq.com",
+                "https://api.us5.datadoghq.com",
+                "https://us5.datadoghq.com",
+            ),
+            (
+                "datadoghq.eu",
+                "https://api.datadoghq.eu",
+                "https://app.datadoghq.eu",
+            ),
+            (
+                "ap1.datadoghq.com",
+                "https://api.ap1.datadoghq.com",
+                "https://ap1.datadoghq.com",
+            ),
+            (
+                "ap2.datadoghq.com",
+                "https://api.ap2.datadoghq.com",
+                "https://ap2.datadoghq.com",
+            ),
+        ];
+        assert_eq!(table.len(), DatadogSite::ALL.len());
+        for (domain, api, ui) in table {
+            let site = DatadogSite::parse(domain).expect(domain);
+            assert_eq!(site.domain(), domain);
+            assert_eq!(site.api_origin(), api);
+            assert_eq!(site.ui_origin(), ui);
+        }
+    }
+
+    #[test]
+    fn sites_are_read_as_users_write_them() {
+        for (text, site) in [
+            (" DatadogHQ.com ", DatadogSite::Us1),
+            ("https://app.datadoghq.eu/", DatadogSite::Eu1),
+            ("api.us5.datadoghq.com", DatadogSite::Us5),
+            ("eu1", DatadogSite::Eu1),
+            ("AP2", DatadogSite::Ap2),
+            ("us3.datadoghq.com.", DatadogSite::Us3),
+        ] {
+            assert_eq!(DatadogSite::parse(text), Some(site), "{text}");
+        }
+    }
+
+    /// A site picks where the keys go: nothing but Datadog's own hosts.
+    #[test]
+    fn other_hosts_are_not_sites() {
+        for text in [
+            "",
+            "example.com",
+            "datadoghq.com.evil.test",
+            "evil.test/datadoghq.com",
+            "127.0.0.1",
+            "ddog-gov.com",
+            "datadoghq.com:8080",
+            "user@datadoghq.com",
+        ] {
+            assert_eq!(DatadogSite::parse(text), None, "{text}");
+        }
+    }
+}
