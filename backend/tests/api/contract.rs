@@ -119,7 +119,16 @@ async fn health_endpoints_tell_the_truth() {
     assert_eq!(v["service"], "experiments");
     assert_eq!(v["api_key_configured"], true);
     assert_eq!(v["datadog_configured"], false);
+    // Every LLM Observability call needs both keys: an API key alone is not configured.
     let app = crate::helpers::spawn_with(&[("DD_API_KEY", "x")]).await;
+    let v: serde_json::Value = reqwest::get(format!("{}/api/v1/experiments/health", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["datadog_configured"], false);
+    let app = crate::helpers::spawn_with(&[("DD_API_KEY", "x"), ("DD_APP_KEY", "y")]).await;
     let v: serde_json::Value = reqwest::get(format!("{}/api/v1/experiments/health", app.base))
         .await
         .unwrap()
