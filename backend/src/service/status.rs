@@ -121,7 +121,10 @@ impl Service {
             .get(task_id)
             .filter(|live| !live.progress.borrow().status.is_terminal());
         let Some(live) = live else {
-            return Ok(stream::once(async move { RunUpdate::Done(Box::new(first)) }).boxed());
+            // Read again: `first` may be from just before the run ended (a fresh clone's
+            // run caught `done` carrying "running").
+            let last = self.task_status(task_id).await.unwrap_or(first);
+            return Ok(stream::once(async move { RunUpdate::Done(Box::new(last)) }).boxed());
         };
         let service = self.clone();
         let id = task_id.to_string();
