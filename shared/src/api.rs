@@ -19,6 +19,22 @@ pub const EXPERIMENT_PREFIX: &str = "vote-extraction";
 fn default_ml_app() -> String {
     DEFAULT_ML_APP.to_string()
 }
+/// The `site` field's schema: the sites' domains and region names (any case is accepted
+/// too, as are `app.`/`api.` prefixes; the schema lists the canonical spellings).
+#[cfg(feature = "openapi")]
+fn site_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let values: Vec<&str> = crate::DatadogSite::ALL
+        .iter()
+        .flat_map(|s| [s.domain(), s.region()])
+        .collect();
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .enum_values(Some(values))
+        .default(Some(serde_json::json!(DEFAULT_SITE)))
+        .build()
+}
+
 fn default_site() -> String {
     DEFAULT_SITE.to_string()
 }
@@ -141,10 +157,7 @@ pub struct ExperimentRunRequest {
     /// ap1.datadoghq.com or ap2.datadoghq.com (or its region name, US1…AP2). Any other value
     /// is refused: the site decides where the Datadog keys are sent.
     #[serde(default = "default_site")]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
-    )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = site_schema))]
     pub site: String,
     #[serde(default = "default_true")]
     pub agentless_enabled: bool,
