@@ -121,9 +121,13 @@ impl Service {
             .get(task_id)
             .filter(|live| !live.progress.borrow().status.is_terminal());
         let Some(live) = live else {
-            // Read again: `first` may be from just before the run ended (a fresh clone's
-            // run caught `done` carrying "running").
-            let last = self.task_status(task_id).await.unwrap_or(first);
+            // `first` may be from just before the run ended (a fresh clone's run caught
+            // `done` carrying "running"): read again then, and only then.
+            let last = if first.status.is_terminal() {
+                first
+            } else {
+                self.task_status(task_id).await.unwrap_or(first)
+            };
             return Ok(stream::once(async move { RunUpdate::Done(Box::new(last)) }).boxed());
         };
         let service = self.clone();

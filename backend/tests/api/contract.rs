@@ -106,35 +106,30 @@ async fn async_example_gets_a_real_task_id() {
     assert_contract_shape(&t["result"], 1, 10, 10);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn health_endpoints_tell_the_truth() {
-    let app = spawn_app().await;
-    let v: serde_json::Value = reqwest::get(format!("{}/api/v1/experiments/health", app.base))
+/// The experiments health body, fetched without a key.
+async fn health(base: &str) -> serde_json::Value {
+    reqwest::get(format!("{base}/api/v1/experiments/health"))
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_endpoints_tell_the_truth() {
+    let app = spawn_app().await;
+    let v = health(&app.base).await;
     assert_eq!(v["status"], "healthy");
     assert_eq!(v["service"], "experiments");
     assert_eq!(v["api_key_configured"], true);
     assert_eq!(v["datadog_configured"], false);
     // Every LLM Observability call needs both keys: an API key alone is not configured.
     let app = crate::helpers::spawn_with(&[("DD_API_KEY", "x")]).await;
-    let v: serde_json::Value = reqwest::get(format!("{}/api/v1/experiments/health", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = health(&app.base).await;
     assert_eq!(v["datadog_configured"], false);
     let app = crate::helpers::spawn_with(&[("DD_API_KEY", "x"), ("DD_APP_KEY", "y")]).await;
-    let v: serde_json::Value = reqwest::get(format!("{}/api/v1/experiments/health", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = health(&app.base).await;
     assert_eq!(v["datadog_configured"], true);
     let r = reqwest::get(format!("{}/health", app.base)).await.unwrap();
     assert_eq!(r.status(), 200);
