@@ -16,6 +16,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod datadog;
 pub mod dataset;
 pub mod eval;
 pub mod fuzzing;

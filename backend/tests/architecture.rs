@@ -13,7 +13,7 @@ use syn::visit::Visit;
 const LAYERS: &[&[&str]] = &[
     &["config", "thai", "stats"],
     &["report", "eval", "outcome", "dataset", "rules"],
-    &["providers"],
+    &["providers", "datadog"],
     &["runner", "store"],
     &["service"],
     &["api", "cli", "server", "fuzzing"],

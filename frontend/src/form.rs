@@ -217,6 +217,7 @@ impl RunDraft {
             agentless_enabled: self.agentless_enabled,
             project_name: self.project_name.trim().into(),
             dataset_name: self.dataset_name.trim().into(),
+            dataset_source: None,
             dataset_version: parse_opt(&self.dataset_version, "dataset_version", &mut errors),
             model_configs,
             sample_size: parse_opt(&self.sample_size, "sample_size", &mut errors),

@@ -137,6 +137,18 @@ fn null_as_empty<'de, D: Deserializer<'de>>(
     Ok(Option::deserialize(d)?.unwrap_or_default())
 }
 
+crate::status::wire_enum! {
+    /// Where a run's dataset is read from.
+    DatasetSource {
+        /// A local dataset by that name; else Datadog's, when Datadog is configured.
+        Auto => "auto",
+        /// Only a local dataset.
+        Local => "local",
+        /// Datadog's dataset of that name in `project_name` (pulled, then reused).
+        Datadog => "datadog",
+    }
+}
+
 /// Body of `POST /api/v1/experiments/run` and `run-async`.
 ///
 /// Every field but `dataset_name` and `model_configs` may be omitted; defaults are the
@@ -178,6 +190,12 @@ pub struct ExperimentRunRequest {
         )
     )]
     pub dataset_name: String,
+    /// Addition: where the dataset comes from. `auto` (the default): a local dataset by
+    /// that name, else Datadog's when Datadog is configured (pulled into a local version
+    /// and reused while Datadog's version is unchanged); `local` or `datadog` forces one
+    /// side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset_source: Option<DatasetSource>,
     /// A version number; null or absent means the latest. Numeric strings are accepted.
     #[serde(default, deserialize_with = "lenient_version")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
@@ -227,6 +245,7 @@ impl Default for ExperimentRunRequest {
             agentless_enabled: true,
             project_name: default_project(),
             dataset_name: String::new(),
+            dataset_source: None,
             dataset_version: None,
             model_configs: Vec::new(),
             sample_size: None,

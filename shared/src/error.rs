@@ -25,6 +25,9 @@ crate::status::wire_enum! {
         TooManyRequests => "too_many_requests",
         /// 503: the store is busy with other writes; retry after `Retry-After` seconds.
         Unavailable => "unavailable",
+        /// 502: a service tallylab relies on (Datadog) failed or refused; the message says
+        /// which call and why.
+        Upstream => "upstream",
         /// 500: a fault of the server; the detail is in its log, not in the response.
         Internal => "internal",
     }

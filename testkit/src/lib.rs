@@ -5,6 +5,8 @@
 //! answers that record's label, or the label with one ballot count off for the records the
 //! model is set to get wrong. Tests use it to check that verdicts point the right way.
 
+pub mod datadog;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};

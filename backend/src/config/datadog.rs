@@ -50,6 +50,11 @@ impl DatadogSettings {
         })
     }
 
+    /// No keys, the default site: Datadog is not used.
+    pub fn off() -> Self {
+        DatadogSettings::from_lookup(|_| None).expect("no settings are valid settings")
+    }
+
     /// True when both keys are set: every LLM Observability call needs the two.
     pub fn configured(&self) -> bool {
         self.api_key.is_some() && self.app_key.is_some()

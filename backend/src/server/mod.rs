@@ -79,13 +79,16 @@ impl Application {
         if settings.port == 0 {
             settings.public_base_url = settings.public_base_url.replace(":0", &format!(":{port}"));
         }
-        let service = Arc::new(Service::new(
-            store,
-            Arc::new(registry),
-            images,
-            settings.public_base_url.clone(),
-            settings.limits,
-        ));
+        let service = Arc::new(
+            Service::new(
+                store,
+                Arc::new(registry),
+                images,
+                settings.public_base_url.clone(),
+                settings.limits,
+            )
+            .with_datadog(settings.datadog.clone()),
+        );
         let resumed = service
             .resume_unfinished()
             .await

@@ -51,10 +51,28 @@ impl RecordSink for BatchSink {
     }
 }
 
-/// Discards a pending version unless disarmed (`store` taken) before it drops.
-struct DiscardGuard {
+/// Discards a pending version unless disarmed before it drops.
+pub(super) struct DiscardGuard {
     store: Option<std::sync::Arc<dyn crate::store::Store>>,
     pending: crate::store::PendingVersion,
+}
+
+impl DiscardGuard {
+    /// Guards `pending`: it is discarded unless [`DiscardGuard::disarm`] is called.
+    pub(super) fn new(
+        store: std::sync::Arc<dyn crate::store::Store>,
+        pending: crate::store::PendingVersion,
+    ) -> Self {
+        DiscardGuard {
+            store: Some(store),
+            pending,
+        }
+    }
+
+    /// Keeps the version: it was completed.
+    pub(super) fn disarm(&mut self) {
+        self.store = None;
+    }
 }
 
 impl Drop for DiscardGuard {
@@ -70,6 +88,14 @@ impl Drop for DiscardGuard {
 
 /// Longest dataset name, in characters.
 const MAX_NAME_CHARS: usize = 200;
+
+/// How many of `records` have a label that breaks an identity.
+pub(super) fn audit_count(records: &[DatasetRecord]) -> u64 {
+    records
+        .iter()
+        .filter(|r| !audit_label(&r.expected_output).is_empty())
+        .count() as u64
+}
 
 fn audit(records: &[DatasetRecord]) -> Vec<LabelAuditEntry> {
     records
@@ -183,10 +209,7 @@ impl Service {
             )
             .await?;
         // Removed if this future is dropped half-way (the client went away).
-        let mut guard = DiscardGuard {
-            store: Some(self.store.clone()),
-            pending: pending.clone(),
-        };
+        let mut guard = DiscardGuard::new(self.store.clone(), pending.clone());
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<DatasetRecord>>(2);
         let parse = tokio::task::spawn_blocking(move || {
             let mut sink = BatchSink {
@@ -219,7 +242,7 @@ impl Service {
             .store
             .complete_version(&pending, count, label_audit.len() as u64)
             .await?;
-        guard.store = None;
+        guard.disarm();
         tracing::info!(
             dataset = meta.name,
             version = version.version,

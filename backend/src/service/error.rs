@@ -27,6 +27,10 @@ pub enum ServiceError {
     /// The store cannot be written (disk full, a file-size limit, a disk error).
     #[error("the server cannot store data: {0}; free disk space, then retry")]
     Unwritable(String),
+    /// A service tallylab relies on (Datadog) failed or refused; the message says which
+    /// call and why.
+    #[error("{0}")]
+    Upstream(String),
     /// A fault of the server (storage, a crashed run): the detail belongs in the log.
     #[error("internal error: {0}")]
     Internal(String),
@@ -57,6 +61,7 @@ impl ServiceError {
             ServiceError::Conflict(_) => ErrorKind::Conflict,
             ServiceError::Busy(_) | ServiceError::Unwritable(_) => ErrorKind::Unavailable,
             ServiceError::TooManyRuns(_) => ErrorKind::TooManyRequests,
+            ServiceError::Upstream(_) => ErrorKind::Upstream,
             ServiceError::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -19,6 +19,7 @@ pub mod history;
 mod images;
 mod label_input;
 pub mod live;
+mod pull;
 mod record_input;
 pub mod runs;
 mod source;
@@ -30,7 +31,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::config::WorkLimits;
+use crate::config::{DatadogSettings, WorkLimits};
 use crate::providers::images::ImagePolicy;
 use crate::providers::Registry;
 use crate::store::Store;
@@ -50,6 +51,11 @@ pub struct Service {
     pub public_base_url: String,
     /// How much work requests may ask for.
     pub limits: WorkLimits,
+    /// Datadog LLM Observability; used only when both keys are set.
+    pub datadog: DatadogSettings,
+    /// One dataset pull at a time: two runs asking for the same Datadog dataset at once
+    /// store it once.
+    pulls: tokio::sync::Mutex<()>,
     /// The runtime runs execute on (not the HTTP workers').
     runtime: tokio::runtime::Handle,
     /// Fired when the server shuts down: running runs stop without being marked
@@ -73,9 +79,18 @@ impl Service {
             images,
             public_base_url,
             limits,
+            datadog: DatadogSettings::off(),
+            pulls: tokio::sync::Mutex::new(()),
             runtime: tokio::runtime::Handle::current(),
             shutdown: CancellationToken::new(),
         }
+    }
+
+    /// The same service, with Datadog LLM Observability settings.
+    #[must_use]
+    pub fn with_datadog(mut self, datadog: DatadogSettings) -> Self {
+        self.datadog = datadog;
+        self
     }
 
     /// Link to a page of the web app or the API.

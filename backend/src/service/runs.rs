@@ -30,11 +30,13 @@ pub struct Sample {
 }
 
 impl Service {
-    /// The dataset version a request names and its sample size.
+    /// The dataset version a request names (pulled from Datadog first when that is where
+    /// it lives) and its sample size.
     pub async fn load_sample(&self, request: &ExperimentRunRequest) -> ServiceResult<Sample> {
+        let local_version = self.local_version(request).await?;
         let (info, version, _) = self
             .store
-            .dataset_records(&request.dataset_name, request.dataset_version, 0, 0)
+            .dataset_records(&request.dataset_name, local_version, 0, 0)
             .await?;
         let size = request.sample_size.map_or(version.record_count, |n| {
             u64::from(n).min(version.record_count)

@@ -147,6 +147,15 @@ pub struct PendingVersion {
     pub created_at: String,
 }
 
+/// The Datadog dataset version a local version was pulled from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatadogOrigin {
+    /// Datadog's dataset id (a UUID).
+    pub dataset_id: String,
+    /// Datadog's version number of that dataset.
+    pub version: u32,
+}
+
 /// Datasets and their immutable versions.
 #[async_trait]
 pub trait DatasetStore: Send + Sync {
@@ -190,6 +199,17 @@ pub trait DatasetStore: Send + Sync {
     ) -> StoreResult<DatasetVersionInfo>;
     /// Removes a pending version and whatever of it was stored.
     async fn discard_version(&self, version: &PendingVersion);
+    /// Records that a pending version is a copy of Datadog dataset `origin`.
+    async fn set_datadog_origin(
+        &self,
+        version: &PendingVersion,
+        origin: &DatadogOrigin,
+    ) -> StoreResult<()>;
+    /// Where the newest complete version of `name` came from: `Ok(None)` when the dataset
+    /// does not exist, `Ok(Some(None))` when its newest version is local.
+    async fn newest_origin(&self, name: &str) -> StoreResult<Option<Option<DatadogOrigin>>>;
+    /// The complete local version of `name` copied from `origin`, if one was pulled.
+    async fn pulled_version(&self, name: &str, origin: &DatadogOrigin) -> StoreResult<Option<u32>>;
     /// Saves a new version in which record `record_id` has `expected_output` as its label
     /// and `review` (plus `from_version`) as its `metadata.review`, every other record
     /// unchanged. It builds on

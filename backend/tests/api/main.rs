@@ -4,6 +4,7 @@
 mod async_tasks;
 mod catalogue;
 mod contract;
+mod datadog;
 mod discovery;
 mod errors;
 mod export;

@@ -7,7 +7,8 @@ use sqlx::Row;
 use super::versions::BODY;
 use super::SqliteStore;
 use crate::store::{
-    DatasetStore, LabelEdit, PendingVersion, RecordSelection, StoreError, StoreResult,
+    DatadogOrigin, DatasetStore, LabelEdit, PendingVersion, RecordSelection, StoreError,
+    StoreResult,
 };
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -146,6 +147,22 @@ impl DatasetStore for SqliteStore {
 
     async fn discard_version(&self, version: &PendingVersion) {
         super::versions::discard(&self.pool, &version.dataset_id, i64::from(version.version)).await;
+    }
+
+    async fn set_datadog_origin(
+        &self,
+        version: &PendingVersion,
+        origin: &DatadogOrigin,
+    ) -> StoreResult<()> {
+        super::origins::set(&self.pool, version, origin).await
+    }
+
+    async fn newest_origin(&self, name: &str) -> StoreResult<Option<Option<DatadogOrigin>>> {
+        super::origins::newest(&self.pool, name).await
+    }
+
+    async fn pulled_version(&self, name: &str, origin: &DatadogOrigin) -> StoreResult<Option<u32>> {
+        super::origins::pulled(&self.pool, name, origin).await
     }
 
     async fn correct_label(&self, edit: LabelEdit<'_>) -> StoreResult<DatasetVersionInfo> {

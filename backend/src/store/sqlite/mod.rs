@@ -5,6 +5,7 @@ mod cache;
 mod datasets;
 mod experiments;
 mod labels;
+mod origins;
 mod outcomes;
 mod runs;
 mod trial_pages;

@@ -1,0 +1,26 @@
+//! Datadog LLM Observability over HTTP, as Datadog's own SDK (ddtrace 4.16) speaks it:
+//! JSON:API bodies, `DD-API-KEY` and `DD-APPLICATION-KEY` on every call, success only on
+//! 200 (202 too for experiment events). `client.rs` is the transport (retries, errors that
+//! never carry a key), `datasets.rs` the dataset reads.
+
+mod client;
+mod datasets;
+
+pub use client::{Client, DatadogError, Idempotency, RetryPolicy};
+pub use datasets::{RecordsPage, RemoteDataset};
+
+/// Path prefix of the calls ddtrace 4.16 makes on `/api/unstable` (project create, dataset
+/// create, experiments).
+pub const UNSTABLE: &str = "/api/unstable/llm-obs/v1";
+/// Path prefix of the calls ddtrace 4.16 makes on `/api/v2` (dataset and record reads).
+pub const V2: &str = "/api/v2/llm-obs/v1";
+
+/// True for an id Datadog gave us that is safe to put in a URL path: ids are UUIDs, and
+/// anything else (a `/`, `..`, `?`) could point a keyed call somewhere else.
+pub fn is_plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
