@@ -87,6 +87,16 @@ impl DatadogSite {
         }
     }
 
+    /// Datadog's page of an experiment.
+    pub fn experiment_url(self, experiment_id: &str) -> String {
+        format!("{}/llm/experiments/{experiment_id}", self.ui_origin())
+    }
+
+    /// Datadog's page of a dataset.
+    pub fn dataset_url(self, dataset_id: &str) -> String {
+        format!("{}/llm/datasets/{dataset_id}", self.ui_origin())
+    }
+
     /// The sites' domains, for messages that list what is accepted.
     pub fn listed() -> String {
         DatadogSite::ALL.map(DatadogSite::domain).join(", ")
@@ -177,4 +187,47 @@ mod tests {
             assert_eq!(DatadogSite::parse(text), None, "{text}");
         }
     }
+}
+
+crate::status::wire_enum! {
+    /// Where an experiment's export to Datadog is.
+    ExportState {
+        /// Waiting to be sent, being sent, or waiting to retry after a failure.
+        Pending => "pending",
+        /// Every trial, the summary and the final status are in Datadog.
+        Done => "done",
+        /// Datadog refused it (not a passing outage); retry it from the API.
+        Failed => "failed",
+    }
+}
+
+/// An experiment's export to Datadog LLM Observability.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DatadogExport {
+    pub state: ExportState,
+    /// Trials Datadog has acknowledged.
+    pub sent_trials: u64,
+    /// Failed attempts since the last success.
+    pub attempts: u32,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// Datadog's experiment id, once created.
+    pub datadog_experiment_id: Option<String>,
+    /// Datadog's page of the experiment, once created.
+    pub experiment_url: Option<String>,
+    /// Datadog's page of the experiment's dataset, once known.
+    pub dataset_url: Option<String>,
+}
+
+/// The Datadog export outbox, as health reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportBacklog {
+    /// Experiments whose export is not finished.
+    pub pending: u64,
+    /// Experiments whose export Datadog refused.
+    pub failed: u64,
+    /// Trials stored but not yet acknowledged by Datadog.
+    pub unsent_trials: u64,
 }

@@ -100,6 +100,9 @@ pub struct ExperimentDetail {
     /// Tokens, cost and latency (the LLM judge's apart), once the experiment finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<crate::metrics::UsageSummary>,
+    /// Its export to Datadog LLM Observability, when Datadog was configured as it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datadog_export: Option<crate::DatadogExport>,
 }
 
 /// One record's result in an experiment.

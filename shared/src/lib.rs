@@ -19,7 +19,7 @@ pub mod validation;
 pub mod whole;
 
 pub use api::*;
-pub use datadog::DatadogSite;
+pub use datadog::{DatadogExport, DatadogSite, ExportBacklog, ExportState};
 pub use dataset::*;
 pub use error::*;
 pub use estimate::*;

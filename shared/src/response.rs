@@ -105,4 +105,7 @@ pub struct ExperimentsHealth {
     pub datadog_configured: bool,
     pub api_key_configured: bool,
     pub note: String,
+    /// Addition: the Datadog export outbox, when Datadog is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datadog_export: Option<crate::ExportBacklog>,
 }

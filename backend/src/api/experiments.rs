@@ -81,6 +81,7 @@ pub async fn experiments_health(state: State) -> HttpResponse {
         } else {
             "API_KEY not set: the server generated a key and stored it in its data directory".into()
         },
+        datadog_export: state.service.export_backlog().await,
     })
 }
 

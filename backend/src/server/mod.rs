@@ -89,6 +89,7 @@ impl Application {
             )
             .with_datadog(settings.datadog.clone()),
         );
+        service.start_exporter();
         let resumed = service
             .resume_unfinished()
             .await

@@ -58,7 +58,9 @@ impl Service {
     /// One experiment with its config, metrics and intervals.
     pub async fn experiment(&self, id: &str) -> ServiceResult<ExperimentDetail> {
         let row = self.store.get_experiment(id).await?;
-        Ok(self.experiment_detail(&row))
+        let mut detail = self.experiment_detail(&row);
+        detail.datadog_export = self.export_view(id).await?;
+        Ok(detail)
     }
 
     /// One page of an experiment's trials, each with its record's label and input.

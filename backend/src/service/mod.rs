@@ -8,6 +8,9 @@
 pub mod cache;
 pub mod catalog;
 pub mod compare;
+mod datadog_events;
+mod datadog_export;
+mod datadog_push;
 pub mod datasets;
 mod disagree;
 mod error;
@@ -56,6 +59,8 @@ pub struct Service {
     /// One dataset pull at a time: two runs asking for the same Datadog dataset at once
     /// store it once.
     pulls: tokio::sync::Mutex<()>,
+    /// Woken when an export may have something to send.
+    exports_due: tokio::sync::Notify,
     /// The runtime runs execute on (not the HTTP workers').
     runtime: tokio::runtime::Handle,
     /// Fired when the server shuts down: running runs stop without being marked
@@ -81,6 +86,7 @@ impl Service {
             limits,
             datadog: DatadogSettings::off(),
             pulls: tokio::sync::Mutex::new(()),
+            exports_due: tokio::sync::Notify::new(),
             runtime: tokio::runtime::Handle::current(),
             shutdown: CancellationToken::new(),
         }

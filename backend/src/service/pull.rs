@@ -33,13 +33,23 @@ impl Service {
     /// A Datadog client for a request's site, when both keys are set. The request's site
     /// is used when it is not the default one; otherwise `DD_SITE`'s.
     pub fn datadog_client(&self, request: &ExperimentRunRequest) -> Option<Client> {
+        self.datadog_client_for(self.datadog_site(request))
+    }
+
+    /// The site a request's Datadog calls go to: its own when it is not the default one,
+    /// else `DD_SITE`'s.
+    pub fn datadog_site(&self, request: &ExperimentRunRequest) -> DatadogSite {
+        match DatadogSite::parse(&request.site) {
+            Some(s) if s != DatadogSite::Us1 => s,
+            _ => self.datadog.site,
+        }
+    }
+
+    /// A Datadog client for `site`, when both keys are set.
+    pub fn datadog_client_for(&self, site: DatadogSite) -> Option<Client> {
         let settings = &self.datadog;
         let (Some(api), Some(app)) = (settings.api_key.clone(), settings.app_key.clone()) else {
             return None;
-        };
-        let site = match DatadogSite::parse(&request.site) {
-            Some(s) if s != DatadogSite::Us1 => s,
-            _ => settings.site,
         };
         Some(Client::new(
             &settings.api_origin(site),
@@ -207,7 +217,9 @@ impl Service {
             stored += records.len() as u64;
             match page.after {
                 None => {
-                    self.store.set_datadog_origin(&pending, &origin).await?;
+                    self.store
+                        .set_datadog_origin(&pending.dataset_id, pending.version, &origin)
+                        .await?;
                     let created = self
                         .store
                         .complete_version(&pending, stored, issues)

@@ -166,6 +166,7 @@ impl Service {
             self.store.create_experiment(&e).await?;
             experiments.push(e);
         }
+        self.queue_exports(&request, &experiments).await?;
         tracing::info!(run_id = %run_id, mode = %mode, dataset = %run.dataset_name,
             records, experiments = experiments.len(), "run stored");
         Ok(PreparedRun { run, experiments })

@@ -47,6 +47,7 @@ impl Service {
             label_issues: s.map_or(0, |s| s.label_issues),
             url: self.url(&format!("/experiments/{}", e.id)),
             usage: s.and_then(|s| s.usage.clone()),
+            datadog_export: None,
         }
     }
 }

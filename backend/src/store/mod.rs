@@ -3,6 +3,7 @@
 //! SQLite default here; PostgreSQL later), and [`Store`] is any type with all four. Every
 //! finished trial is committed as it finishes.
 
+mod exports;
 mod filters;
 mod sqlite;
 
@@ -18,6 +19,7 @@ use shared::{
 use crate::eval::table::FieldTally;
 use crate::outcome::RecordOutcome;
 
+pub use exports::{ExportBacklog, ExportRow, ExportStore, StoredTrial};
 pub use filters::{
     ExperimentFacets, ExperimentFilter, ExperimentOrder, RecordSelection, TrialFilter, TrialOrder,
 };
@@ -199,12 +201,20 @@ pub trait DatasetStore: Send + Sync {
     ) -> StoreResult<DatasetVersionInfo>;
     /// Removes a pending version and whatever of it was stored.
     async fn discard_version(&self, version: &PendingVersion);
-    /// Records that a pending version is a copy of Datadog dataset `origin`.
+    /// Records that version `version` of dataset `dataset_id` (local ids) is the same as
+    /// Datadog's `origin`: pulled from it, or pushed to it.
     async fn set_datadog_origin(
         &self,
-        version: &PendingVersion,
+        dataset_id: &str,
+        version: u32,
         origin: &DatadogOrigin,
     ) -> StoreResult<()>;
+    /// The Datadog dataset version a local version is the same as, if any.
+    async fn version_origin(
+        &self,
+        dataset_id: &str,
+        version: u32,
+    ) -> StoreResult<Option<DatadogOrigin>>;
     /// Where the newest complete version of `name` came from: `Ok(None)` when the dataset
     /// does not exist, `Ok(Some(None))` when its newest version is local.
     async fn newest_origin(&self, name: &str) -> StoreResult<Option<Option<DatadogOrigin>>>;
@@ -377,6 +387,6 @@ pub trait CacheStore: Send + Sync {
 }
 
 /// Everything the server keeps: a backend with every role.
-pub trait Store: DatasetStore + RunStore + ExperimentStore + CacheStore {}
+pub trait Store: DatasetStore + RunStore + ExperimentStore + CacheStore + ExportStore {}
 
-impl<T: DatasetStore + RunStore + ExperimentStore + CacheStore> Store for T {}
+impl<T: DatasetStore + RunStore + ExperimentStore + CacheStore + ExportStore> Store for T {}

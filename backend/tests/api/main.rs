@@ -5,6 +5,7 @@ mod async_tasks;
 mod catalogue;
 mod contract;
 mod datadog;
+mod datadog_export;
 mod discovery;
 mod errors;
 mod export;

@@ -151,10 +151,19 @@ impl DatasetStore for SqliteStore {
 
     async fn set_datadog_origin(
         &self,
-        version: &PendingVersion,
+        dataset_id: &str,
+        version: u32,
         origin: &DatadogOrigin,
     ) -> StoreResult<()> {
-        super::origins::set(&self.pool, version, origin).await
+        super::origins::set(&self.pool, dataset_id, version, origin).await
+    }
+
+    async fn version_origin(
+        &self,
+        dataset_id: &str,
+        version: u32,
+    ) -> StoreResult<Option<DatadogOrigin>> {
+        super::origins::of_version(&self.pool, dataset_id, version).await
     }
 
     async fn newest_origin(&self, name: &str) -> StoreResult<Option<Option<DatadogOrigin>>> {

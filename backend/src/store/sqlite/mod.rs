@@ -4,6 +4,7 @@
 mod cache;
 mod datasets;
 mod experiments;
+mod exports;
 mod labels;
 mod origins;
 mod outcomes;

@@ -2,11 +2,12 @@
 
 use sqlx::SqlitePool;
 
-use crate::store::{DatadogOrigin, PendingVersion, StoreResult};
+use crate::store::{DatadogOrigin, StoreResult};
 
 pub(super) async fn set(
     pool: &SqlitePool,
-    version: &PendingVersion,
+    dataset_id: &str,
+    version: u32,
     origin: &DatadogOrigin,
 ) -> StoreResult<()> {
     sqlx::query(
@@ -15,8 +16,8 @@ pub(super) async fn set(
     )
     .bind(&origin.dataset_id)
     .bind(i64::from(origin.version))
-    .bind(&version.dataset_id)
-    .bind(i64::from(version.version))
+    .bind(dataset_id)
+    .bind(i64::from(version))
     .execute(pool)
     .await?;
     Ok(())
@@ -67,4 +68,27 @@ pub(super) async fn pulled(
     .fetch_one(pool)
     .await?;
     Ok(version.map(|v| v as u32))
+}
+
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+pub(super) async fn of_version(
+    pool: &SqlitePool,
+    dataset_id: &str,
+    version: u32,
+) -> StoreResult<Option<DatadogOrigin>> {
+    let row: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT datadog_dataset_id, datadog_version FROM dataset_versions
+         WHERE dataset_id = ? AND version = ?",
+    )
+    .bind(dataset_id)
+    .bind(i64::from(version))
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        Some((Some(id), Some(v))) => Some(DatadogOrigin {
+            dataset_id: id,
+            version: v as u32,
+        }),
+        _ => None,
+    })
 }

@@ -8,6 +8,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::{json, Value};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+mod experiments;
+
+pub use experiments::FakeExperiment;
+
 /// The keys the fake accepts.
 pub const DD_API_KEY: &str = "dd-api-key-for-tests-0123456789";
 /// The application key the fake accepts.
@@ -23,12 +27,15 @@ pub struct FakeDataset {
 }
 
 #[derive(Default)]
-struct State {
-    projects: BTreeMap<String, String>,
-    datasets: BTreeMap<String, Vec<FakeDataset>>,
+pub(crate) struct State {
+    pub(crate) projects: BTreeMap<String, String>,
+    pub(crate) datasets: BTreeMap<String, Vec<FakeDataset>>,
+    pub(crate) experiments: Vec<FakeExperiment>,
     page_size: usize,
     /// Statuses to answer to the next requests, whatever they ask.
     failures: Vec<u16>,
+    /// Statuses to answer to the next requests whose path contains the text.
+    failures_on: Vec<(String, u16)>,
 }
 
 /// A local Datadog: projects, datasets and their records over pages.
@@ -39,12 +46,12 @@ pub struct FakeDatadog {
 
 struct Answer(Arc<Mutex<State>>);
 
-fn errors(status: u16, title: &str, detail: &str) -> ResponseTemplate {
+pub(crate) fn errors(status: u16, title: &str, detail: &str) -> ResponseTemplate {
     ResponseTemplate::new(status)
         .set_body_json(json!({"errors": [{"title": title, "detail": detail}]}))
 }
 
-fn query(request: &Request, key: &str) -> Option<String> {
+pub(crate) fn query(request: &Request, key: &str) -> Option<String> {
     request
         .url
         .query_pairs()
@@ -63,6 +70,15 @@ impl Respond for Answer {
         }
         if !state.failures.is_empty() {
             let status = state.failures.remove(0);
+            return errors(status, "Unavailable", "try again later");
+        }
+        let path = request.url.path().to_string();
+        if let Some(at) = state
+            .failures_on
+            .iter()
+            .position(|(p, _)| path.contains(p.as_str()))
+        {
+            let (_, status) = state.failures_on.remove(at);
             return errors(status, "Unavailable", "try again later");
         }
         let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
@@ -144,7 +160,7 @@ impl Respond for Answer {
                 ResponseTemplate::new(200)
                     .set_body_json(json!({"data": items, "meta": {"after": after}}))
             }
-            _ => errors(404, "Not Found", "no such endpoint"),
+            _ => experiments::respond(&mut state, request, &segments, &body),
         }
     }
 }
@@ -199,6 +215,41 @@ impl FakeDatadog {
     pub fn fail_next(&self, status: u16, times: usize) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.failures.extend(std::iter::repeat_n(status, times));
+    }
+
+    /// Answers `status` to each of the next `times` requests whose path contains `path`.
+    pub fn fail_next_on(&self, path: &str, status: u16, times: usize) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state
+            .failures_on
+            .extend(std::iter::repeat_n((path.to_string(), status), times));
+    }
+
+    /// Stops every failure asked for.
+    pub fn clear_failures(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.failures.clear();
+        state.failures_on.clear();
+    }
+
+    /// The experiments created so far, with what each received.
+    pub fn experiments(&self) -> Vec<FakeExperiment> {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .experiments
+            .clone()
+    }
+
+    /// The datasets of a project, as pushed or added.
+    pub fn datasets(&self, project: &str) -> Vec<FakeDataset> {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state
+            .projects
+            .get(project)
+            .and_then(|id| state.datasets.get(id))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Every request received so far: method, path with query, body.

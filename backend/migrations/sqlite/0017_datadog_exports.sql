@@ -1,0 +1,29 @@
+-- The Datadog export outbox: one row per experiment to send to Datadog LLM Observability.
+-- The trials themselves are not copied: `sent_rowid` says how far through the experiment's
+-- trial rows (in the order they were stored) the export has got, so the store stays the
+-- source of truth and a restart resumes where the last acknowledged batch ended.
+CREATE TABLE datadog_exports (
+    experiment_id TEXT PRIMARY KEY REFERENCES experiments(id),
+    site TEXT NOT NULL,
+    project_name TEXT NOT NULL,
+    project_id TEXT,
+    dataset_id TEXT,
+    dataset_version INTEGER,
+    remote_id TEXT,
+    -- 1 once a create was sent: if its answer was lost, the experiment is looked up
+    -- before another create.
+    create_sent INTEGER NOT NULL DEFAULT 0,
+    running_sent INTEGER NOT NULL DEFAULT 0,
+    sent_rowid INTEGER NOT NULL DEFAULT 0,
+    sent_trials INTEGER NOT NULL DEFAULT 0,
+    summary_sent INTEGER NOT NULL DEFAULT 0,
+    -- pending | done | failed
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    -- Unix milliseconds before which the export is not tried again.
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX datadog_exports_due ON datadog_exports(next_attempt_at) WHERE state = 'pending';

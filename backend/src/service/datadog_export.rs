@@ -1,0 +1,376 @@
+//! Exporting experiments to Datadog LLM Observability from the outbox: a background task
+//! takes the exports that are due and moves each as far as it can — project, dataset
+//! (pushed when local), experiment (looked up before a create is repeated), `running`,
+//! every stored trial in batches as it finishes, summary metrics, final status. Progress is
+//! saved after every acknowledged call, so a restart resumes without sending a batch twice;
+//! a failure waits with backoff and never touches the experiment itself.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use shared::{DatadogExport, DatadogSite, ExperimentRunRequest, ExperimentStatus, ExportState};
+
+use super::datadog_events::{
+    experiment_config, experiment_tags, local_id_tag, summary_metrics, trial_events, EventContext,
+};
+use super::{Service, ServiceError, ServiceResult};
+use crate::datadog::{Client, DatadogError, NewExperiment, RemoteStatus};
+use crate::store::{ExperimentRow, ExportRow};
+
+/// Trials per events call.
+const EVENTS_BATCH: u32 = 100;
+/// Exports taken per pass.
+const DUE_PER_PASS: u32 = 16;
+/// How often an export of a running experiment looks for newly finished trials.
+const POLL: Duration = Duration::from_millis(500);
+/// Longest wait between attempts of a failing export.
+const MAX_BACKOFF_MS: i64 = 5 * 60 * 1000;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// How far one pass got.
+enum Pass {
+    /// Everything is sent and the final status set.
+    Done,
+    /// Everything stored so far is sent; the experiment is still running.
+    Waiting,
+}
+
+/// Why a pass stopped early.
+enum Stop {
+    Datadog(DatadogError),
+    Local(ServiceError),
+    /// The keys were removed since the export was queued: it waits for them.
+    NotConfigured,
+}
+
+impl From<DatadogError> for Stop {
+    fn from(e: DatadogError) -> Self {
+        Stop::Datadog(e)
+    }
+}
+
+impl From<ServiceError> for Stop {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Upstream(m) => Stop::Datadog(DatadogError::Unreachable {
+                call: "a dataset push".into(),
+                detail: m,
+            }),
+            other => Stop::Local(other),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for Stop {
+    fn from(e: crate::store::StoreError) -> Self {
+        Stop::Local(e.into())
+    }
+}
+
+impl Service {
+    /// Queues the export of a run's experiments when Datadog is configured.
+    pub(super) async fn queue_exports(
+        &self,
+        request: &ExperimentRunRequest,
+        experiments: &[ExperimentRow],
+    ) -> ServiceResult<()> {
+        if !self.datadog.configured() {
+            return Ok(());
+        }
+        let site = self.datadog_site(request);
+        for e in experiments {
+            self.store
+                .queue_export(&e.id, site.domain(), &request.project_name)
+                .await?;
+        }
+        self.exports_due.notify_one();
+        Ok(())
+    }
+
+    /// Starts the exporter: it runs until the server shuts down.
+    pub fn start_exporter(self: &Arc<Self>) {
+        let service = self.clone();
+        self.runtime.spawn(async move {
+            loop {
+                let due = match service.store.due_exports(now_ms(), DUE_PER_PASS).await {
+                    Ok(due) => due,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read the Datadog export outbox");
+                        Vec::new()
+                    }
+                };
+                for row in due {
+                    if service.shutdown.is_cancelled() {
+                        return;
+                    }
+                    service.advance_export(row).await;
+                }
+                tokio::select! {
+                    () = service.shutdown.cancelled() => return,
+                    () = service.exports_due.notified() => {}
+                    () = tokio::time::sleep(POLL) => {}
+                }
+            }
+        });
+    }
+
+    /// One pass over one export, and where it leaves it.
+    async fn advance_export(&self, mut row: ExportRow) {
+        let outcome = self.export_pass(&mut row).await;
+        match outcome {
+            Ok(Pass::Done) => {
+                row.state = "done".into();
+                row.last_error = None;
+                row.attempts = 0;
+            }
+            Ok(Pass::Waiting) => {
+                row.attempts = 0;
+                row.last_error = None;
+                row.next_attempt_at = now_ms() + POLL.as_millis() as i64;
+            }
+            Err(stop) => {
+                let (message, transient) = match &stop {
+                    Stop::Datadog(e) => (e.to_string(), e.is_transient()),
+                    Stop::Local(e) => (e.to_string(), true),
+                    Stop::NotConfigured => (
+                        "Datadog is not configured: set DD_API_KEY and DD_APP_KEY".into(),
+                        true,
+                    ),
+                };
+                row.attempts += 1;
+                row.last_error = Some(message.clone());
+                if transient {
+                    let backoff = 1000i64.saturating_mul(1 << row.attempts.min(12));
+                    row.next_attempt_at = now_ms() + backoff.min(MAX_BACKOFF_MS);
+                    tracing::warn!(experiment = %row.experiment_id, attempts = row.attempts,
+                        error = %message, "Datadog export waits to retry");
+                } else {
+                    row.state = "failed".into();
+                    tracing::warn!(experiment = %row.experiment_id, error = %message,
+                        "Datadog export failed; retry it from the API");
+                }
+            }
+        }
+        if let Err(e) = self.store.save_export(&row).await {
+            tracing::warn!(experiment = %row.experiment_id, error = %e,
+                "could not save a Datadog export's progress");
+        }
+    }
+
+    /// Moves one export as far as it can; progress is saved after each acknowledged call.
+    async fn export_pass(&self, row: &mut ExportRow) -> Result<Pass, Stop> {
+        let experiment = self.store.get_experiment(&row.experiment_id).await?;
+        let site = DatadogSite::parse(&row.site).unwrap_or(self.datadog.site);
+        let Some(client) = self.datadog_client_for(site) else {
+            return Err(Stop::NotConfigured);
+        };
+        let run = self.store.get_run(&experiment.run_id).await?;
+        let project_id = match &row.project_id {
+            Some(id) => id.clone(),
+            None => {
+                let id = client.project_id(&row.project_name).await?;
+                row.project_id = Some(id.clone());
+                self.store.save_export(row).await?;
+                id
+            }
+        };
+        let (dataset_id, dataset_version) = match (&row.dataset_id, row.dataset_version) {
+            (Some(id), Some(v)) => (id.clone(), v),
+            _ => {
+                let origin = match self
+                    .store
+                    .version_origin(&run.dataset_id, run.dataset_version)
+                    .await?
+                {
+                    Some(o) => o,
+                    None => {
+                        self.push_dataset(
+                            &client,
+                            &project_id,
+                            &run.dataset_name,
+                            Some(run.dataset_version),
+                        )
+                        .await?
+                    }
+                };
+                row.dataset_id = Some(origin.dataset_id.clone());
+                row.dataset_version = Some(origin.version);
+                self.store.save_export(row).await?;
+                (origin.dataset_id, origin.version)
+            }
+        };
+        let mut tags = experiment_tags(&experiment, &project_id, &run.request.ml_app);
+        tags.push(format!("env:{}", self.datadog.env));
+        tags.push(format!("service:{}", self.datadog.service));
+        let config = experiment_config(&experiment);
+        let remote_id = match &row.remote_id {
+            Some(id) => id.clone(),
+            None => {
+                let found = if row.create_sent {
+                    client
+                        .find_experiment(&project_id, &local_id_tag(&experiment.id))
+                        .await?
+                } else {
+                    None
+                };
+                let id = match found {
+                    Some(id) => id,
+                    None => {
+                        row.create_sent = true;
+                        self.store.save_export(row).await?;
+                        client
+                            .create_experiment(&NewExperiment {
+                                name: &experiment.name,
+                                description: "",
+                                project_id: &project_id,
+                                dataset_id: &dataset_id,
+                                dataset_version,
+                                config: config.clone(),
+                                tags: tags.clone(),
+                            })
+                            .await?
+                    }
+                };
+                row.remote_id = Some(id.clone());
+                self.store.save_export(row).await?;
+                id
+            }
+        };
+        if !row.running_sent {
+            client
+                .set_status(&remote_id, RemoteStatus::Running, None)
+                .await?;
+            row.running_sent = true;
+            self.store.save_export(row).await?;
+        }
+        // Read before the trials: every trial of a finished experiment is stored by then.
+        let finished = experiment.status.is_terminal();
+        tags.push(format!("experiment_id:{remote_id}"));
+        tags.push(format!("run_id:{}", run.id));
+        tags.push("run_iteration:1".into());
+        let ctx = EventContext {
+            experiment_id: experiment.id.clone(),
+            remote_id: remote_id.clone(),
+            project_id,
+            dataset_id,
+            config,
+            tags,
+        };
+        self.send_trials(&client, row, &experiment, &ctx).await?;
+        if !finished {
+            return Ok(Pass::Waiting);
+        }
+        if !row.summary_sent {
+            let metrics = summary_metrics(&ctx, &experiment, now_ms());
+            if !metrics.is_empty() {
+                client
+                    .post_events(&remote_id, metrics, Vec::new(), &ctx.tags)
+                    .await?;
+            }
+            row.summary_sent = true;
+            self.store.save_export(row).await?;
+        }
+        let (status, error) = match experiment.status {
+            ExperimentStatus::Success => (RemoteStatus::Completed, None),
+            ExperimentStatus::Cancelled => (RemoteStatus::Interrupted, experiment.error.as_deref()),
+            _ => (RemoteStatus::Failed, experiment.error.as_deref()),
+        };
+        client.set_status(&remote_id, status, error).await?;
+        Ok(Pass::Done)
+    }
+
+    /// Sends every stored trial after the export's mark, a batch at a time.
+    async fn send_trials(
+        &self,
+        client: &Client,
+        row: &mut ExportRow,
+        experiment: &ExperimentRow,
+        ctx: &EventContext,
+    ) -> Result<(), Stop> {
+        loop {
+            let trials = self
+                .store
+                .trials_after(&experiment.id, row.sent_rowid, EVENTS_BATCH)
+                .await?;
+            let Some(last) = trials.last().map(|t| t.rowid) else {
+                return Ok(());
+            };
+            let ids: Vec<&str> = trials
+                .iter()
+                .map(|t| t.outcome.record_id.as_str())
+                .collect();
+            let records = self
+                .store
+                .dataset_records_by_id(&experiment.dataset_name, experiment.dataset_version, &ids)
+                .await?;
+            let by_id: HashMap<String, shared::DatasetRecord> =
+                records.into_iter().map(|r| (r.id.clone(), r)).collect();
+            let (metrics, spans) = trial_events(ctx, &trials, |id| by_id.get(id).cloned());
+            client
+                .post_events(&ctx.remote_id, metrics, spans, &ctx.tags)
+                .await?;
+            row.sent_rowid = last;
+            row.sent_trials += trials.len() as u64;
+            self.store.save_export(row).await?;
+        }
+    }
+
+    /// An experiment's export as the API shows it, when it has one.
+    pub async fn export_view(&self, experiment_id: &str) -> ServiceResult<Option<DatadogExport>> {
+        Ok(self
+            .store
+            .get_export(experiment_id)
+            .await?
+            .map(|row| export_view(&row, self.datadog.site)))
+    }
+
+    /// The export outbox's size, when Datadog is configured (None if it cannot be read).
+    pub async fn export_backlog(&self) -> Option<shared::ExportBacklog> {
+        if !self.datadog.configured() {
+            return None;
+        }
+        let b = self.store.export_backlog().await.ok()?;
+        Some(shared::ExportBacklog {
+            pending: b.pending,
+            failed: b.failed,
+            unsent_trials: b.unsent_trials,
+        })
+    }
+
+    /// Makes an experiment's failed or waiting export due now.
+    pub async fn retry_export(&self, experiment_id: &str) -> ServiceResult<DatadogExport> {
+        self.store.get_experiment(experiment_id).await?;
+        if !self.store.retry_export(experiment_id).await? {
+            return Err(match self.store.get_export(experiment_id).await? {
+                Some(_) => ServiceError::Conflict("the export is already done".into()),
+                None => ServiceError::NotFound(format!(
+                    "experiment {experiment_id} has no Datadog export (Datadog was not configured when it ran)"
+                )),
+            });
+        }
+        self.exports_due.notify_one();
+        self.store
+            .get_export(experiment_id)
+            .await?
+            .map(|row| export_view(&row, self.datadog.site))
+            .ok_or_else(|| ServiceError::Internal("the export vanished".into()))
+    }
+}
+
+/// An export row as the API shows it: its state and Datadog's pages.
+pub fn export_view(row: &ExportRow, default_site: DatadogSite) -> DatadogExport {
+    let site = DatadogSite::parse(&row.site).unwrap_or(default_site);
+    DatadogExport {
+        state: row.state.parse().unwrap_or(ExportState::Pending),
+        sent_trials: row.sent_trials,
+        attempts: row.attempts,
+        last_error: row.last_error.clone(),
+        datadog_experiment_id: row.remote_id.clone(),
+        experiment_url: row.remote_id.as_deref().map(|id| site.experiment_url(id)),
+        dataset_url: row.dataset_id.as_deref().map(|id| site.dataset_url(id)),
+    }
+}

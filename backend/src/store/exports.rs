@@ -1,0 +1,79 @@
+//! The Datadog export outbox's rows (see `migrations/sqlite/0017_datadog_exports.sql`).
+
+use async_trait::async_trait;
+
+use super::StoreResult;
+use crate::outcome::RecordOutcome;
+
+/// Where an experiment's export to Datadog is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRow {
+    pub experiment_id: String,
+    /// The Datadog site's domain (e.g. `datadoghq.eu`).
+    pub site: String,
+    pub project_name: String,
+    pub project_id: Option<String>,
+    /// Datadog's dataset id and version the experiment is registered against.
+    pub dataset_id: Option<String>,
+    pub dataset_version: Option<u32>,
+    /// Datadog's experiment id, once created.
+    pub remote_id: Option<String>,
+    pub create_sent: bool,
+    pub running_sent: bool,
+    /// Trial rows up to this one (in storage order) are sent.
+    pub sent_rowid: i64,
+    pub sent_trials: u64,
+    pub summary_sent: bool,
+    /// `pending`, `done` or `failed`.
+    pub state: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// Unix milliseconds before which it is not tried again.
+    pub next_attempt_at: i64,
+}
+
+/// A stored trial with where it is in storage order and when it was stored.
+#[derive(Debug, Clone)]
+pub struct StoredTrial {
+    pub rowid: i64,
+    pub created_at: String,
+    pub outcome: RecordOutcome,
+}
+
+/// How many exports wait, and how many gave up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportBacklog {
+    pub pending: u64,
+    pub failed: u64,
+    /// Trials stored but not yet sent, over the pending exports.
+    pub unsent_trials: u64,
+}
+
+/// The Datadog export outbox.
+#[async_trait]
+pub trait ExportStore: Send + Sync {
+    /// Queues the export of an experiment (nothing if it is already queued).
+    async fn queue_export(
+        &self,
+        experiment_id: &str,
+        site: &str,
+        project_name: &str,
+    ) -> StoreResult<()>;
+    /// Pending exports due at `now_ms`, the oldest first, at most `limit`.
+    async fn due_exports(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<ExportRow>>;
+    /// One experiment's export, if it has one.
+    async fn get_export(&self, experiment_id: &str) -> StoreResult<Option<ExportRow>>;
+    /// Saves every field of an export row.
+    async fn save_export(&self, row: &ExportRow) -> StoreResult<()>;
+    /// Makes a failed or waiting export due now; false when there is none.
+    async fn retry_export(&self, experiment_id: &str) -> StoreResult<bool>;
+    /// Up to `limit` trials of an experiment stored after row `after`, in storage order.
+    async fn trials_after(
+        &self,
+        experiment_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredTrial>>;
+    /// The outbox's size.
+    async fn export_backlog(&self) -> StoreResult<ExportBacklog>;
+}

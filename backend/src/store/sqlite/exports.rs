@@ -1,0 +1,164 @@
+//! The Datadog export outbox in SQLite.
+
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use super::SqliteStore;
+use crate::store::{timestamp, ExportBacklog, ExportRow, ExportStore, StoreResult, StoredTrial};
+
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+fn export_row(r: &SqliteRow) -> ExportRow {
+    ExportRow {
+        experiment_id: r.get("experiment_id"),
+        site: r.get("site"),
+        project_name: r.get("project_name"),
+        project_id: r.get("project_id"),
+        dataset_id: r.get("dataset_id"),
+        dataset_version: r.get::<Option<i64>, _>("dataset_version").map(|v| v as u32),
+        remote_id: r.get("remote_id"),
+        create_sent: r.get::<i64, _>("create_sent") != 0,
+        running_sent: r.get::<i64, _>("running_sent") != 0,
+        sent_rowid: r.get("sent_rowid"),
+        sent_trials: r.get::<i64, _>("sent_trials") as u64,
+        summary_sent: r.get::<i64, _>("summary_sent") != 0,
+        state: r.get("state"),
+        attempts: r.get::<i64, _>("attempts") as u32,
+        last_error: r.get("last_error"),
+        next_attempt_at: r.get("next_attempt_at"),
+    }
+}
+
+#[async_trait]
+impl ExportStore for SqliteStore {
+    async fn queue_export(
+        &self,
+        experiment_id: &str,
+        site: &str,
+        project_name: &str,
+    ) -> StoreResult<()> {
+        let now = timestamp();
+        sqlx::query(
+            "INSERT OR IGNORE INTO datadog_exports
+                (experiment_id, site, project_name, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(experiment_id)
+        .bind(site)
+        .bind(project_name)
+        .bind(&now)
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn due_exports(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<ExportRow>> {
+        let rows = sqlx::query(
+            "SELECT * FROM datadog_exports WHERE state = 'pending' AND next_attempt_at <= ?
+             ORDER BY next_attempt_at, created_at LIMIT ?",
+        )
+        .bind(now_ms)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(export_row).collect())
+    }
+
+    async fn get_export(&self, experiment_id: &str) -> StoreResult<Option<ExportRow>> {
+        let row = sqlx::query("SELECT * FROM datadog_exports WHERE experiment_id = ?")
+            .bind(experiment_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(export_row))
+    }
+
+    async fn save_export(&self, e: &ExportRow) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE datadog_exports SET project_id = ?, dataset_id = ?, dataset_version = ?,
+                remote_id = ?, create_sent = ?, running_sent = ?, sent_rowid = ?,
+                sent_trials = ?, summary_sent = ?, state = ?, attempts = ?, last_error = ?,
+                next_attempt_at = ?, updated_at = ?
+             WHERE experiment_id = ?",
+        )
+        .bind(&e.project_id)
+        .bind(&e.dataset_id)
+        .bind(e.dataset_version.map(i64::from))
+        .bind(&e.remote_id)
+        .bind(e.create_sent)
+        .bind(e.running_sent)
+        .bind(e.sent_rowid)
+        .bind(i64::try_from(e.sent_trials).unwrap_or(i64::MAX))
+        .bind(e.summary_sent)
+        .bind(&e.state)
+        .bind(i64::from(e.attempts))
+        .bind(&e.last_error)
+        .bind(e.next_attempt_at)
+        .bind(timestamp())
+        .bind(&e.experiment_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn retry_export(&self, experiment_id: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE datadog_exports SET state = 'pending', attempts = 0, next_attempt_at = 0,
+                updated_at = ?
+             WHERE experiment_id = ? AND state != 'done'",
+        )
+        .bind(timestamp())
+        .bind(experiment_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn trials_after(
+        &self,
+        experiment_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredTrial>> {
+        let rows = sqlx::query(
+            "SELECT rowid AS trial_rowid, * FROM experiment_records
+             WHERE experiment_id = ? AND rowid > ? ORDER BY rowid LIMIT ?",
+        )
+        .bind(experiment_id)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredTrial {
+                    rowid: r.get("trial_rowid"),
+                    created_at: r.get("created_at"),
+                    outcome: super::outcomes::outcome_row(r)?,
+                })
+            })
+            .collect()
+    }
+
+    #[allow(clippy::cast_sign_loss)]
+    async fn export_backlog(&self) -> StoreResult<ExportBacklog> {
+        let (pending, failed): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'failed'), 0)
+             FROM datadog_exports",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let unsent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM datadog_exports x JOIN experiment_records r
+               ON r.experiment_id = x.experiment_id AND r.rowid > x.sent_rowid
+             WHERE x.state = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ExportBacklog {
+            pending: pending as u64,
+            failed: failed as u64,
+            unsent_trials: unsent as u64,
+        })
+    }
+}
