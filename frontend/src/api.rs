@@ -110,6 +110,27 @@ async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> R
     decode(&post_text(path, serde_json::to_string(body)).await?)
 }
 
+/// `POST /experiments/{id}/datadog-export/retry`: the export, due now.
+pub async fn retry_export(id: &str) -> Result<shared::DatadogExport, ApiError> {
+    post_json(
+        &format!("/experiments/{}/datadog-export/retry", encode(id)),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+/// `POST /datasets/{name}/datadog`: pushes a version to Datadog.
+pub async fn push_to_datadog(
+    name: &str,
+    version: Option<u32>,
+) -> Result<shared::DatadogDatasetPushed, ApiError> {
+    let body = shared::DatadogPushRequest {
+        version,
+        ..Default::default()
+    };
+    post_json(&format!("/datasets/{}/datadog", encode(name)), &body).await
+}
+
 /// `GET /datasets/{name}/records/{id}?version=`: one record with its input and audit.
 pub async fn dataset_record(
     name: &str,

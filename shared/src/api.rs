@@ -22,7 +22,7 @@ fn default_ml_app() -> String {
 /// The `site` field's schema: the sites' domains and region names (any case is accepted
 /// too, as are `app.`/`api.` prefixes; the schema lists the canonical spellings).
 #[cfg(feature = "openapi")]
-fn site_schema() -> utoipa::openapi::schema::Object {
+pub(crate) fn site_schema() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
     let values: Vec<&str> = crate::DatadogSite::ALL
         .iter()

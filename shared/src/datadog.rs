@@ -154,6 +154,11 @@ mod tests {
             assert_eq!(site.domain(), domain);
             assert_eq!(site.api_origin(), api);
             assert_eq!(site.ui_origin(), ui);
+            assert_eq!(
+                site.experiment_url("e1"),
+                format!("{ui}/llm/experiments/e1")
+            );
+            assert_eq!(site.dataset_url("d1"), format!("{ui}/llm/datasets/d1"));
         }
     }
 
@@ -230,4 +235,40 @@ pub struct ExportBacklog {
     pub failed: u64,
     /// Trials stored but not yet acknowledged by Datadog.
     pub unsent_trials: u64,
+}
+
+/// Body of `POST /api/v1/datasets/{name}/datadog`: which version to push, and where.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DatadogPushRequest {
+    /// The local version (default: the newest).
+    #[serde(default)]
+    pub version: Option<u32>,
+    /// The Datadog project (default "vote-extraction-project").
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
+    pub project_name: Option<String>,
+    /// The Datadog site (default `DD_SITE`'s).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::api::site_schema))]
+    pub site: Option<String>,
+}
+
+/// Answer of a dataset push: the local version and the Datadog version it now is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DatadogDatasetPushed {
+    pub name: String,
+    pub version: u32,
+    pub datadog_dataset_id: String,
+    pub datadog_version: u32,
+    /// Datadog's page of the dataset.
+    pub dataset_url: String,
 }

@@ -19,7 +19,10 @@ pub mod validation;
 pub mod whole;
 
 pub use api::*;
-pub use datadog::{DatadogExport, DatadogSite, ExportBacklog, ExportState};
+pub use datadog::{
+    DatadogDatasetPushed, DatadogExport, DatadogPushRequest, DatadogSite, ExportBacklog,
+    ExportState,
+};
 pub use dataset::*;
 pub use error::*;
 pub use estimate::*;

@@ -12,7 +12,8 @@ use crate::status::{ExperimentStatus, RunOutcome};
 pub struct ExperimentSummary {
     pub experiment_id: String,
     pub experiment_name: String,
-    /// Where to see the experiment: the web app's page (or Datadog's once exported).
+    /// Where to see the experiment: Datadog's page once the experiment is created there,
+    /// else the web app's.
     pub experiment_url: Option<String>,
     pub model: String,
     pub temperature: f64,
@@ -50,6 +51,12 @@ pub struct ExperimentSummary {
     /// Addition: tokens, cost, latency percentiles, cache hits and retries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<crate::metrics::UsageSummary>,
+    /// Addition: the web app's page of the experiment, when `experiment_url` is Datadog's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_url: Option<String>,
+    /// Addition: the experiment's export to Datadog, when Datadog is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datadog_export: Option<crate::DatadogExport>,
 }
 
 fn one() -> u32 {
@@ -80,6 +87,10 @@ pub struct ExperimentRunResponse {
     /// Addition: records each experiment ran (the first `sample_size` of the version).
     #[serde(default)]
     pub records_run: u64,
+    /// Addition: the web app's comparison of the run's experiments, when `comparison_url`
+    /// is Datadog's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_comparison_url: Option<String>,
 }
 
 /// Body of the 202 answered by `POST /api/v1/experiments/run-async`.

@@ -6,6 +6,7 @@
 pub mod assets;
 mod body_stream;
 pub mod catalog;
+pub mod datadog;
 pub mod datasets;
 pub mod error;
 pub mod experiments;
@@ -54,5 +55,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(datasets::check_images)
         .service(datasets::upload_version)
         .service(datasets::correct_label)
-        .service(datasets::audit_label);
+        .service(datasets::audit_label)
+        .service(datadog::push_dataset)
+        .service(datadog::retry_export);
 }

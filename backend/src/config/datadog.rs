@@ -18,7 +18,16 @@ pub struct DatadogSettings {
     pub override_origin: Option<String>,
     pub env: String,
     pub service: String,
+    /// `DD_LLMOBS_COMPARISON_URL`: the comparison link of a run's response, with `{ui}`,
+    /// `{dataset_id}`, `{project_name}`, `{project_id}` and `{experiment_ids}` filled in.
+    /// Datadog documents no comparison page; the default is the experiments list filtered
+    /// to the dataset, as in the original's response.
+    pub comparison_url: String,
 }
+
+/// The comparison link unless `DD_LLMOBS_COMPARISON_URL` says otherwise.
+pub const DEFAULT_COMPARISON_URL: &str =
+    "{ui}/llm/experiments?dataset={dataset_id}&project={project_name}";
 
 impl DatadogSettings {
     /// Reads the `DD_*` settings; an unknown site or an origin that is not an http(s) URL
@@ -47,6 +56,16 @@ impl DatadogSettings {
             override_origin,
             env: get("DD_ENV").unwrap_or_else(|| "development".into()),
             service: get("DD_SERVICE").unwrap_or_else(|| "vote-extractor".into()),
+            comparison_url: match get("DD_LLMOBS_COMPARISON_URL") {
+                Some(t) if t.starts_with("{ui}/") || t.starts_with("https://") => t,
+                Some(t) => {
+                    return Err(ConfigError {
+                        name: "DD_LLMOBS_COMPARISON_URL",
+                        message: format!("\"{t}\" must start with {{ui}}/ or https://"),
+                    })
+                }
+                None => DEFAULT_COMPARISON_URL.into(),
+            },
         })
     }
 

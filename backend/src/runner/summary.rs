@@ -138,6 +138,8 @@ impl SummaryBuilder {
             experiment_id: f.experiment_id.to_string(),
             experiment_name: f.config.experiment_name(),
             experiment_url: f.experiment_url.clone(),
+            local_url: None,
+            datadog_export: None,
             model: f.config.model.clone(),
             temperature: f.config.temperature,
             status,

@@ -3,7 +3,7 @@
 //! page's push button does.
 
 use serde_json::{json, Value};
-use shared::DatasetRecord;
+use shared::{DatadogDatasetPushed, DatadogPushRequest, DatadogSite, DatasetRecord};
 
 use super::datadog_events::input_value;
 use super::{Service, ServiceError, ServiceResult};
@@ -71,6 +71,61 @@ fn upstream(e: DatadogError) -> ServiceError {
 }
 
 impl Service {
+    /// Pushes a local dataset version to Datadog as the API asks (see
+    /// [`Service::push_dataset`]).
+    pub async fn push_to_datadog(
+        &self,
+        name: &str,
+        request: &DatadogPushRequest,
+    ) -> ServiceResult<DatadogDatasetPushed> {
+        let project = request
+            .project_name
+            .as_deref()
+            .unwrap_or(shared::DEFAULT_PROJECT);
+        if project.trim().is_empty()
+            || project.chars().count() > 200
+            || project.chars().any(char::is_control)
+        {
+            return Err(ServiceError::field(
+                "project_name",
+                "1–200 characters, no control characters",
+            ));
+        }
+        let site = match request.site.as_deref() {
+            None => self.datadog.site,
+            Some(s) => DatadogSite::parse(s).ok_or_else(|| {
+                ServiceError::field(
+                    "site",
+                    format!(
+                        "is not a Datadog site (expected one of {})",
+                        DatadogSite::listed()
+                    ),
+                )
+            })?,
+        };
+        let Some(client) = self.datadog_client_for(site) else {
+            return Err(ServiceError::Conflict(
+                "Datadog is not configured: set DD_API_KEY and DD_APP_KEY".into(),
+            ));
+        };
+        // The version is checked before anything is sent.
+        let (_, local, _) = self
+            .store
+            .dataset_records(name, request.version, 0, 0)
+            .await?;
+        let project_id = client.project_id(project).await.map_err(upstream)?;
+        let origin = self
+            .push_dataset(&client, &project_id, name, Some(local.version))
+            .await?;
+        Ok(DatadogDatasetPushed {
+            name: name.to_string(),
+            version: local.version,
+            dataset_url: site.dataset_url(&origin.dataset_id),
+            datadog_dataset_id: origin.dataset_id,
+            datadog_version: origin.version,
+        })
+    }
+
     /// The Datadog dataset version that local version `version` of `name` (the newest when
     /// `None`) is the same as, pushing it to project `project_id` first when it has none.
     pub async fn push_dataset(

@@ -284,6 +284,7 @@ impl Service {
             project_name: run.request.project_name.clone(),
             dataset_id: Some(run.dataset_id.clone()),
             dataset_version: Some(run.dataset_version),
+            local_comparison_url: None,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod compare;
 mod datadog_events;
 mod datadog_export;
+mod datadog_links;
 mod datadog_push;
 pub mod datasets;
 mod disagree;

@@ -250,9 +250,11 @@ impl Service {
     ) -> ServiceResult<ExperimentRunResponse> {
         let slot = self.reserve_slot()?;
         let prepared = self.prepare(request, RunMode::Sync).await?;
-        self.spawn(prepared, Some(slot))
+        let response = self
+            .spawn(prepared, Some(slot))
             .await
-            .map_err(|e| ServiceError::Internal(format!("the run ended abnormally: {e}")))?
+            .map_err(|e| ServiceError::Internal(format!("the run ended abnormally: {e}")))??;
+        Ok(self.with_datadog_links(response).await)
     }
 
     /// Starts a request in the background; answers its task id at once.

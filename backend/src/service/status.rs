@@ -76,7 +76,10 @@ impl Service {
             done: experiments.iter().map(|e| e.done).sum(),
             total: experiments.iter().map(|e| e.total).sum(),
             experiments,
-            result: run.response,
+            result: match run.response {
+                Some(r) => Some(self.with_datadog_links(r).await),
+                None => None,
+            },
             error: run.error,
             request: run.request,
         })

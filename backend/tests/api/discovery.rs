@@ -146,6 +146,8 @@ async fn models_presets_and_openapi() {
         "POST /api/v1/datasets/{name}/versions",
         "POST /api/v1/datasets/{name}/records/{record_id}/label",
         "POST /api/v1/labels/audit",
+        "POST /api/v1/datasets/{name}/datadog",
+        "POST /api/v1/experiments/{id}/datadog-export/retry",
     ];
     served.sort_unstable();
     assert_eq!(documented, served);

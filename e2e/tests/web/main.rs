@@ -9,6 +9,7 @@ mod async_run;
 mod browser;
 mod compare_triage;
 mod compare_unpaired;
+mod datadog;
 mod dataset_images;
 mod dataset_triage;
 mod focus;

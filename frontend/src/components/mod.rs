@@ -1,6 +1,7 @@
 //! Pieces shared by the pages.
 
 pub mod ci_chart;
+pub mod datadog;
 pub mod downloads;
 pub mod estimate;
 pub mod fields;

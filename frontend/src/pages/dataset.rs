@@ -8,6 +8,7 @@ use shared::{DatasetRecordView, DatasetVersionCreated};
 
 use crate::api;
 use crate::auth::Auth;
+use crate::components::datadog::PushToDatadog;
 use crate::components::flags::Flags;
 use crate::components::image_check::ImageCheckPanel;
 use crate::components::label_editor::LabelEditor;
@@ -182,6 +183,7 @@ pub fn DatasetPage() -> impl IntoView {
         <h1>"Dataset " <code>{move || name.get()}</code></h1>
         {move || notice.get().map(|n| view! { <p class="success" role="status" data-testid="label-saved">{n}</p> })}
         {versions}
+        <PushToDatadog name=name.into() version=version.into()/>
         <ImageCheckPanel name=name version=version reload=reload/>
         <section aria-labelledby="ds-records-title">
             <h2 id="ds-records-title">

@@ -9,6 +9,7 @@ use shared::{ExperimentDetail, FieldAccuracy};
 
 use crate::api::{self, RecordsQuery};
 use crate::auth::Auth;
+use crate::components::datadog::DatadogExportFact;
 use crate::components::downloads::Downloads;
 use crate::components::live_run::LiveRun;
 use crate::components::metric_cards::MetricCards;
@@ -259,6 +260,9 @@ fn Summary(
             {detail.usage.as_ref().map(|u| view! { <div><dt>"Usage"</dt><dd data-testid="usage">{usage_line(u)}</dd></div> })}
             {detail.usage.as_ref().and_then(|u| u.judge.as_ref()).map(|j| view! {
                 <div><dt>"LLM judge"</dt><dd data-testid="judge-usage">{judge_line(j)}</dd></div>
+            })}
+            {detail.datadog_export.clone().map(|x| view! {
+                <DatadogExportFact experiment_id=e.experiment_id.clone() export=x/>
             })}
         </dl>
         {e.status.is_terminal().then(|| view! { <Downloads experiment_id=e.experiment_id.clone()/> })}
