@@ -153,5 +153,9 @@ mod tests {
             let e = read(&[("DD_LLMOBS_OVERRIDE_ORIGIN", o)]).unwrap_err();
             assert_eq!(e.name, "DD_LLMOBS_OVERRIDE_ORIGIN", "{o}");
         }
+        let e = read(&[("DD_LLMOBS_COMPARISON_URL", "javascript:alert(1)")]).unwrap_err();
+        assert_eq!(e.name, "DD_LLMOBS_COMPARISON_URL");
+        let s = read(&[("DD_LLMOBS_COMPARISON_URL", "{ui}/llm/x?d={dataset_id}")]).expect("ok");
+        assert_eq!(s.comparison_url, "{ui}/llm/x?d={dataset_id}");
     }
 }

@@ -92,7 +92,11 @@ impl Service {
     }
 
     /// Starts the exporter: it runs until the server shuts down.
+    /// Nothing runs while Datadog is not configured (exports queued before wait).
     pub fn start_exporter(self: &Arc<Self>) {
+        if !self.datadog.configured() {
+            return;
+        }
         let service = self.clone();
         self.runtime.spawn(async move {
             loop {

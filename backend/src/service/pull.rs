@@ -85,9 +85,9 @@ impl Service {
             // A dataset pulled earlier, with Datadog off now: its copies are what there is.
             (DatasetSource::Auto, Some(Some(_))) if client.is_none() => Plan::Local,
             (DatasetSource::Datadog, _) if client.is_none() => {
-                return Err(ServiceError::field(
-                    "dataset_source",
-                    "Datadog is not configured: set DD_API_KEY and DD_APP_KEY",
+                // A valid request this server cannot serve as it is configured.
+                return Err(ServiceError::Conflict(
+                    "dataset_source is \"datadog\" but Datadog is not configured: set DD_API_KEY and DD_APP_KEY".into(),
                 ));
             }
             (_, origin) => Plan::Pull {

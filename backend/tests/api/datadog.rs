@@ -207,7 +207,7 @@ async fn a_name_found_on_neither_side_lists_what_each_side_has() {
 }
 
 #[tokio::test]
-async fn forcing_datadog_without_its_keys_is_refused_on_the_field() {
+async fn forcing_datadog_without_its_keys_is_a_conflict_that_names_the_field() {
     let app = spawn_with(&[]).await;
     let (status, v) = app
         .post(
@@ -215,8 +215,14 @@ async fn forcing_datadog_without_its_keys_is_refused_on_the_field() {
             &seed_body("dd-vote-dataset", r#", "dataset_source": "datadog""#),
         )
         .await;
-    assert_eq!(status, 422, "{v}");
-    assert_eq!(v["field"], "dataset_source", "{v}");
+    assert_eq!(status, 409, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("dataset_source"),
+        "{v}"
+    );
     let (status, v) = app
         .post("/api/v1/experiments/run", &seed_body("dd-vote-dataset", ""))
         .await;

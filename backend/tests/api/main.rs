@@ -6,6 +6,7 @@ mod catalogue;
 mod contract;
 mod datadog;
 mod datadog_export;
+mod datadog_fixtures;
 mod datadog_push;
 mod discovery;
 mod errors;
