@@ -215,6 +215,7 @@ impl RunDraft {
             ml_app: self.ml_app.trim().into(),
             site: self.site.trim().into(),
             agentless_enabled: self.agentless_enabled,
+            api_key: None,
             project_name: self.project_name.trim().into(),
             dataset_name: self.dataset_name.trim().into(),
             dataset_source: None,

@@ -173,6 +173,15 @@ pub struct ExperimentRunRequest {
     pub site: String,
     #[serde(default = "default_true")]
     pub agentless_enabled: bool,
+    /// A Datadog API key for this run only (the app key stays `DD_APP_KEY`'s): used for
+    /// its pull and its export while the server runs, never stored, logged or answered.
+    /// An export still unfinished at a restart then waits, failed, for the server's key.
+    #[serde(default, skip_serializing)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, write_only, min_length = 1, max_length = 200, pattern = r"^[!-~]+$")
+    )]
+    pub api_key: Option<crate::RequestKey>,
     #[serde(default = "default_project")]
     #[cfg_attr(
         feature = "openapi",
@@ -243,6 +252,7 @@ impl Default for ExperimentRunRequest {
             ml_app: default_ml_app(),
             site: default_site(),
             agentless_enabled: true,
+            api_key: None,
             project_name: default_project(),
             dataset_name: String::new(),
             dataset_source: None,

@@ -272,3 +272,22 @@ pub struct DatadogDatasetPushed {
     /// Datadog's page of the dataset.
     pub dataset_url: String,
 }
+
+/// A key a request carries for its own run: read, never written back (not serialised, not
+/// shown by `Debug`).
+#[derive(Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct RequestKey(String);
+
+impl RequestKey {
+    /// The key itself; call only where it is sent.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RequestKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RequestKey(***)")
+    }
+}

@@ -21,7 +21,7 @@ pub mod whole;
 pub use api::*;
 pub use datadog::{
     DatadogDatasetPushed, DatadogExport, DatadogPushRequest, DatadogSite, ExportBacklog,
-    ExportState,
+    ExportState, RequestKey,
 };
 pub use dataset::*;
 pub use error::*;

@@ -99,6 +99,20 @@ impl ExperimentRunRequest {
                 ),
             });
         }
+        if let Some(key) = &self.api_key {
+            let key = key.expose();
+            if key.is_empty() || key.chars().count() > MAX_NAME_CHARS || !key.is_ascii()
+                || key.chars().any(|c| c.is_ascii_control() || c == ' ')
+            {
+                // Not echoed: it is a secret.
+                errors.push(FieldError {
+                    field: "api_key".into(),
+                    message: format!(
+                        "must be 1 to {MAX_NAME_CHARS} printable ASCII characters without spaces"
+                    ),
+                });
+            }
+        }
         if self.model_configs.is_empty() || self.model_configs.len() > MAX_MODEL_CONFIGS {
             errors.push(FieldError {
                 field: "model_configs".into(),

@@ -6,6 +6,9 @@ CREATE TABLE datadog_exports (
     experiment_id TEXT PRIMARY KEY REFERENCES experiments(id),
     site TEXT NOT NULL,
     project_name TEXT NOT NULL,
+    -- 1 when the run's request carried its own Datadog API key: it is kept in memory only,
+    -- so after a restart the export cannot go on (it is never sent with another key).
+    own_key INTEGER NOT NULL DEFAULT 0,
     project_id TEXT,
     dataset_id TEXT,
     dataset_version INTEGER,

@@ -6,7 +6,7 @@
 //! a failure waits with backoff and never touches the experiment itself.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use shared::{DatadogExport, DatadogSite, ExperimentRunRequest, ExperimentStatus, ExportState};
@@ -15,6 +15,7 @@ use super::datadog_events::{
     experiment_config, experiment_tags, local_id_tag, summary_metrics, trial_events, EventContext,
 };
 use super::{Service, ServiceError, ServiceResult};
+use crate::config::Secret;
 use crate::datadog::{Client, DatadogError, NewExperiment, RemoteStatus};
 use crate::store::{ExperimentRow, ExportRow};
 
@@ -45,6 +46,8 @@ enum Stop {
     Local(ServiceError),
     /// The keys were removed since the export was queued: it waits for them.
     NotConfigured,
+    /// The run's own API key is not kept across restarts, and no other key may be used.
+    KeyGone,
 }
 
 impl From<DatadogError> for Stop {
@@ -78,13 +81,20 @@ impl Service {
         request: &ExperimentRunRequest,
         experiments: &[ExperimentRow],
     ) -> ServiceResult<()> {
-        if !self.datadog.configured() {
+        let own_key = request.api_key.as_ref().map(|k| Secret::new(k.expose()));
+        if self.datadog.app_key.is_none() || (own_key.is_none() && !self.datadog.configured()) {
             return Ok(());
         }
         let site = self.datadog_site(request);
         for e in experiments {
+            if let Some(key) = &own_key {
+                self.run_keys
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(e.id.clone(), key.clone());
+            }
             self.store
-                .queue_export(&e.id, site.domain(), &request.project_name)
+                .queue_export(&e.id, site.domain(), &request.project_name, own_key.is_some())
                 .await?;
         }
         self.exports_due.notify_one();
@@ -94,7 +104,8 @@ impl Service {
     /// Starts the exporter: it runs until the server shuts down.
     /// Nothing runs while Datadog is not configured (exports queued before wait).
     pub fn start_exporter(self: &Arc<Self>) {
-        if !self.datadog.configured() {
+        // Without an app key no export can run (a request's own API key needs it too).
+        if self.datadog.app_key.is_none() {
             return;
         }
         let service = self.clone();
@@ -127,6 +138,10 @@ impl Service {
         let outcome = self.export_pass(&mut row).await;
         match outcome {
             Ok(Pass::Done) => {
+                self.run_keys
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&row.experiment_id);
                 row.state = "done".into();
                 row.last_error = None;
                 row.attempts = 0;
@@ -143,6 +158,10 @@ impl Service {
                     Stop::NotConfigured => (
                         "Datadog is not configured: set DD_API_KEY and DD_APP_KEY".into(),
                         true,
+                    ),
+                    Stop::KeyGone => (
+                        "the run's own Datadog API key (from its request) is kept in memory only and was lost at a restart; the export is not sent with another key".into(),
+                        false,
                     ),
                 };
                 row.attempts += 1;
@@ -169,7 +188,21 @@ impl Service {
     async fn export_pass(&self, row: &mut ExportRow) -> Result<Pass, Stop> {
         let experiment = self.store.get_experiment(&row.experiment_id).await?;
         let site = DatadogSite::parse(&row.site).unwrap_or(self.datadog.site);
-        let Some(client) = self.datadog_client_for(site) else {
+        let client = if row.own_key {
+            let key = self
+                .run_keys
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&row.experiment_id)
+                .cloned();
+            match key {
+                Some(key) => self.datadog_client_with(site, key),
+                None => return Err(Stop::KeyGone),
+            }
+        } else {
+            self.datadog_client_for(site)
+        };
+        let Some(client) = client else {
             return Err(Stop::NotConfigured);
         };
         let run = self.store.get_run(&experiment.run_id).await?;

@@ -90,6 +90,7 @@ mod tests {
             experiment_id: "exp_1".into(),
             site: "datadoghq.eu".into(),
             project_name: "vote extraction".into(),
+            own_key: false,
             project_id: Some("p1".into()),
             dataset_id: Some("abc123".into()),
             dataset_version: Some(1),

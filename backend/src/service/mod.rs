@@ -62,6 +62,8 @@ pub struct Service {
     pulls: tokio::sync::Mutex<()>,
     /// Woken when an export may have something to send.
     exports_due: tokio::sync::Notify,
+    /// API keys requests carried for their own runs, by experiment: memory only.
+    run_keys: std::sync::Mutex<std::collections::HashMap<String, crate::config::Secret>>,
     /// The runtime runs execute on (not the HTTP workers').
     runtime: tokio::runtime::Handle,
     /// Fired when the server shuts down: running runs stop without being marked
@@ -88,6 +90,7 @@ impl Service {
             datadog: DatadogSettings::off(),
             pulls: tokio::sync::Mutex::new(()),
             exports_due: tokio::sync::Notify::new(),
+            run_keys: std::sync::Mutex::default(),
             runtime: tokio::runtime::Handle::current(),
             shutdown: CancellationToken::new(),
         }

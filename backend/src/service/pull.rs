@@ -8,6 +8,7 @@ use shared::{DatadogSite, DatasetSource, ExperimentRunRequest, FieldError};
 
 use super::datasets::{audit_count, check_name, DiscardGuard};
 use super::{Service, ServiceError, ServiceResult};
+use crate::config::Secret;
 use crate::datadog::{Client, DatadogError, RetryPolicy};
 use crate::dataset::load::{record_from_value, MAX_RECORDS};
 use crate::store::{DatadogOrigin, StoreError};
@@ -33,7 +34,11 @@ impl Service {
     /// A Datadog client for a request's site, when both keys are set. The request's site
     /// is used when it is not the default one; otherwise `DD_SITE`'s.
     pub fn datadog_client(&self, request: &ExperimentRunRequest) -> Option<Client> {
-        self.datadog_client_for(self.datadog_site(request))
+        let site = self.datadog_site(request);
+        match &request.api_key {
+            Some(key) => self.datadog_client_with(site, Secret::new(key.expose())),
+            None => self.datadog_client_for(site),
+        }
     }
 
     /// The site a request's Datadog calls go to: its own when it is not the default one,
@@ -47,14 +52,16 @@ impl Service {
 
     /// A Datadog client for `site`, when both keys are set.
     pub fn datadog_client_for(&self, site: DatadogSite) -> Option<Client> {
+        self.datadog_client_with(site, self.datadog.api_key.clone()?)
+    }
+
+    /// A Datadog client for `site` with API key `api_key`, when the app key is set.
+    pub fn datadog_client_with(&self, site: DatadogSite, api_key: Secret) -> Option<Client> {
         let settings = &self.datadog;
-        let (Some(api), Some(app)) = (settings.api_key.clone(), settings.app_key.clone()) else {
-            return None;
-        };
         Some(Client::new(
             &settings.api_origin(site),
-            api,
-            app,
+            api_key,
+            settings.app_key.clone()?,
             RetryPolicy::default(),
         ))
     }

@@ -12,6 +12,8 @@ pub struct ExportRow {
     /// The Datadog site's domain (e.g. `datadoghq.eu`).
     pub site: String,
     pub project_name: String,
+    /// Sent with the run's own API key (kept in memory only).
+    pub own_key: bool,
     pub project_id: Option<String>,
     /// Datadog's dataset id and version the experiment is registered against.
     pub dataset_id: Option<String>,
@@ -58,6 +60,7 @@ pub trait ExportStore: Send + Sync {
         experiment_id: &str,
         site: &str,
         project_name: &str,
+        own_key: bool,
     ) -> StoreResult<()>;
     /// Pending exports due at `now_ms`, the oldest first, at most `limit`.
     async fn due_exports(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<ExportRow>>;

@@ -183,3 +183,67 @@ async fn a_refused_export_fails_until_retried_and_the_answer_then_links_to_datad
         "the refused batch was sent once, after the retry"
     );
 }
+
+#[tokio::test]
+async fn a_requests_own_api_key_is_used_for_its_run_and_kept_nowhere() {
+    let dd = FakeDatadog::start(100).await;
+    dd.add_dataset(
+        PROJECT,
+        testkit::datadog::FakeDataset {
+            id: "e473e18a-d373-4828-9b06-7e281b76fea0".into(),
+            name: "dd-only".into(),
+            versions: vec![bundled_as_datadog(&app(&dd).await).await],
+        },
+    );
+    // The server's own API key is not the one Datadog accepts: only the request's works.
+    let env = dd.env();
+    let mut vars: Vec<(&str, &str)> = vec![("DD_API_KEY", "the-servers-own-key-not-accepted")];
+    vars.extend(env.iter().map(|(k, v)| (*k, v.as_str())));
+    let app = spawn_with(&vars).await;
+    let body = json!({"dataset_name": "dd-only", "model_configs": [{"model": "rules-v1"}],
+        "api_key": testkit::datadog::DD_API_KEY});
+    let (status, v) = app.post("/api/v1/experiments/run-async", &body.to_string()).await;
+    assert_eq!(status, 202, "{v}");
+    let task = v["task_id"].as_str().unwrap().to_string();
+    let done = app.wait_task(&task).await;
+    let id = done["result"]["experiments"][0]["experiment_id"].as_str().unwrap().to_string();
+    let export = export_of(&app, &id, "done").await;
+    assert_eq!(export["sent_trials"], 10, "{export}");
+
+    let (_, status) = app.get(&format!("/api/v1/experiments/tasks/{task}")).await;
+    assert!(status["request"].get("api_key").is_none(), "{status}");
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(app.database().parent().unwrap()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains(".db") {
+            stored.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    let key = testkit::datadog::DD_API_KEY.as_bytes();
+    assert!(!stored.windows(key.len()).any(|w| w == key), "the key is in the database");
+
+    let (status, v) = app
+        .post(
+            "/api/v1/experiments/run",
+            &json!({"dataset_name": "dd-only", "model_configs": [{"model": "rules-v1"}],
+                "api_key": "has a space"})
+            .to_string(),
+        )
+        .await;
+    assert_eq!((status, v["field"].as_str()), (422, Some("api_key")), "{v}");
+    assert!(!v.to_string().contains("has a space"), "{v}");
+}
+
+/// The bundled dataset's records as Datadog record attributes.
+async fn bundled_as_datadog(app: &TestApp) -> Vec<Value> {
+    let (_, page) = app
+        .get(&format!("/api/v1/datasets/{BUNDLED}/records?limit=100"))
+        .await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!({"id": r["id"], "input": r["input"],
+            "expected_output": r["expected_output"], "metadata": r["metadata"]}))
+        .collect()
+}

@@ -13,6 +13,7 @@ fn export_row(r: &SqliteRow) -> ExportRow {
         experiment_id: r.get("experiment_id"),
         site: r.get("site"),
         project_name: r.get("project_name"),
+        own_key: r.get::<i64, _>("own_key") != 0,
         project_id: r.get("project_id"),
         dataset_id: r.get("dataset_id"),
         dataset_version: r.get::<Option<i64>, _>("dataset_version").map(|v| v as u32),
@@ -36,16 +37,18 @@ impl ExportStore for SqliteStore {
         experiment_id: &str,
         site: &str,
         project_name: &str,
+        own_key: bool,
     ) -> StoreResult<()> {
         let now = timestamp();
         sqlx::query(
             "INSERT OR IGNORE INTO datadog_exports
-                (experiment_id, site, project_name, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?)",
+                (experiment_id, site, project_name, own_key, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(experiment_id)
         .bind(site)
         .bind(project_name)
+        .bind(own_key)
         .bind(&now)
         .bind(&now)
         .execute(&self.pool)
