@@ -101,7 +101,9 @@ impl ExperimentRunRequest {
         }
         if let Some(key) = &self.api_key {
             let key = key.expose();
-            if key.is_empty() || key.chars().count() > MAX_NAME_CHARS || !key.is_ascii()
+            if key.is_empty()
+                || key.chars().count() > MAX_NAME_CHARS
+                || !key.is_ascii()
                 || key.chars().any(|c| c.is_ascii_control() || c == ' ')
             {
                 // Not echoed: it is a secret.

@@ -1,7 +1,9 @@
 -- The Datadog export outbox: one row per experiment to send to Datadog LLM Observability.
--- The trials themselves are not copied: `sent_rowid` says how far through the experiment's
--- trial rows (in the order they were stored) the export has got, so the store stays the
--- source of truth and a restart resumes where the last acknowledged batch ended.
+-- The trials themselves are not copied: `sent_seq` is the rowid of the last trial row sent
+-- (rowids grow in the order trials are stored), so the store stays the source of truth and
+-- a restart resumes where the last acknowledged batch ended. tallylab never VACUUMs: a
+-- VACUUM run by hand while an export is pending may renumber rows, and that export could
+-- then skip trials.
 CREATE TABLE datadog_exports (
     experiment_id TEXT PRIMARY KEY REFERENCES experiments(id),
     site TEXT NOT NULL,
@@ -17,7 +19,7 @@ CREATE TABLE datadog_exports (
     -- before another create.
     create_sent INTEGER NOT NULL DEFAULT 0,
     running_sent INTEGER NOT NULL DEFAULT 0,
-    sent_rowid INTEGER NOT NULL DEFAULT 0,
+    sent_seq INTEGER NOT NULL DEFAULT 0,
     sent_trials INTEGER NOT NULL DEFAULT 0,
     summary_sent INTEGER NOT NULL DEFAULT 0,
     -- pending | done | failed

@@ -224,7 +224,8 @@ impl Client {
             Err(e) => return Err((Attempt::TimedOut(unreachable(self.clean(&e))), None)),
         };
         if status != 200 && !call.also_ok.contains(&status) {
-            let detail = self.redacted(&error_detail(&text));
+            // Redacted before it is cut: a key across the cut would keep its start.
+            let detail = error_detail(&self.redacted(&text));
             let e = DatadogError::Status {
                 status,
                 call: name.to_string(),

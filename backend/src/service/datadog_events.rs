@@ -115,6 +115,7 @@ pub fn trial_events(
             format!("repetition:{}", o.repetition + 1),
             format!("error:{}", u8::from(o.error.is_some())),
         ]);
+        let meta = within_limit(meta);
         spans.push(json!({"span_id": span_id, "trace_id": trace_id,
             "project_id": ctx.project_id, "dataset_id": ctx.dataset_id, "name": TASK_NAME,
             "start_ns": start, "duration": latency_ns(trial),
@@ -122,6 +123,24 @@ pub fn trial_events(
             "meta": meta, "tags": tags}));
     }
     (metrics, spans)
+}
+
+/// Largest span content sent; larger input, output or label is replaced by a marker, as
+/// ddtrace drops oversized span fields.
+pub const MAX_SPAN_FIELD_BYTES: usize = 1 << 20;
+
+/// `meta` with each of input, output and expected output over [`MAX_SPAN_FIELD_BYTES`]
+/// replaced by a note of its size.
+fn within_limit(mut meta: Value) -> Value {
+    for key in ["input", "output", "expected_output"] {
+        let size = meta.get(key).map_or(0, |v| v.to_string().len());
+        if size > MAX_SPAN_FIELD_BYTES {
+            meta[key] = json!(format!(
+                "[tallylab: {key} dropped, {size} bytes over the span limit]"
+            ));
+        }
+    }
+    meta
 }
 
 /// The experiment's summary metrics (every metric of its summary, as scores).

@@ -9,11 +9,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use shared::{DatadogExport, DatadogSite, ExperimentRunRequest, ExperimentStatus, ExportState};
 
 use super::datadog_events::{
     experiment_config, experiment_tags, local_id_tag, summary_metrics, trial_events, EventContext,
 };
+use super::datadog_push::PushError;
 use super::{Service, ServiceError, ServiceResult};
 use crate::config::Secret;
 use crate::datadog::{Client, DatadogError, NewExperiment, RemoteStatus};
@@ -21,6 +24,10 @@ use crate::store::{ExperimentRow, ExportRow};
 
 /// Trials per events call.
 const EVENTS_BATCH: u32 = 100;
+/// Bytes of spans and metrics per events call (Datadog takes about 5 MB).
+const EVENTS_BYTES: usize = 3 << 20;
+/// Exports moved at once.
+const CONCURRENT_EXPORTS: usize = 4;
 /// Exports taken per pass.
 const DUE_PER_PASS: u32 = 16;
 /// How often an export of a running experiment looks for newly finished trials.
@@ -30,6 +37,16 @@ const MAX_BACKOFF_MS: i64 = 5 * 60 * 1000;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// A status update's failure as the contract treats it (§3.7: best-effort): an outage is
+/// waited out like any call, a refusal is logged and the export goes on.
+fn best_effort(e: DatadogError) -> Result<(), DatadogError> {
+    if e.is_transient() {
+        return Err(e);
+    }
+    tracing::warn!(error = %e, "Datadog refused a status update; the export goes on");
+    Ok(())
 }
 
 /// How far one pass got.
@@ -68,6 +85,15 @@ impl From<ServiceError> for Stop {
     }
 }
 
+impl From<PushError> for Stop {
+    fn from(e: PushError) -> Self {
+        match e {
+            PushError::Datadog(e) => Stop::Datadog(e),
+            PushError::Local(e) => Stop::Local(e),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for Stop {
     fn from(e: crate::store::StoreError) -> Self {
         Stop::Local(e.into())
@@ -94,7 +120,12 @@ impl Service {
                     .insert(e.id.clone(), key.clone());
             }
             self.store
-                .queue_export(&e.id, site.domain(), &request.project_name, own_key.is_some())
+                .queue_export(
+                    &e.id,
+                    site.domain(),
+                    &request.project_name,
+                    own_key.is_some(),
+                )
                 .await?;
         }
         self.exports_due.notify_one();
@@ -118,11 +149,12 @@ impl Service {
                         Vec::new()
                     }
                 };
-                for row in due {
-                    if service.shutdown.is_cancelled() {
-                        return;
-                    }
-                    service.advance_export(row).await;
+                // A slow or failing export does not hold the others up.
+                futures::stream::iter(due)
+                    .for_each_concurrent(CONCURRENT_EXPORTS, |row| service.advance_export(row))
+                    .await;
+                if service.shutdown.is_cancelled() {
+                    return;
                 }
                 tokio::select! {
                     () = service.shutdown.cancelled() => return,
@@ -154,7 +186,11 @@ impl Service {
             Err(stop) => {
                 let (message, transient) = match &stop {
                     Stop::Datadog(e) => (e.to_string(), e.is_transient()),
-                    Stop::Local(e) => (e.to_string(), true),
+                    // A deleted experiment or an unusable record will not get better.
+                    Stop::Local(e) => (
+                        e.to_string(),
+                        !matches!(e, ServiceError::NotFound(_) | ServiceError::Validation(_)),
+                    ),
                     Stop::NotConfigured => (
                         "Datadog is not configured: set DD_API_KEY and DD_APP_KEY".into(),
                         true,
@@ -218,22 +254,15 @@ impl Service {
         let (dataset_id, dataset_version) = match (&row.dataset_id, row.dataset_version) {
             (Some(id), Some(v)) => (id.clone(), v),
             _ => {
-                let origin = match self
-                    .store
-                    .version_origin(&run.dataset_id, run.dataset_version)
-                    .await?
-                {
-                    Some(o) => o,
-                    None => {
-                        self.push_dataset(
-                            &client,
-                            &project_id,
-                            &run.dataset_name,
-                            Some(run.dataset_version),
-                        )
-                        .await?
-                    }
-                };
+                let origin = self
+                    .push_dataset(
+                        &client,
+                        site,
+                        &project_id,
+                        &run.dataset_name,
+                        run.dataset_version,
+                    )
+                    .await?;
                 row.dataset_id = Some(origin.dataset_id.clone());
                 row.dataset_version = Some(origin.version);
                 self.store.save_export(row).await?;
@@ -280,7 +309,8 @@ impl Service {
         if !row.running_sent {
             client
                 .set_status(&remote_id, RemoteStatus::Running, None)
-                .await?;
+                .await
+                .or_else(best_effort)?;
             row.running_sent = true;
             self.store.save_export(row).await?;
         }
@@ -302,7 +332,12 @@ impl Service {
             return Ok(Pass::Waiting);
         }
         if !row.summary_sent {
-            let metrics = summary_metrics(&ctx, &experiment, now_ms());
+            let finished_ms = experiment
+                .finished_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map_or_else(now_ms, |t| t.timestamp_millis());
+            let metrics = summary_metrics(&ctx, &experiment, finished_ms);
             if !metrics.is_empty() {
                 client
                     .post_events(&remote_id, metrics, Vec::new(), &ctx.tags)
@@ -316,7 +351,10 @@ impl Service {
             ExperimentStatus::Cancelled => (RemoteStatus::Interrupted, experiment.error.as_deref()),
             _ => (RemoteStatus::Failed, experiment.error.as_deref()),
         };
-        client.set_status(&remote_id, status, error).await?;
+        client
+            .set_status(&remote_id, status, error)
+            .await
+            .or_else(best_effort)?;
         Ok(Pass::Done)
     }
 
@@ -328,12 +366,13 @@ impl Service {
         experiment: &ExperimentRow,
         ctx: &EventContext,
     ) -> Result<(), Stop> {
+        let through = self.store.last_trial_row(&experiment.id).await?;
         loop {
             let trials = self
                 .store
-                .trials_after(&experiment.id, row.sent_rowid, EVENTS_BATCH)
+                .trials_after(&experiment.id, row.sent_seq, through, EVENTS_BATCH)
                 .await?;
-            let Some(last) = trials.last().map(|t| t.rowid) else {
+            let Some(last) = trials.last().map(|t| t.seq) else {
                 return Ok(());
             };
             let ids: Vec<&str> = trials
@@ -346,14 +385,57 @@ impl Service {
                 .await?;
             let by_id: HashMap<String, shared::DatasetRecord> =
                 records.into_iter().map(|r| (r.id.clone(), r)).collect();
-            let (metrics, spans) = trial_events(ctx, &trials, |id| by_id.get(id).cloned());
-            client
-                .post_events(&ctx.remote_id, metrics, spans, &ctx.tags)
+            // Calls of at most EVENTS_BYTES: a batch of large spans goes in several.
+            let (mut metrics, mut spans, mut bytes, mut count) = (Vec::new(), Vec::new(), 0, 0);
+            for (i, trial) in trials.iter().enumerate() {
+                let (m, sp) = trial_events(ctx, std::slice::from_ref(trial), |id| {
+                    by_id.get(id).cloned()
+                });
+                let size = sp
+                    .iter()
+                    .chain(&m)
+                    .map(|v| v.to_string().len())
+                    .sum::<usize>();
+                if count > 0 && bytes + size > EVENTS_BYTES {
+                    let through = trials[i - 1].seq;
+                    self.post_batch(client, row, ctx, &mut metrics, &mut spans, through, count)
+                        .await?;
+                    (bytes, count) = (0, 0);
+                }
+                metrics.extend(m);
+                spans.extend(sp);
+                bytes += size;
+                count += 1;
+            }
+            self.post_batch(client, row, ctx, &mut metrics, &mut spans, last, count)
                 .await?;
-            row.sent_rowid = last;
-            row.sent_trials += trials.len() as u64;
-            self.store.save_export(row).await?;
         }
+    }
+
+    /// Sends one events call and saves that the trials through `through` are sent.
+    #[allow(clippy::too_many_arguments)]
+    async fn post_batch(
+        &self,
+        client: &Client,
+        row: &mut ExportRow,
+        ctx: &EventContext,
+        metrics: &mut Vec<serde_json::Value>,
+        spans: &mut Vec<serde_json::Value>,
+        through: i64,
+        count: u64,
+    ) -> Result<(), Stop> {
+        client
+            .post_events(
+                &ctx.remote_id,
+                std::mem::take(metrics),
+                std::mem::take(spans),
+                &ctx.tags,
+            )
+            .await?;
+        row.sent_seq = through;
+        row.sent_trials += count;
+        self.store.save_export(row).await?;
+        Ok(())
     }
 
     /// An experiment's export as the API shows it, when it has one.

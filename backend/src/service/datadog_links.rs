@@ -97,7 +97,7 @@ mod tests {
             remote_id: None,
             create_sent: false,
             running_sent: false,
-            sent_rowid: 0,
+            sent_seq: 0,
             sent_trials: 0,
             summary_sent: false,
             state: "pending".into(),

@@ -57,9 +57,9 @@ pub struct Service {
     pub limits: WorkLimits,
     /// Datadog LLM Observability; used only when both keys are set.
     pub datadog: DatadogSettings,
-    /// One dataset pull at a time: two runs asking for the same Datadog dataset at once
-    /// store it once.
-    pulls: tokio::sync::Mutex<()>,
+    /// One pull or push of a dataset at a time, by dataset name: two runs asking for the
+    /// same Datadog dataset at once store it once.
+    dataset_locks: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Woken when an export may have something to send.
     exports_due: tokio::sync::Notify,
     /// API keys requests carried for their own runs, by experiment: memory only.
@@ -88,7 +88,7 @@ impl Service {
             public_base_url,
             limits,
             datadog: DatadogSettings::off(),
-            pulls: tokio::sync::Mutex::new(()),
+            dataset_locks: std::sync::Mutex::default(),
             exports_due: tokio::sync::Notify::new(),
             run_keys: std::sync::Mutex::default(),
             runtime: tokio::runtime::Handle::current(),
@@ -101,6 +101,17 @@ impl Service {
     pub fn with_datadog(mut self, datadog: DatadogSettings) -> Self {
         self.datadog = datadog;
         self
+    }
+
+    /// The lock of dataset `name`'s pulls and pushes (unused locks are dropped as others
+    /// are taken).
+    fn dataset_lock(&self, name: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .dataset_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.retain(|_, l| Arc::strong_count(l) > 1);
+        locks.entry(name.to_string()).or_default().clone()
     }
 
     /// Link to a page of the web app or the API.

@@ -11,23 +11,16 @@ use super::{Service, ServiceError, ServiceResult};
 use crate::config::Secret;
 use crate::datadog::{Client, DatadogError, RetryPolicy};
 use crate::dataset::load::{record_from_value, MAX_RECORDS};
-use crate::store::{DatadogOrigin, StoreError};
+use crate::store::{DatadogLink, DatadogOrigin, LinkDirection, StoreError};
 
 /// Pages one pull may read: Datadog pages hold at least one record, so a dataset of
 /// [`MAX_RECORDS`] fits; a server that never stops paging is cut off here.
 const MAX_PAGES: usize = MAX_RECORDS;
+/// Empty pages in a row (each with a next cursor) before a listing is given up.
+const MAX_EMPTY_PAGES: usize = 10;
 
 fn upstream(e: DatadogError) -> ServiceError {
     ServiceError::Upstream(e.to_string())
-}
-
-/// What a request asks of its dataset's source, with what is known locally.
-enum Plan {
-    /// Read the local dataset at the request's own version.
-    Local,
-    /// Pull from Datadog; `fallback` is the local copy's origin when there is one (an
-    /// outage then falls back to it).
-    Pull { fallback: Option<DatadogOrigin> },
 }
 
 impl Service {
@@ -75,12 +68,9 @@ impl Service {
     ) -> ServiceResult<Option<u32>> {
         let name = &request.dataset_name;
         let client = self.datadog_client(request);
-        let local = self.store.newest_origin(name).await?;
-        let plan = match (
-            request.dataset_source.unwrap_or(DatasetSource::Auto),
-            &local,
-        ) {
-            (DatasetSource::Local, _) | (DatasetSource::Auto, Some(None)) => Plan::Local,
+        let local = self.store.newest_is_pulled(name).await?;
+        let pull = match (request.dataset_source.unwrap_or(DatasetSource::Auto), local) {
+            (DatasetSource::Local, _) | (DatasetSource::Auto, Some(false)) => false,
             (DatasetSource::Auto, None) if client.is_none() => {
                 return Err(self
                     .not_found(
@@ -90,29 +80,31 @@ impl Service {
                     .await);
             }
             // A dataset pulled earlier, with Datadog off now: its copies are what there is.
-            (DatasetSource::Auto, Some(Some(_))) if client.is_none() => Plan::Local,
+            (DatasetSource::Auto, Some(true)) if client.is_none() => false,
             (DatasetSource::Datadog, _) if client.is_none() => {
                 // A valid request this server cannot serve as it is configured.
                 return Err(ServiceError::Conflict(
                     "dataset_source is \"datadog\" but Datadog is not configured: set DD_API_KEY and DD_APP_KEY".into(),
                 ));
             }
-            (_, origin) => Plan::Pull {
-                fallback: origin.clone().flatten(),
-            },
+            _ => true,
         };
-        let (Plan::Pull { fallback }, Some(client)) = (plan, client) else {
+        let (true, Some(client)) = (pull, client) else {
             return Ok(request.dataset_version);
         };
         match self.pull(&client, request).await {
-            Err(ServiceError::Upstream(why)) if fallback.is_some() => {
-                let origin = DatadogOrigin {
-                    version: request
-                        .dataset_version
-                        .unwrap_or(fallback.as_ref().map_or(0, |o| o.version)),
-                    ..fallback.unwrap_or_else(|| unreachable!("checked above"))
-                };
-                match self.store.pulled_version(name, &origin).await? {
+            Err(ServiceError::Upstream(why)) if local == Some(true) => {
+                let copy = self
+                    .store
+                    .linked_version(
+                        name,
+                        LinkDirection::Pulled,
+                        None,
+                        None,
+                        request.dataset_version,
+                    )
+                    .await?;
+                match copy {
                     Some(v) => {
                         tracing::warn!(dataset = %name, version = v, %why,
                             "Datadog unavailable; using the copy pulled earlier");
@@ -140,7 +132,8 @@ impl Service {
     /// the local version number.
     async fn pull(&self, client: &Client, request: &ExperimentRunRequest) -> ServiceResult<u32> {
         let name = &request.dataset_name;
-        let _one_at_a_time = self.pulls.lock().await;
+        let lock = self.dataset_lock(name);
+        let _one_at_a_time = lock.lock().await;
         let project = client
             .project_id(&request.project_name)
             .await
@@ -178,7 +171,22 @@ impl Service {
             dataset_id: dataset.id.clone(),
             version,
         };
-        if let Some(v) = self.store.pulled_version(name, &origin).await? {
+        let site = self.datadog_site(request);
+        let link = DatadogLink {
+            site: site.domain(),
+            project_id: &project,
+        };
+        if let Some(v) = self
+            .store
+            .linked_version(
+                name,
+                LinkDirection::Pulled,
+                Some(&link),
+                Some(&dataset.id),
+                Some(version),
+            )
+            .await?
+        {
             return Ok(v);
         }
         check_name(name).map_err(|_| {
@@ -197,7 +205,7 @@ impl Service {
             .await?;
         let mut guard = DiscardGuard::new(self.store.clone(), pending.clone());
         let (mut stored, mut issues, mut cursor) = (0u64, 0u64, None::<String>);
-        let mut seen = HashSet::new();
+        let (mut seen, mut empty_in_a_row) = (HashSet::new(), 0);
         for _ in 0..MAX_PAGES {
             let page = client
                 .records_page(&project, &dataset.id, version, cursor.as_deref())
@@ -217,6 +225,16 @@ impl Service {
                     .map_err(|e| unusable(name, version, e.to_string()))?;
                 records.push(record);
             }
+            empty_in_a_row = if records.is_empty() {
+                empty_in_a_row + 1
+            } else {
+                0
+            };
+            if empty_in_a_row > MAX_EMPTY_PAGES {
+                return Err(ServiceError::Upstream(format!(
+                    "Datadog listed {MAX_EMPTY_PAGES} empty pages in a row of \"{name}\"'s records"
+                )));
+            }
             issues += audit_count(&records);
             self.store
                 .append_records(&pending, stored, &records)
@@ -225,7 +243,13 @@ impl Service {
             match page.after {
                 None => {
                     self.store
-                        .set_datadog_origin(&pending.dataset_id, pending.version, &origin)
+                        .set_datadog_link(
+                            &pending.dataset_id,
+                            pending.version,
+                            &link,
+                            &origin,
+                            LinkDirection::Pulled,
+                        )
                         .await?;
                     let created = self
                         .store

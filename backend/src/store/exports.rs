@@ -22,8 +22,8 @@ pub struct ExportRow {
     pub remote_id: Option<String>,
     pub create_sent: bool,
     pub running_sent: bool,
-    /// Trial rows up to this one (in storage order) are sent.
-    pub sent_rowid: i64,
+    /// Trials up to this row (storage order: the trial table's rowid) are sent.
+    pub sent_seq: i64,
     pub sent_trials: u64,
     pub summary_sent: bool,
     /// `pending`, `done` or `failed`.
@@ -37,7 +37,8 @@ pub struct ExportRow {
 /// A stored trial with where it is in storage order and when it was stored.
 #[derive(Debug, Clone)]
 pub struct StoredTrial {
-    pub rowid: i64,
+    /// Its place in storage order (its row's rowid).
+    pub seq: i64,
     pub created_at: String,
     pub outcome: RecordOutcome,
 }
@@ -70,11 +71,15 @@ pub trait ExportStore: Send + Sync {
     async fn save_export(&self, row: &ExportRow) -> StoreResult<()>;
     /// Makes a failed or waiting export due now; false when there is none.
     async fn retry_export(&self, experiment_id: &str) -> StoreResult<bool>;
-    /// Up to `limit` trials of an experiment stored after row `after`, in storage order.
+    /// The storage position of an experiment's last stored trial (0 for none).
+    async fn last_trial_row(&self, experiment_id: &str) -> StoreResult<i64>;
+    /// Up to `limit` trials of an experiment stored after position `after` and up to
+    /// `through`, in storage order.
     async fn trials_after(
         &self,
         experiment_id: &str,
         after: i64,
+        through: i64,
         limit: u32,
     ) -> StoreResult<Vec<StoredTrial>>;
     /// The outbox's size.

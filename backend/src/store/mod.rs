@@ -158,6 +158,21 @@ pub struct DatadogOrigin {
     pub version: u32,
 }
 
+/// A Datadog site and project, where a link between versions holds.
+#[derive(Debug, Clone, Copy)]
+pub struct DatadogLink<'a> {
+    /// The site's domain.
+    pub site: &'a str,
+    pub project_id: &'a str,
+}
+
+/// How a local version came to be the same as a Datadog version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkDirection {
+    Pulled,
+    Pushed,
+}
+
 /// Datasets and their immutable versions.
 #[async_trait]
 pub trait DatasetStore: Send + Sync {
@@ -202,24 +217,35 @@ pub trait DatasetStore: Send + Sync {
     /// Removes a pending version and whatever of it was stored.
     async fn discard_version(&self, version: &PendingVersion);
     /// Records that version `version` of dataset `dataset_id` (local ids) is the same as
-    /// Datadog's `origin`: pulled from it, or pushed to it.
-    async fn set_datadog_origin(
+    /// Datadog's `origin` in `link`'s site and project: pulled from it, or pushed to it.
+    async fn set_datadog_link(
         &self,
         dataset_id: &str,
         version: u32,
+        link: &DatadogLink<'_>,
         origin: &DatadogOrigin,
+        how: LinkDirection,
     ) -> StoreResult<()>;
-    /// The Datadog dataset version a local version is the same as, if any.
-    async fn version_origin(
+    /// The Datadog dataset version a local version is the same as in a site and project.
+    async fn datadog_link(
         &self,
         dataset_id: &str,
         version: u32,
+        link: &DatadogLink<'_>,
     ) -> StoreResult<Option<DatadogOrigin>>;
-    /// Where the newest complete version of `name` came from: `Ok(None)` when the dataset
-    /// does not exist, `Ok(Some(None))` when its newest version is local.
-    async fn newest_origin(&self, name: &str) -> StoreResult<Option<Option<DatadogOrigin>>>;
-    /// The complete local version of `name` copied from `origin`, if one was pulled.
-    async fn pulled_version(&self, name: &str, origin: &DatadogOrigin) -> StoreResult<Option<u32>>;
+    /// Whether the newest complete version of `name` was pulled from Datadog; `None` when
+    /// the dataset does not exist.
+    async fn newest_is_pulled(&self, name: &str) -> StoreResult<Option<bool>>;
+    /// The newest complete local version of `name` linked `how` to Datadog, narrowed to a
+    /// site and project, a Datadog dataset and a Datadog version when given.
+    async fn linked_version(
+        &self,
+        name: &str,
+        how: LinkDirection,
+        link: Option<&DatadogLink<'_>>,
+        datadog_dataset_id: Option<&str>,
+        datadog_version: Option<u32>,
+    ) -> StoreResult<Option<u32>>;
     /// Saves a new version in which record `record_id` has `expected_output` as its label
     /// and `review` (plus `from_version`) as its `metadata.review`, every other record
     /// unchanged. It builds on

@@ -202,11 +202,16 @@ async fn a_requests_own_api_key_is_used_for_its_run_and_kept_nowhere() {
     let app = spawn_with(&vars).await;
     let body = json!({"dataset_name": "dd-only", "model_configs": [{"model": "rules-v1"}],
         "api_key": testkit::datadog::DD_API_KEY});
-    let (status, v) = app.post("/api/v1/experiments/run-async", &body.to_string()).await;
+    let (status, v) = app
+        .post("/api/v1/experiments/run-async", &body.to_string())
+        .await;
     assert_eq!(status, 202, "{v}");
     let task = v["task_id"].as_str().unwrap().to_string();
     let done = app.wait_task(&task).await;
-    let id = done["result"]["experiments"][0]["experiment_id"].as_str().unwrap().to_string();
+    let id = done["result"]["experiments"][0]["experiment_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let export = export_of(&app, &id, "done").await;
     assert_eq!(export["sent_trials"], 10, "{export}");
 
@@ -220,7 +225,10 @@ async fn a_requests_own_api_key_is_used_for_its_run_and_kept_nowhere() {
         }
     }
     let key = testkit::datadog::DD_API_KEY.as_bytes();
-    assert!(!stored.windows(key.len()).any(|w| w == key), "the key is in the database");
+    assert!(
+        !stored.windows(key.len()).any(|w| w == key),
+        "the key is in the database"
+    );
 
     let (status, v) = app
         .post(
@@ -243,7 +251,33 @@ async fn bundled_as_datadog(app: &TestApp) -> Vec<Value> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| json!({"id": r["id"], "input": r["input"],
-            "expected_output": r["expected_output"], "metadata": r["metadata"]}))
+        .map(|r| {
+            json!({"id": r["id"], "input": r["input"],
+            "expected_output": r["expected_output"], "metadata": r["metadata"]})
+        })
         .collect()
+}
+
+#[tokio::test]
+async fn a_pushed_local_dataset_stays_local_and_runs_through_an_outage() {
+    let dd = FakeDatadog::start(100).await;
+    let app = app(&dd).await;
+    let (status, v) = app
+        .post(&format!("/api/v1/datasets/{BUNDLED}/datadog"), "{}")
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let before = dd.requests().await.len();
+    dd.fail_next(503, 1_000);
+    let body = format!(
+        r#"{{"dataset_name": "{BUNDLED}", "dataset_version": 1,
+            "model_configs": [{{"model": "rules-v1"}}]}}"#
+    );
+    let (status, v) = app.post("/api/v1/experiments/run", &body).await;
+    assert_eq!(status, 200, "a local dataset needs no Datadog read: {v}");
+    assert_eq!(v["dataset_version"], 1);
+    let reads = dd.requests().await[before..]
+        .iter()
+        .filter(|r| r.url.path().contains("/datasets"))
+        .count();
+    assert_eq!(reads, 0, "no dataset was looked up in Datadog");
 }

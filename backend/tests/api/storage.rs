@@ -48,8 +48,9 @@ async fn a_full_disk_ends_the_run_failed_and_the_store_stays_sound() {
         .args(server_cmd.get_args())
         .envs(server_cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
         .current_dir(dir.path())
+        .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        .stderr(std::fs::File::create(dir.path().join("server.log")).expect("log"));
     let mut server = wait_ready(cmd.spawn().expect("spawn"), port).await;
     upload(port, "big", &generated(3000, 11)).await;
     let wal = dir.path().join("tallylab.db-wal");
@@ -72,10 +73,13 @@ async fn a_full_disk_ends_the_run_failed_and_the_store_stays_sound() {
     );
 
     // The server keeps serving: reads work, and a write answers 503 with the reason.
-    let (status, _) = post(port, "/api/v1/experiments/run", run).await;
+    let (status, refused) = post(port, "/api/v1/experiments/run", run).await;
+    let log = || std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
     assert_eq!(
-        status, 503,
-        "a run that cannot be stored is refused as unavailable"
+        status,
+        503,
+        "a run that cannot be stored is refused as unavailable: {refused}\n{}",
+        log()
     );
     let list = get(port, "/api/v1/experiments").await;
     assert!(list["items"].is_array(), "{list}");

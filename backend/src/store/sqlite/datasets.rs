@@ -7,8 +7,8 @@ use sqlx::Row;
 use super::versions::BODY;
 use super::SqliteStore;
 use crate::store::{
-    DatadogOrigin, DatasetStore, LabelEdit, PendingVersion, RecordSelection, StoreError,
-    StoreResult,
+    DatadogLink, DatadogOrigin, DatasetStore, LabelEdit, LinkDirection, PendingVersion,
+    RecordSelection, StoreError, StoreResult,
 };
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
@@ -149,29 +149,40 @@ impl DatasetStore for SqliteStore {
         super::versions::discard(&self.pool, &version.dataset_id, i64::from(version.version)).await;
     }
 
-    async fn set_datadog_origin(
+    async fn set_datadog_link(
         &self,
         dataset_id: &str,
         version: u32,
+        link: &DatadogLink<'_>,
         origin: &DatadogOrigin,
+        how: LinkDirection,
     ) -> StoreResult<()> {
-        super::origins::set(&self.pool, dataset_id, version, origin).await
+        super::origins::set(&self.pool, dataset_id, version, link, origin, how).await
     }
 
-    async fn version_origin(
+    async fn datadog_link(
         &self,
         dataset_id: &str,
         version: u32,
+        link: &DatadogLink<'_>,
     ) -> StoreResult<Option<DatadogOrigin>> {
-        super::origins::of_version(&self.pool, dataset_id, version).await
+        super::origins::get(&self.pool, dataset_id, version, link).await
     }
 
-    async fn newest_origin(&self, name: &str) -> StoreResult<Option<Option<DatadogOrigin>>> {
-        super::origins::newest(&self.pool, name).await
+    async fn newest_is_pulled(&self, name: &str) -> StoreResult<Option<bool>> {
+        super::origins::newest_is_pulled(&self.pool, name).await
     }
 
-    async fn pulled_version(&self, name: &str, origin: &DatadogOrigin) -> StoreResult<Option<u32>> {
-        super::origins::pulled(&self.pool, name, origin).await
+    async fn linked_version(
+        &self,
+        name: &str,
+        how: LinkDirection,
+        link: Option<&DatadogLink<'_>>,
+        datadog_dataset_id: Option<&str>,
+        datadog_version: Option<u32>,
+    ) -> StoreResult<Option<u32>> {
+        let remote = (datadog_dataset_id, datadog_version);
+        super::origins::linked(&self.pool, name, how, link, remote).await
     }
 
     async fn correct_label(&self, edit: LabelEdit<'_>) -> StoreResult<DatasetVersionInfo> {

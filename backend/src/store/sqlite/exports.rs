@@ -20,7 +20,7 @@ fn export_row(r: &SqliteRow) -> ExportRow {
         remote_id: r.get("remote_id"),
         create_sent: r.get::<i64, _>("create_sent") != 0,
         running_sent: r.get::<i64, _>("running_sent") != 0,
-        sent_rowid: r.get("sent_rowid"),
+        sent_seq: r.get("sent_seq"),
         sent_trials: r.get::<i64, _>("sent_trials") as u64,
         summary_sent: r.get::<i64, _>("summary_sent") != 0,
         state: r.get("state"),
@@ -79,7 +79,7 @@ impl ExportStore for SqliteStore {
     async fn save_export(&self, e: &ExportRow) -> StoreResult<()> {
         sqlx::query(
             "UPDATE datadog_exports SET project_id = ?, dataset_id = ?, dataset_version = ?,
-                remote_id = ?, create_sent = ?, running_sent = ?, sent_rowid = ?,
+                remote_id = ?, create_sent = ?, running_sent = ?, sent_seq = ?,
                 sent_trials = ?, summary_sent = ?, state = ?, attempts = ?, last_error = ?,
                 next_attempt_at = ?, updated_at = ?
              WHERE experiment_id = ?",
@@ -90,7 +90,7 @@ impl ExportStore for SqliteStore {
         .bind(&e.remote_id)
         .bind(e.create_sent)
         .bind(e.running_sent)
-        .bind(e.sent_rowid)
+        .bind(e.sent_seq)
         .bind(i64::try_from(e.sent_trials).unwrap_or(i64::MAX))
         .bind(e.summary_sent)
         .bind(&e.state)
@@ -117,25 +117,42 @@ impl ExportStore for SqliteStore {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn last_trial_row(&self, experiment_id: &str) -> StoreResult<i64> {
+        // A scan of the experiment's narrow primary-key index entries (they carry rowids).
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(MAX(rowid), 0) FROM experiment_records WHERE experiment_id = ?",
+        )
+        .bind(experiment_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     async fn trials_after(
         &self,
         experiment_id: &str,
         after: i64,
+        through: i64,
         limit: u32,
     ) -> StoreResult<Vec<StoredTrial>> {
         let rows = sqlx::query(
-            "SELECT rowid AS trial_rowid, * FROM experiment_records
-             WHERE experiment_id = ? AND rowid > ? ORDER BY rowid LIMIT ?",
+            // The table's own rowid order is storage order (rowids grow, and commits are
+            // one at a time). NOT INDEXED: read the rows after the mark in that order,
+            // rather than every trial of the experiment through its index, sorted.
+            // `through` bounds the read: past the experiment's last row there are only
+            // other experiments' rows.
+            "SELECT rowid AS trial_seq, * FROM experiment_records NOT INDEXED
+             WHERE rowid > ? AND rowid <= ? AND experiment_id = ? ORDER BY rowid LIMIT ?",
         )
-        .bind(experiment_id)
         .bind(after)
+        .bind(through)
+        .bind(experiment_id)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
                 Ok(StoredTrial {
-                    rowid: r.get("trial_rowid"),
+                    seq: r.get("trial_seq"),
                     created_at: r.get("created_at"),
                     outcome: super::outcomes::outcome_row(r)?,
                 })
@@ -151,10 +168,11 @@ impl ExportStore for SqliteStore {
         )
         .fetch_one(&self.pool)
         .await?;
+        // Trials stored after each pending export's mark (rows after it, in rowid order).
         let unsent: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM datadog_exports x JOIN experiment_records r
-               ON r.experiment_id = x.experiment_id AND r.rowid > x.sent_rowid
-             WHERE x.state = 'pending'",
+            "SELECT COALESCE(SUM((SELECT COUNT(*) FROM experiment_records r
+                 WHERE r.experiment_id = x.experiment_id AND r.rowid > x.sent_seq)), 0)
+             FROM datadog_exports x WHERE x.state = 'pending'",
         )
         .fetch_one(&self.pool)
         .await?;

@@ -1,33 +1,70 @@
-//! Which Datadog dataset version a local version was pulled from.
+//! Links between local dataset versions and Datadog dataset versions (`datadog_links`).
 
 use sqlx::SqlitePool;
 
-use crate::store::{DatadogOrigin, StoreResult};
+use crate::store::{timestamp, DatadogLink, DatadogOrigin, LinkDirection, StoreResult};
+
+fn direction(d: LinkDirection) -> &'static str {
+    match d {
+        LinkDirection::Pulled => "pulled",
+        LinkDirection::Pushed => "pushed",
+    }
+}
+
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+fn origin(row: Option<(String, i64)>) -> Option<DatadogOrigin> {
+    row.map(|(dataset_id, version)| DatadogOrigin {
+        dataset_id,
+        version: version as u32,
+    })
+}
 
 pub(super) async fn set(
     pool: &SqlitePool,
     dataset_id: &str,
     version: u32,
+    link: &DatadogLink<'_>,
     origin: &DatadogOrigin,
+    how: LinkDirection,
 ) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE dataset_versions SET datadog_dataset_id = ?, datadog_version = ?
-         WHERE dataset_id = ? AND version = ?",
+        "INSERT OR REPLACE INTO datadog_links (dataset_id, version, site, project_id,
+            datadog_dataset_id, datadog_version, direction, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&origin.dataset_id)
-    .bind(i64::from(origin.version))
     .bind(dataset_id)
     .bind(i64::from(version))
+    .bind(link.site)
+    .bind(link.project_id)
+    .bind(&origin.dataset_id)
+    .bind(i64::from(origin.version))
+    .bind(direction(how))
+    .bind(timestamp())
     .execute(pool)
     .await?;
     Ok(())
 }
 
-#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-pub(super) async fn newest(
+pub(super) async fn get(
     pool: &SqlitePool,
-    name: &str,
-) -> StoreResult<Option<Option<DatadogOrigin>>> {
+    dataset_id: &str,
+    version: u32,
+    link: &DatadogLink<'_>,
+) -> StoreResult<Option<DatadogOrigin>> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT datadog_dataset_id, datadog_version FROM datadog_links
+         WHERE dataset_id = ? AND version = ? AND site = ? AND project_id = ?",
+    )
+    .bind(dataset_id)
+    .bind(i64::from(version))
+    .bind(link.site)
+    .bind(link.project_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(origin(row))
+}
+
+pub(super) async fn newest_is_pulled(pool: &SqlitePool, name: &str) -> StoreResult<Option<bool>> {
     let exists: Option<String> = sqlx::query_scalar("SELECT id FROM datasets WHERE name = ?")
         .bind(name)
         .fetch_optional(pool)
@@ -35,60 +72,44 @@ pub(super) async fn newest(
     let Some(dataset_id) = exists else {
         return Ok(None);
     };
-    let row: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT datadog_dataset_id, datadog_version FROM dataset_versions
-         WHERE dataset_id = ? AND complete = 1 ORDER BY version DESC LIMIT 1",
+    let pulled: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM datadog_links l WHERE l.dataset_id = ?1
+            AND l.direction = 'pulled' AND l.version = (SELECT MAX(version)
+                FROM dataset_versions WHERE dataset_id = ?1 AND complete = 1))",
     )
     .bind(&dataset_id)
-    .fetch_optional(pool)
+    .fetch_one(pool)
     .await?;
-    Ok(Some(match row {
-        Some((Some(id), Some(v))) => Some(DatadogOrigin {
-            dataset_id: id,
-            version: v as u32,
-        }),
-        _ => None,
-    }))
+    Ok(Some(pulled))
 }
 
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-pub(super) async fn pulled(
+pub(super) async fn linked(
     pool: &SqlitePool,
     name: &str,
-    origin: &DatadogOrigin,
+    how: LinkDirection,
+    link: Option<&DatadogLink<'_>>,
+    (datadog_dataset_id, datadog_version): (Option<&str>, Option<u32>),
 ) -> StoreResult<Option<u32>> {
     let version: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(v.version) FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id
-         WHERE d.name = ? AND v.complete = 1 AND v.datadog_dataset_id = ?
-           AND v.datadog_version = ?",
+        "SELECT MAX(l.version) FROM datadog_links l
+           JOIN datasets d ON d.id = l.dataset_id
+           JOIN dataset_versions v ON v.dataset_id = l.dataset_id AND v.version = l.version
+         WHERE d.name = ? AND v.complete = 1 AND l.direction = ?
+           AND (? IS NULL OR l.site = ?) AND (? IS NULL OR l.project_id = ?)
+           AND (? IS NULL OR l.datadog_dataset_id = ?) AND (? IS NULL OR l.datadog_version = ?)",
     )
     .bind(name)
-    .bind(&origin.dataset_id)
-    .bind(i64::from(origin.version))
+    .bind(direction(how))
+    .bind(link.map(|l| l.site))
+    .bind(link.map(|l| l.site))
+    .bind(link.map(|l| l.project_id))
+    .bind(link.map(|l| l.project_id))
+    .bind(datadog_dataset_id)
+    .bind(datadog_dataset_id)
+    .bind(datadog_version.map(i64::from))
+    .bind(datadog_version.map(i64::from))
     .fetch_one(pool)
     .await?;
     Ok(version.map(|v| v as u32))
-}
-
-#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-pub(super) async fn of_version(
-    pool: &SqlitePool,
-    dataset_id: &str,
-    version: u32,
-) -> StoreResult<Option<DatadogOrigin>> {
-    let row: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT datadog_dataset_id, datadog_version FROM dataset_versions
-         WHERE dataset_id = ? AND version = ?",
-    )
-    .bind(dataset_id)
-    .bind(i64::from(version))
-    .fetch_optional(pool)
-    .await?;
-    Ok(match row {
-        Some((Some(id), Some(v))) => Some(DatadogOrigin {
-            dataset_id: id,
-            version: v as u32,
-        }),
-        _ => None,
-    })
 }
