@@ -5,27 +5,22 @@
 //! saved after every acknowledged call, so a restart resumes without sending a batch twice;
 //! a failure waits with backoff and never touches the experiment itself.
 
-use std::collections::HashMap;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use futures::StreamExt;
 
-use shared::{DatadogExport, DatadogSite, ExperimentRunRequest, ExperimentStatus, ExportState};
+use shared::{DatadogSite, ExperimentRunRequest, ExperimentStatus};
 
 use super::datadog_events::{
-    experiment_config, experiment_tags, local_id_tag, summary_metrics, trial_events, EventContext,
+    experiment_config, experiment_tags, local_id_tag, summary_metrics, EventContext,
 };
 use super::datadog_push::PushError;
 use super::{Service, ServiceError, ServiceResult};
 use crate::config::Secret;
-use crate::datadog::{Client, DatadogError, NewExperiment, RemoteStatus};
+use crate::datadog::{DatadogError, NewExperiment, RemoteStatus};
 use crate::store::{ExperimentRow, ExportRow};
 
-/// Trials per events call.
-const EVENTS_BATCH: u32 = 100;
-/// Bytes of spans and metrics per events call (Datadog takes about 5 MB).
-const EVENTS_BYTES: usize = 3 << 20;
 /// Exports moved at once.
 const CONCURRENT_EXPORTS: usize = 4;
 /// Exports taken per pass.
@@ -58,7 +53,7 @@ enum Pass {
 }
 
 /// Why a pass stopped early.
-enum Stop {
+pub(super) enum Stop {
     Datadog(DatadogError),
     Local(ServiceError),
     /// The keys were removed since the export was queued: it waits for them.
@@ -356,140 +351,5 @@ impl Service {
             .await
             .or_else(best_effort)?;
         Ok(Pass::Done)
-    }
-
-    /// Sends every stored trial after the export's mark, a batch at a time.
-    async fn send_trials(
-        &self,
-        client: &Client,
-        row: &mut ExportRow,
-        experiment: &ExperimentRow,
-        ctx: &EventContext,
-    ) -> Result<(), Stop> {
-        let through = self.store.last_trial_row(&experiment.id).await?;
-        loop {
-            let trials = self
-                .store
-                .trials_after(&experiment.id, row.sent_seq, through, EVENTS_BATCH)
-                .await?;
-            let Some(last) = trials.last().map(|t| t.seq) else {
-                return Ok(());
-            };
-            let ids: Vec<&str> = trials
-                .iter()
-                .map(|t| t.outcome.record_id.as_str())
-                .collect();
-            let records = self
-                .store
-                .dataset_records_by_id(&experiment.dataset_name, experiment.dataset_version, &ids)
-                .await?;
-            let by_id: HashMap<String, shared::DatasetRecord> =
-                records.into_iter().map(|r| (r.id.clone(), r)).collect();
-            // Calls of at most EVENTS_BYTES: a batch of large spans goes in several.
-            let (mut metrics, mut spans, mut bytes, mut count) = (Vec::new(), Vec::new(), 0, 0);
-            for (i, trial) in trials.iter().enumerate() {
-                let (m, sp) = trial_events(ctx, std::slice::from_ref(trial), |id| {
-                    by_id.get(id).cloned()
-                });
-                let size = sp
-                    .iter()
-                    .chain(&m)
-                    .map(|v| v.to_string().len())
-                    .sum::<usize>();
-                if count > 0 && bytes + size > EVENTS_BYTES {
-                    let through = trials[i - 1].seq;
-                    self.post_batch(client, row, ctx, &mut metrics, &mut spans, through, count)
-                        .await?;
-                    (bytes, count) = (0, 0);
-                }
-                metrics.extend(m);
-                spans.extend(sp);
-                bytes += size;
-                count += 1;
-            }
-            self.post_batch(client, row, ctx, &mut metrics, &mut spans, last, count)
-                .await?;
-        }
-    }
-
-    /// Sends one events call and saves that the trials through `through` are sent.
-    #[allow(clippy::too_many_arguments)]
-    async fn post_batch(
-        &self,
-        client: &Client,
-        row: &mut ExportRow,
-        ctx: &EventContext,
-        metrics: &mut Vec<serde_json::Value>,
-        spans: &mut Vec<serde_json::Value>,
-        through: i64,
-        count: u64,
-    ) -> Result<(), Stop> {
-        client
-            .post_events(
-                &ctx.remote_id,
-                std::mem::take(metrics),
-                std::mem::take(spans),
-                &ctx.tags,
-            )
-            .await?;
-        row.sent_seq = through;
-        row.sent_trials += count;
-        self.store.save_export(row).await?;
-        Ok(())
-    }
-
-    /// An experiment's export as the API shows it, when it has one.
-    pub async fn export_view(&self, experiment_id: &str) -> ServiceResult<Option<DatadogExport>> {
-        Ok(self
-            .store
-            .get_export(experiment_id)
-            .await?
-            .map(|row| export_view(&row, self.datadog.site)))
-    }
-
-    /// The export outbox's size, when Datadog is configured (None if it cannot be read).
-    pub async fn export_backlog(&self) -> Option<shared::ExportBacklog> {
-        if !self.datadog.configured() {
-            return None;
-        }
-        let b = self.store.export_backlog().await.ok()?;
-        Some(shared::ExportBacklog {
-            pending: b.pending,
-            failed: b.failed,
-            unsent_trials: b.unsent_trials,
-        })
-    }
-
-    /// Makes an experiment's failed or waiting export due now.
-    pub async fn retry_export(&self, experiment_id: &str) -> ServiceResult<DatadogExport> {
-        self.store.get_experiment(experiment_id).await?;
-        if !self.store.retry_export(experiment_id).await? {
-            return Err(match self.store.get_export(experiment_id).await? {
-                Some(_) => ServiceError::Conflict("the export is already done".into()),
-                None => ServiceError::NotFound(format!(
-                    "experiment {experiment_id} has no Datadog export (Datadog was not configured when it ran)"
-                )),
-            });
-        }
-        self.exports_due.notify_one();
-        self.store
-            .get_export(experiment_id)
-            .await?
-            .map(|row| export_view(&row, self.datadog.site))
-            .ok_or_else(|| ServiceError::Internal("the export vanished".into()))
-    }
-}
-
-/// An export row as the API shows it: its state and Datadog's pages.
-pub fn export_view(row: &ExportRow, default_site: DatadogSite) -> DatadogExport {
-    let site = DatadogSite::parse(&row.site).unwrap_or(default_site);
-    DatadogExport {
-        state: row.state.parse().unwrap_or(ExportState::Pending),
-        sent_trials: row.sent_trials,
-        attempts: row.attempts,
-        last_error: row.last_error.clone(),
-        datadog_experiment_id: row.remote_id.clone(),
-        experiment_url: row.remote_id.as_deref().map(|id| site.experiment_url(id)),
-        dataset_url: row.dataset_id.as_deref().map(|id| site.dataset_url(id)),
     }
 }

@@ -5,7 +5,7 @@
 
 use shared::{DatadogSite, ExperimentRunResponse};
 
-use super::datadog_export::export_view;
+use super::datadog_status::export_view;
 use super::Service;
 use crate::store::ExportRow;
 

@@ -12,6 +12,8 @@ mod datadog_events;
 mod datadog_export;
 mod datadog_links;
 mod datadog_push;
+mod datadog_status;
+mod datadog_trials;
 pub mod datasets;
 mod disagree;
 mod error;

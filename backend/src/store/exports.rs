@@ -1,9 +1,34 @@
-//! The Datadog export outbox's rows (see `migrations/sqlite/0017_datadog_exports.sql`).
+//! Datadog's side of the store: links between local and Datadog dataset versions
+//! (`0016_datadog_links.sql`) and the export outbox's rows (`0017_datadog_exports.sql`).
 
 use async_trait::async_trait;
 
 use super::StoreResult;
 use crate::outcome::RecordOutcome;
+
+/// A Datadog dataset version a local version is the same as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatadogOrigin {
+    /// Datadog's dataset id (a UUID).
+    pub dataset_id: String,
+    /// Datadog's version number of that dataset.
+    pub version: u32,
+}
+
+/// A Datadog site and project, where a link between versions holds.
+#[derive(Debug, Clone, Copy)]
+pub struct DatadogLink<'a> {
+    /// The site's domain.
+    pub site: &'a str,
+    pub project_id: &'a str,
+}
+
+/// How a local version came to be the same as a Datadog version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkDirection {
+    Pulled,
+    Pushed,
+}
 
 /// Where an experiment's export to Datadog is.
 #[derive(Debug, Clone, PartialEq)]

@@ -19,7 +19,9 @@ use shared::{
 use crate::eval::table::FieldTally;
 use crate::outcome::RecordOutcome;
 
-pub use exports::{ExportBacklog, ExportRow, ExportStore, StoredTrial};
+pub use exports::{
+    DatadogLink, DatadogOrigin, ExportBacklog, ExportRow, ExportStore, LinkDirection, StoredTrial,
+};
 pub use filters::{
     ExperimentFacets, ExperimentFilter, ExperimentOrder, RecordSelection, TrialFilter, TrialOrder,
 };
@@ -147,30 +149,6 @@ pub struct PendingVersion {
     pub version: u32,
     pub note: String,
     pub created_at: String,
-}
-
-/// The Datadog dataset version a local version was pulled from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatadogOrigin {
-    /// Datadog's dataset id (a UUID).
-    pub dataset_id: String,
-    /// Datadog's version number of that dataset.
-    pub version: u32,
-}
-
-/// A Datadog site and project, where a link between versions holds.
-#[derive(Debug, Clone, Copy)]
-pub struct DatadogLink<'a> {
-    /// The site's domain.
-    pub site: &'a str,
-    pub project_id: &'a str,
-}
-
-/// How a local version came to be the same as a Datadog version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkDirection {
-    Pulled,
-    Pushed,
 }
 
 /// Datasets and their immutable versions.

@@ -44,6 +44,17 @@ pub struct FakeDatadog {
     state: Arc<Mutex<State>>,
 }
 
+impl State {
+    /// The id of project `name`, created if needed (as Datadog's get-or-create).
+    fn project_id(&mut self, name: &str) -> String {
+        let next = format!("0000000{}-0000-4000-8000-000000000000", self.projects.len());
+        self.projects
+            .entry(name.to_string())
+            .or_insert(next)
+            .clone()
+    }
+}
+
 struct Answer(Arc<Mutex<State>>);
 
 pub(crate) fn errors(status: u16, title: &str, detail: &str) -> ResponseTemplate {
@@ -91,15 +102,7 @@ impl Respond for Answer {
                 else {
                     return errors(400, "Bad Request", "data.attributes.name is required");
                 };
-                let next = format!(
-                    "0000000{}-0000-4000-8000-000000000000",
-                    state.projects.len()
-                );
-                let id = state
-                    .projects
-                    .entry(name.to_string())
-                    .or_insert(next)
-                    .clone();
+                let id = state.project_id(name);
                 ResponseTemplate::new(200).set_body_json(
                     json!({"data": {"id": id, "type": "projects", "attributes": {"name": name}}}),
                 )
@@ -197,15 +200,7 @@ impl FakeDatadog {
     /// Creates project `project` (if needed) and a dataset in it.
     pub fn add_dataset(&self, project: &str, dataset: FakeDataset) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let next = format!(
-            "0000000{}-0000-4000-8000-000000000000",
-            state.projects.len()
-        );
-        let project_id = state
-            .projects
-            .entry(project.to_string())
-            .or_insert(next)
-            .clone();
+        let project_id = state.project_id(project);
         let datasets = state.datasets.entry(project_id).or_default();
         datasets.retain(|d| d.id != dataset.id);
         datasets.push(dataset);
