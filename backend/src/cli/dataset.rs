@@ -66,9 +66,10 @@ pub struct GenArgs {
 /// Where records come from: the bundled dataset, a file, or the generator.
 #[derive(Debug, Clone, Args)]
 pub struct SourceArgs {
-    /// A bundled dataset by name.
-    #[arg(long, default_value = builtin::BUILTIN_DATASET_NAME)]
-    pub dataset: String,
+    /// A dataset by name: offline, the bundled one (the default); with --server, any of
+    /// the server's.
+    #[arg(long)]
+    pub dataset: Option<String>,
     /// A dataset file (JSON array, JSON Lines, or the original project's format).
     #[arg(long, conflicts_with = "generate")]
     pub dataset_file: Option<PathBuf>,
@@ -114,14 +115,21 @@ impl SourceArgs {
         if let Some((name, config)) = self.generator() {
             return Ok((name, generate::generate(&config).collect()));
         }
-        if self.dataset == builtin::BUILTIN_DATASET_NAME {
-            return Ok((self.dataset.clone(), builtin::builtin_dataset()));
+        let name = self.dataset_name();
+        if name == builtin::BUILTIN_DATASET_NAME {
+            return Ok((name.to_string(), builtin::builtin_dataset()));
         }
         anyhow::bail!(
-            "Failed to load dataset \"{}\": offline runs know only \"{}\" (use --dataset-file or --generate)",
-            self.dataset,
+            "Failed to load dataset \"{name}\": offline runs know only \"{}\" (use --dataset-file, --generate, or --server for a server's datasets)",
             builtin::BUILTIN_DATASET_NAME
         )
+    }
+
+    /// The dataset named by `--dataset`, the bundled one when absent.
+    pub fn dataset_name(&self) -> &str {
+        self.dataset
+            .as_deref()
+            .unwrap_or(builtin::BUILTIN_DATASET_NAME)
     }
 }
 

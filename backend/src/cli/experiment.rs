@@ -1,28 +1,23 @@
-//! `tallylab experiment run`: an offline experiment with no server.
+//! `tallylab experiment run`: an experiment on a server (`--server`), followed to its end,
+//! or in this process with no server; either way with the same request flags, gates and
+//! reports, and exit codes a CI job can act on (see [`gates`](super::gates)).
 
-use std::collections::HashSet;
-use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Instant;
+use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use shared::{ExperimentRunRequest, ModelConfig};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
+use shared::{ExperimentRunRequest, ModelConfig, Preset};
 
 use super::dataset::SourceArgs;
-use super::print::{self, Ran};
-use super::source::AuditedSource;
-use crate::providers::images::ImagePolicy;
-use crate::providers::setup::build_registry;
-use crate::providers::HttpContext;
-use crate::runner::{self, ExperimentFacts, ExperimentPlan, RecordSource, SummaryBuilder};
-use crate::service::SUMMARY_SEED;
+use super::gates::GateArgs;
 
 /// Experiment commands.
 #[derive(Debug, Subcommand)]
 pub enum ExperimentCommand {
-    /// Run one experiment per model over a dataset and print metrics with 95% intervals.
+    /// Run one experiment per model over a dataset, print metrics with 95% intervals and
+    /// check the gates. Exit code 0: every gate passed; 1: a gate failed (an experiment
+    /// failed, a floor was missed, or a significant regression against --baseline);
+    /// 2: the run could not be made (usage, network, authentication, server error).
     Run(RunArgs),
 }
 
@@ -36,31 +31,64 @@ pub enum Format {
 /// Arguments of `experiment run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// A tallylab server to run on (e.g. https://tallylab.example.org); without it the run
+    /// is made in this process, offline.
+    #[arg(long, env = "TALLYLAB_URL", value_name = "URL")]
+    pub server: Option<String>,
+    /// The server's API key.
+    #[arg(
+        long,
+        env = "TALLYLAB_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
     #[command(flatten)]
     pub source: SourceArgs,
+    /// A JSON request file (the body of POST /api/v1/experiments/run); flags given as well
+    /// override its fields.
+    #[arg(long, value_name = "FILE")]
+    pub request: Option<PathBuf>,
+    /// Run the models of a preset (by id or name; see GET /api/v1/presets).
+    #[arg(long, conflicts_with = "models")]
+    pub preset: Option<String>,
     /// Model to run, optionally with its temperature as `NAME@TEMP`; repeat for several
-    /// experiments (each compared pairwise against the first).
-    #[arg(long = "model", default_value = "rules-v1")]
+    /// experiments (each compared pairwise against the first). Default: rules-v1.
+    #[arg(long = "model", value_name = "MODEL")]
     pub models: Vec<String>,
-    /// Sampling temperature for every model.
+    /// Sampling temperature for every --model without its own.
     #[arg(long, default_value_t = 0.0)]
     pub temperature: f64,
     /// Run only the first N records.
     #[arg(long)]
     pub sample_size: Option<u32>,
-    /// Concurrent trials per experiment.
-    #[arg(long, default_value_t = 4)]
-    pub jobs: u32,
-    /// Runs per record.
-    #[arg(long, default_value_t = 1)]
-    pub repetitions: u32,
-    /// Stop an experiment at its first error.
+    /// Concurrent trials per experiment (default 4, or the request's or preset's).
+    #[arg(long)]
+    pub jobs: Option<u32>,
+    /// Runs per record (default 1).
+    #[arg(long)]
+    pub repetitions: Option<u32>,
+    /// Stop an experiment at its first error (the original's raise_errors).
     #[arg(long)]
     pub raise_errors: bool,
     /// Also score every output with an LLM judge: a Gemini or OpenAI-compatible model of
     /// the registry (its tokens and cost are reported apart).
     #[arg(long, value_name = "MODEL")]
     pub judge: Option<String>,
+    /// The run's project name (with --server).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// A version of the dataset (with --server); default the latest.
+    #[arg(long)]
+    pub dataset_version: Option<u32>,
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// Write the run's result with its gates as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Append a Markdown summary to this file (e.g. "$GITHUB_STEP_SUMMARY").
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -78,132 +106,134 @@ fn model_config(spec: &str, default_temperature: f64) -> anyhow::Result<ModelCon
     }
 }
 
-/// Runs an experiment command.
-pub fn run(cmd: ExperimentCommand) -> anyhow::Result<ExitCode> {
-    let ExperimentCommand::Run(args) = cmd;
-    let request = ExperimentRunRequest {
-        dataset_name: "offline".into(),
-        model_configs: args
-            .models
-            .iter()
-            .map(|m| model_config(m, args.temperature))
-            .collect::<anyhow::Result<_>>()?,
-        sample_size: args.sample_size,
-        jobs: args.jobs,
-        raise_errors: args.raise_errors,
-        repetitions: Some(args.repetitions),
-        evaluators: args.judge.as_ref().map(|model| shared::EvaluatorOptions {
-            llm_judge: Some(shared::JudgeOptions {
-                model: model.clone(),
-                temperature: None,
-            }),
-        }),
-        ..Default::default()
-    };
-    let problems = request.validate();
-    if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("invalid {}: {}", p.field, p.message);
+impl RunArgs {
+    /// The request the flags describe: the request file's, else the defaults; then the
+    /// preset's models (found by `presets`), then every flag given.
+    pub fn request(&self, presets: &[Preset]) -> anyhow::Result<ExperimentRunRequest> {
+        let mut request = match &self.request {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let de = &mut serde_json::Deserializer::from_str(&text);
+                serde_path_to_error::deserialize(de)
+                    .with_context(|| format!("{} is not a run request", path.display()))?
+            }
+            None => ExperimentRunRequest {
+                dataset_name: self.source.dataset_name().to_string(),
+                raise_errors: self.raise_errors,
+                ..Default::default()
+            },
+        };
+        if let Some(wanted) = &self.preset {
+            let preset = presets
+                .iter()
+                .find(|p| &p.id == wanted || &p.name == wanted)
+                .with_context(|| {
+                    let known: Vec<_> = presets.iter().map(|p| p.id.as_str()).collect();
+                    format!("no preset {wanted:?}; the presets are {}", known.join(", "))
+                })?;
+            request.model_configs.clone_from(&preset.model_configs);
+            request.sample_size = preset.sample_size;
+            request.jobs = preset.jobs;
         }
-        return Ok(ExitCode::from(2));
-    }
-    // The same registry as the server: real providers when their keys are set.
-    let settings = crate::config::Settings::from_env()?;
-    let ctx = HttpContext {
-        images: Arc::new(ImagePolicy::from_settings(&settings.providers)),
-        ..HttpContext::offline()
-    };
-    let registry = build_registry(&settings, &ctx, &|k| std::env::var(k).ok())?;
-    let providers = request
-        .model_configs
-        .iter()
-        .map(|c| registry.get(&c.model))
-        .collect::<Result<Vec<_>, _>>()?;
-    let judge = runner::Judge::from_request(&registry, request.evaluators.as_ref())?;
-    let (name, records) = args.source.records()?;
-    let source = AuditedSource::new(records, args.sample_size.map(|n| n as usize));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    // Each experiment folds its trials into a summary as they finish: nothing holds them.
-    let ran: Vec<(Ran, SummaryBuilder)> = runtime.block_on(async {
-        let runs = request
-            .model_configs
-            .iter()
-            .zip(providers)
-            .map(|(config, provider)| {
-                let plan = ExperimentPlan {
-                    config: config.clone(),
-                    jobs: args.jobs as usize,
-                    raise_errors: args.raise_errors,
-                    repetitions: args.repetitions,
-                    options: crate::providers::CallOptions::default(),
-                    judge: judge.clone(),
-                };
-                let records: Arc<dyn runner::RecordSource> = source.clone();
-                async move {
-                    let (tx, mut rx) = mpsc::channel(256);
-                    let fold = async move {
-                        let mut builder = SummaryBuilder::new(true, plan.repetitions);
-                        while let Some(o) = rx.recv().await {
-                            builder.add(&o);
-                        }
-                        builder
-                    };
-                    let started = Instant::now();
-                    let done = HashSet::new();
-                    let run = runner::run_experiment(
-                        provider,
-                        records,
-                        &plan,
-                        &done,
-                        tx,
-                        CancellationToken::new(),
-                    );
-                    let (end, builder) = tokio::join!(run, fold);
-                    let ran = Ran {
-                        config: plan.config,
-                        end,
-                        seconds: started.elapsed().as_secs_f64(),
-                        table: builder.table().clone(),
-                    };
-                    (ran, builder)
-                }
+        if !self.models.is_empty() || (self.request.is_none() && self.preset.is_none()) {
+            let models = if self.models.is_empty() {
+                vec!["rules-v1".to_string()]
+            } else {
+                self.models.clone()
+            };
+            request.model_configs = models
+                .iter()
+                .map(|m| model_config(m, self.temperature))
+                .collect::<anyhow::Result<_>>()?;
+        }
+        if let Some(name) = &self.source.dataset {
+            request.dataset_name.clone_from(name);
+        }
+        if self.request.is_none() && self.preset.is_none() {
+            request.jobs = 4;
+        }
+        if let Some(n) = self.sample_size {
+            request.sample_size = Some(n);
+        }
+        if let Some(jobs) = self.jobs {
+            request.jobs = jobs;
+        }
+        if let Some(r) = self.repetitions {
+            request.repetitions = Some(r);
+        }
+        if self.raise_errors {
+            request.raise_errors = true;
+        }
+        if let Some(project) = &self.project {
+            request.project_name.clone_from(project);
+        }
+        if let Some(v) = self.dataset_version {
+            request.dataset_version = Some(v);
+        }
+        if let Some(model) = &self.judge {
+            request.evaluators = Some(shared::EvaluatorOptions {
+                llm_judge: Some(shared::JudgeOptions {
+                    model: model.clone(),
+                    temperature: None,
+                }),
             });
-        futures::future::join_all(runs).await
-    });
-    let audit = source
-        .audit
-        .lock()
-        .map(|a| (a.flagged, a.shown.clone()))
-        .unwrap_or_default();
-    let (ran, summaries): (Vec<Ran>, Vec<_>) = ran
-        .into_iter()
-        .enumerate()
-        .map(|(i, (r, builder))| {
-            let summary = builder.finish(&ExperimentFacts {
-                experiment_id: &format!("offline-{}", i + 1),
-                experiment_url: None,
-                config: &r.config,
-                end: &r.end,
-                repetitions: args.repetitions,
-                label_issues: audit.0,
-                seed: SUMMARY_SEED,
-                judge_model: judge.as_ref().map(|j| j.model.as_str()),
-            });
-            (r, summary)
-        })
-        .unzip();
-    match args.format {
-        Format::Json => print::json(&name, source.len(), &summaries, &ran)?,
-        Format::Text => print::text(&name, source.len(), &audit, &summaries, &ran),
+        }
+        Ok(request)
     }
-    let any_failed = summaries
-        .iter()
-        .any(|s| s.status != shared::ExperimentStatus::Success);
-    Ok(if any_failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn args(flags: &[&str]) -> RunArgs {
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            run: RunArgs,
+        }
+        let mut argv = vec!["run"];
+        argv.extend_from_slice(flags);
+        Cli::try_parse_from(argv).expect("flags parse").run
+    }
+
+    #[test]
+    fn flags_override_a_request_file_and_presets_give_models() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("run.json");
+        std::fs::write(
+            &file,
+            r#"{"dataset_name":"ds","model_configs":[{"model":"gemini-2.5-flash","temperature":0.0}],"jobs":8,"sample_size":50,"raise_errors":false}"#,
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        let r = args(&["--request", path, "--sample-size", "4"])
+            .request(&[])
+            .unwrap();
+        assert_eq!(
+            (r.dataset_name.as_str(), r.jobs, r.sample_size),
+            ("ds", 8, Some(4))
+        );
+        assert_eq!(r.model_configs[0].model, "gemini-2.5-flash");
+        assert!(!r.raise_errors);
+
+        let presets = crate::service::catalog::presets();
+        let first = &presets[0];
+        let r = args(&["--preset", &first.id]).request(&presets).unwrap();
+        assert_eq!(r.model_configs, first.model_configs);
+        assert!(args(&["--preset", "nope"]).request(&presets).is_err());
+
+        let r = args(&["--model", "rules-v1@0.5", "--project", "p"])
+            .request(&[])
+            .unwrap();
+        assert_eq!((r.model_configs[0].temperature, r.jobs), (0.5, 4));
+        assert_eq!(r.project_name, "p");
+        assert_eq!(
+            r.dataset_name,
+            crate::dataset::builtin::BUILTIN_DATASET_NAME
+        );
+    }
 }

@@ -2,9 +2,14 @@
 
 mod dataset;
 mod experiment;
+pub mod gates;
+mod offline;
 mod print;
+mod remote;
 mod serve;
 mod source;
+mod submit;
+mod summary;
 
 use std::process::ExitCode;
 
@@ -20,11 +25,13 @@ pub struct Cli {
 }
 
 /// Top-level commands.
+// Parsed once per process: the size of the experiment flags does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API and the web app (configuration from the environment and .env).
     Serve,
-    /// Run experiments offline, with no server.
+    /// Run experiments on a server (--server) or in this process, and gate on the results.
     #[command(subcommand)]
     Experiment(experiment::ExperimentCommand),
     /// Generate, inspect and audit datasets.
@@ -37,9 +44,17 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve => serve::run(),
-        Command::Experiment(cmd) => {
+        Command::Experiment(experiment::ExperimentCommand::Run(args)) => {
             init_logging(false);
-            experiment::run(cmd)
+            let code = match &args.server {
+                Some(server) => submit::run(&args, server),
+                None => offline::run(&args),
+            };
+            // Whatever stopped the run before its gates could be checked is exit code 2.
+            Ok(code.unwrap_or_else(|e| {
+                eprintln!("error: {e:#}");
+                ExitCode::from(gates::EXIT_COULD_NOT_RUN)
+            }))
         }
         Command::Dataset(cmd) => {
             init_logging(false);

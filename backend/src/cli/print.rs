@@ -107,24 +107,3 @@ pub fn text(
 pub fn comparisons(a: &Ran, b: &Ran) -> Vec<shared::PairedComparison> {
     paired(&a.table, &b.table)
 }
-
-/// Prints a JSON document with the dataset, every summary and the comparisons.
-pub fn json(
-    name: &str,
-    size: usize,
-    summaries: &[ExperimentSummary],
-    ran: &[Ran],
-) -> anyhow::Result<()> {
-    let comparisons: Vec<_> = match ran.split_first() {
-        Some((first, rest)) => rest.iter().flat_map(|o| comparisons(first, o)).collect(),
-        None => Vec::new(),
-    };
-    let doc = serde_json::json!({
-        "dataset_name": name,
-        "dataset_size": size,
-        "experiments": summaries,
-        "comparisons": comparisons,
-    });
-    println!("{}", serde_json::to_string_pretty(&doc)?);
-    Ok(())
-}

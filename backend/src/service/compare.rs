@@ -7,8 +7,8 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 use shared::{
-    ComparisonPair, ComparisonResponse, ExperimentRunResponse, FieldRow, MetricKind,
-    PairedComparison,
+    ComparisonPair, ComparisonResponse, ExperimentRunResponse, ExperimentStatus, FieldRow,
+    MetricKind, PairedComparison,
 };
 
 use super::experiment::SUMMARY_SEED;
@@ -17,6 +17,7 @@ use crate::eval::summary::in_table_population;
 use crate::eval::table::ScoreTable;
 use crate::eval::{Evaluator, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};
 use crate::stats;
+use crate::store::{ExperimentFilter, ExperimentRow, StoreError};
 
 /// Most experiments in one comparison.
 const MAX_COMPARED: usize = 10;
@@ -244,5 +245,31 @@ impl Service {
             }
             .in_current_span(),
         );
+    }
+}
+
+impl Service {
+    /// The experiment a baseline names: the experiment with that id, else the newest
+    /// successful experiment with exactly that name; `None` when there is neither.
+    pub async fn find_baseline(&self, id_or_name: &str) -> ServiceResult<Option<ExperimentRow>> {
+        match self.store.get_experiment(id_or_name).await {
+            Ok(row) => return Ok(Some(row)),
+            Err(StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let filter = ExperimentFilter {
+            search: Some(id_or_name.to_string()),
+            limit: 500,
+            ..ExperimentFilter::default()
+        };
+        let (rows, _) = self.store.list_experiments(&filter).await?;
+        Ok(rows
+            .into_iter()
+            .find(|r| r.name == id_or_name && r.status == ExperimentStatus::Success))
+    }
+
+    /// A stored experiment's scores, trial by trial (for a comparison made elsewhere).
+    pub async fn stored_scores(&self, id: &str) -> ServiceResult<ScoreTable> {
+        Ok(self.score_table(id).await?.0)
     }
 }

@@ -10,8 +10,7 @@ use std::sync::Arc;
 use futures::future::join_all;
 use futures::FutureExt;
 use shared::{
-    ExperimentProgress, ExperimentRunResponse, ExperimentStatus, ExperimentSummary, RunOutcome,
-    RunStatus,
+    ExperimentProgress, ExperimentRunResponse, ExperimentStatus, ExperimentSummary, RunStatus,
 };
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -242,30 +241,9 @@ impl Service {
         experiments: Vec<ExperimentSummary>,
         dataset_size: u64,
     ) -> ExperimentRunResponse {
-        let ok = experiments
-            .iter()
-            .filter(|e| e.status == ExperimentStatus::Success)
-            .count() as u64;
+        let (status, message) = super::runs::run_outcome(&experiments);
         let total = experiments.len() as u64;
-        let (status, message) = if ok == total {
-            (
-                RunOutcome::Success,
-                format!("Successfully ran {total} experiments"),
-            )
-        } else if ok > 0 {
-            (
-                RunOutcome::Partial,
-                format!(
-                    "Ran {total} experiments: {ok} succeeded, {} did not",
-                    total - ok
-                ),
-            )
-        } else {
-            (
-                RunOutcome::Failed,
-                format!("All {total} experiments failed or were cancelled"),
-            )
-        };
+        let ok = total - super::runs::unsuccessful(&experiments);
         let ids: Vec<&str> = experiments
             .iter()
             .map(|e| e.experiment_id.as_str())

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use shared::{
     DatasetInfo, DatasetRecord, DatasetVersionInfo, ExperimentRunRequest, ExperimentRunResponse,
-    ExperimentStatus, RunMode, RunStatus,
+    ExperimentStatus, ExperimentSummary, RunMode, RunOutcome, RunStatus,
 };
 
 use super::{model_error, Service, ServiceError, ServiceResult};
@@ -283,4 +283,37 @@ impl Service {
         }
         Ok(n)
     }
+}
+
+/// The original's outcome of a run and its message, from its experiments' statuses.
+pub fn run_outcome(experiments: &[ExperimentSummary]) -> (RunOutcome, String) {
+    let total = experiments.len() as u64;
+    let ok = total - unsuccessful(experiments);
+    if ok == total {
+        (
+            RunOutcome::Success,
+            format!("Successfully ran {total} experiments"),
+        )
+    } else if ok > 0 {
+        (
+            RunOutcome::Partial,
+            format!(
+                "Ran {total} experiments: {ok} succeeded, {} did not",
+                total - ok
+            ),
+        )
+    } else {
+        (
+            RunOutcome::Failed,
+            format!("All {total} experiments failed or were cancelled"),
+        )
+    }
+}
+
+/// How many of `experiments` did not succeed.
+pub fn unsuccessful(experiments: &[ExperimentSummary]) -> u64 {
+    experiments
+        .iter()
+        .filter(|e| e.status != ExperimentStatus::Success)
+        .count() as u64
 }

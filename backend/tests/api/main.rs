@@ -3,6 +3,7 @@
 
 mod async_tasks;
 mod catalogue;
+mod cli_gates;
 mod contract;
 mod datadog;
 mod datadog_export;
