@@ -11,7 +11,7 @@
 //! - the domain: [`outcome`] (a trial's result), [`eval`] (scores and the evaluator
 //!   registry), [`report`] (parsing model output), [`dataset`] (the generator and bundled
 //!   data), [`rules`] (the built-in offline extractor `rules-v1`), [`stats`], [`thai`],
-//!   and [`config`].
+//!   [`telemetry`] (Prometheus metrics) and [`config`].
 
 pub mod api;
 pub mod cli;
@@ -29,4 +29,5 @@ pub mod server;
 pub mod service;
 pub mod stats;
 pub mod store;
+pub mod telemetry;
 pub mod thai;

@@ -11,7 +11,7 @@ use syn::visit::Visit;
 
 /// Top-level modules from the bottom layer up; a module may import its own layer or lower.
 const LAYERS: &[&[&str]] = &[
-    &["config", "thai", "stats"],
+    &["config", "thai", "stats", "telemetry"],
     &["report", "eval", "outcome", "dataset", "rules"],
     &["providers", "datadog"],
     &["runner", "store"],

@@ -12,6 +12,7 @@ pub mod error;
 pub mod experiments;
 pub mod history;
 mod openapi;
+pub mod operations;
 pub mod request;
 pub mod routes;
 mod spa;
@@ -31,6 +32,8 @@ pub(crate) type State = web::Data<state::AppState>;
 /// would otherwise match.
 pub fn routes(cfg: &mut ServiceConfig<'_>) {
     cfg.service(experiments::health)
+        .service(operations::ready)
+        .service(operations::metrics)
         .service(experiments::experiments_health)
         .service(experiments::run_experiments)
         .service(experiments::run_experiments_async)

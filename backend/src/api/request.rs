@@ -26,18 +26,44 @@ impl FromRequest for Authenticated {
 }
 
 fn check_key(req: &HttpRequest) -> Result<Authenticated, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or(ServiceError::Internal("no application state".into()))?;
     let Some(given) = req.headers().get("X-API-Key") else {
         return Err(ApiError::Unauthorized("missing X-API-Key header"));
     };
+    compare_key(req, given.as_bytes())
+}
+
+fn compare_key(req: &HttpRequest, given: &[u8]) -> Result<Authenticated, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or(ServiceError::Internal("no application state".into()))?;
     let expected = state.api_key.expose().as_bytes();
     // Constant-time comparison: the time taken must not reveal how much of the key matched.
-    if given.as_bytes().ct_eq(expected).into() {
+    if given.ct_eq(expected).into() {
         Ok(Authenticated)
     } else {
         Err(ApiError::Unauthorized("invalid API key"))
+    }
+}
+
+/// Proof that a scrape carried the key, as `X-API-Key` or as `Authorization: Bearer` (what
+/// Prometheus's `authorization` scrape setting sends).
+pub struct ScrapeAuthenticated;
+
+impl FromRequest for ScrapeAuthenticated {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let bearer = req
+            .headers()
+            .get("Authorization")
+            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "));
+        std::future::ready(match bearer {
+            Some(token) if req.headers().get("X-API-Key").is_none() => {
+                compare_key(req, token).map(|_| ScrapeAuthenticated)
+            }
+            _ => check_key(req).map(|_| ScrapeAuthenticated),
+        })
     }
 }
 

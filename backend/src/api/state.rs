@@ -12,4 +12,6 @@ pub struct AppState {
     /// The key clients must send as `X-API-Key`.
     pub api_key: Secret,
     pub settings: Arc<Settings>,
+    /// The providers' rate budgets (their 429 counts are metrics).
+    pub budgets: Arc<crate::providers::budget::Budgets>,
 }

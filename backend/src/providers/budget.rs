@@ -159,6 +159,18 @@ pub struct Budgets {
 }
 
 impl Budgets {
+    /// 429 answers absorbed since the start, summed by provider kind.
+    pub fn rate_limited_by_provider(&self) -> Vec<(String, u64)> {
+        let mut by: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        if let Ok(m) = self.map.lock() {
+            for (name, budget) in m.iter() {
+                let provider = name.split(':').next().unwrap_or(name);
+                *by.entry(provider.to_string()).or_default() += budget.rate_limited_count();
+            }
+        }
+        by.into_iter().collect()
+    }
+
     /// The budget of `provider` with the key whose fingerprint is `key_id` (never the key).
     /// Models sharing a key share its budget; when they configure different limits, the
     /// strictest applies.

@@ -101,6 +101,7 @@ impl Application {
             service,
             api_key,
             settings: Arc::new(settings),
+            budgets: ctx.budgets.clone(),
         });
         let server = build_server(listener, state.clone())?;
         Ok((

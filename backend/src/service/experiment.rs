@@ -20,6 +20,7 @@ use crate::runner::{
     self, ExperimentEnd, ExperimentFacts, ExperimentPlan, Judge, RecordSource, SummaryBuilder,
 };
 use crate::store::{ExperimentRow, RunRow};
+use crate::telemetry::{telemetry, CallLabels, ModelLabels, StatusLabel};
 
 /// Most outcomes committed in one transaction.
 const WRITE_BATCH: usize = 128;
@@ -88,7 +89,11 @@ impl Service {
                 };
                 // Bounded so a writer that falls behind slows the runner instead of holding outcomes.
                 let (tx, rx) = mpsc::channel::<RecordOutcome>(WRITE_BATCH / 2);
-                let writer = self.write_outcomes(&e.id, index, rx, ctx.live);
+                let labels = ModelLabels {
+                    provider: provider.kind().to_string(),
+                    model: e.config.model.clone(),
+                };
+                let writer = self.write_outcomes(&e.id, index, rx, ctx.live, labels);
                 let run = runner::run_experiment(
                     provider,
                     ctx.records.clone(),
@@ -201,6 +206,7 @@ impl Service {
         index: usize,
         mut rx: mpsc::Receiver<RecordOutcome>,
         live: &LiveRun,
+        labels: ModelLabels,
     ) -> ServiceResult<()> {
         let mut batch = Vec::with_capacity(WRITE_BATCH);
         while let Some(first) = rx.recv().await {
@@ -215,6 +221,7 @@ impl Service {
                 }
             }
             self.store.insert_outcomes(experiment_id, &batch).await?;
+            count_stored(&batch, &labels);
             let failed = batch.iter().filter(|o| o.error.is_some()).count() as u64;
             let n = batch.len() as u64;
             let (tokens, cost) = batch.iter().fold((0u64, 0.0f64), |(t, c), o| {
@@ -232,6 +239,39 @@ impl Service {
             batch.clear();
         }
         Ok(())
+    }
+}
+
+/// Feeds the metrics with trials just stored: their status, and for each model call its
+/// outcome, retries and duration, or the cache hit that spared it.
+fn count_stored(batch: &[RecordOutcome], labels: &ModelLabels) {
+    let t = telemetry();
+    let calls = |outcome: &str| CallLabels {
+        provider: labels.provider.clone(),
+        model: labels.model.clone(),
+        outcome: outcome.to_string(),
+    };
+    for o in batch {
+        let status = StatusLabel {
+            status: o.status.to_string(),
+        };
+        t.trials.get_or_create(&status).inc();
+        if o.cached {
+            t.cache_hits.get_or_create(labels).inc();
+            continue;
+        }
+        let outcome = if o.raw_output.is_some() {
+            "ok"
+        } else {
+            "error"
+        };
+        t.provider_calls.get_or_create(&calls(outcome)).inc();
+        t.provider_retries
+            .get_or_create(labels)
+            .inc_by(u64::from(o.retries));
+        t.call_seconds
+            .get_or_create(labels)
+            .observe(o.latency_ms / 1000.0);
     }
 }
 

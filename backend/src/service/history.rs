@@ -96,3 +96,15 @@ impl Service {
         })
     }
 }
+
+impl Service {
+    /// How many runs there are in each status (metrics).
+    pub async fn run_counts(&self) -> ServiceResult<Vec<(shared::RunStatus, u64)>> {
+        Ok(self.store.run_counts().await?)
+    }
+
+    /// Answers when the store can be reached (readiness).
+    pub async fn store_ping(&self) -> ServiceResult<()> {
+        Ok(self.store.ping().await?)
+    }
+}

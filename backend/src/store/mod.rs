@@ -49,6 +49,16 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        let error = Self::classify(e);
+        if !matches!(error, StoreError::Conflict(_)) {
+            crate::telemetry::telemetry().store_errors.inc();
+        }
+        error
+    }
+}
+
+impl StoreError {
+    fn classify(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
             // The primary result code (the low byte of an extended code).
             let primary = db
@@ -284,6 +294,10 @@ pub trait RunStore: Send + Sync {
     async fn get_run(&self, id: &str) -> StoreResult<RunRow>;
     /// Async runs that were queued or running when the server stopped.
     async fn unfinished_runs(&self) -> StoreResult<Vec<RunRow>>;
+    /// How many runs there are in each status.
+    async fn run_counts(&self) -> StoreResult<Vec<(RunStatus, u64)>>;
+    /// Answers when the database can be reached (readiness).
+    async fn ping(&self) -> StoreResult<()>;
 }
 
 /// Experiments and the outcome of each of their trials.

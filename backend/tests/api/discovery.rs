@@ -121,6 +121,8 @@ async fn models_presets_and_openapi() {
     documented.sort();
     let mut served = vec![
         "GET /health",
+        "GET /ready",
+        "GET /metrics",
         "GET /api/v1/experiments/health",
         "POST /api/v1/experiments/run",
         "POST /api/v1/experiments/run-async",

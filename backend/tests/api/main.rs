@@ -20,6 +20,7 @@ mod hostile;
 mod images;
 mod judge;
 mod misbehaving;
+mod operations;
 mod process;
 mod resume;
 mod storage;

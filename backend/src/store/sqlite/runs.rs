@@ -93,4 +93,19 @@ impl RunStore for SqliteStore {
         .await?;
         rows.iter().map(run_row).collect()
     }
+
+    #[allow(clippy::cast_sign_loss)]
+    async fn run_counts(&self) -> StoreResult<Vec<(RunStatus, u64)>> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM runs GROUP BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((parse_status(r.get("status"))?, r.get::<i64, _>("n") as u64)))
+            .collect()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
 }
