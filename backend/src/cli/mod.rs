@@ -37,6 +37,12 @@ pub enum Command {
     /// Generate, inspect and audit datasets.
     #[command(subcommand)]
     Dataset(dataset::DatasetCommand),
+    /// Exit 0 when a server is ready (GET /ready answers 2xx), 1 otherwise: a container's
+    /// health check, with no curl in the image.
+    Probe {
+        /// The URL to probe; default http://127.0.0.1:$PORT/ready (PORT default 8000).
+        url: Option<String>,
+    },
 }
 
 /// Entry point of the binary.
@@ -60,6 +66,7 @@ pub fn main() -> ExitCode {
             init_logging(false);
             dataset::run(cmd)
         }
+        Command::Probe { url } => probe(url),
     };
     match result {
         Ok(code) => code,
@@ -68,6 +75,36 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Probes `url` (default this machine's server's /ready) once, within three seconds.
+fn probe(url: Option<String>) -> anyhow::Result<ExitCode> {
+    let url = url.unwrap_or_else(|| {
+        let port = std::env::var("PORT").unwrap_or_else(|_| "8000".into());
+        format!("http://127.0.0.1:{port}/ready")
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let answer = runtime.block_on(async {
+        reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(3))
+            .build()?
+            .get(&url)
+            .send()
+            .await
+    });
+    Ok(match answer {
+        Ok(r) if r.status().is_success() => ExitCode::SUCCESS,
+        Ok(r) => {
+            eprintln!("{url} answered {}", r.status());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{url}: {e}");
+            ExitCode::FAILURE
+        }
+    })
 }
 
 /// Server logging: info by default.
