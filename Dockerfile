@@ -12,6 +12,10 @@ ARG RUST_VERSION=1.95
 FROM rust:${RUST_VERSION}-bookworm AS build
 WORKDIR /src
 RUN rustup target add wasm32-unknown-unknown
+# The web tools in their own layer: rebuilt only when their pinned versions change.
+COPY Makefile Cargo.lock ./
+COPY frontend/Trunk.toml frontend/Trunk.toml
+RUN make web-tools
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target,sharing=locked \

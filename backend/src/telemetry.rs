@@ -56,8 +56,8 @@ pub struct Telemetry {
     pub store_errors: Counter,
     /// Set at scrape: runs by status, as stored.
     pub runs: Family<StatusLabel, Gauge>,
-    /// Set at scrape: 429 answers absorbed, by provider.
-    pub rate_limited: Family<ProviderLabel, Gauge>,
+    /// Brought up to date at scrape: 429 answers absorbed, by provider.
+    pub rate_limited: Family<ProviderLabel, Counter>,
     /// Set at scrape: trials waiting to be exported to Datadog.
     pub export_backlog: Gauge,
 }
@@ -108,7 +108,7 @@ impl Telemetry {
         );
         let runs = Family::<StatusLabel, Gauge>::default();
         registry.register("runs", "Runs by status, as stored", runs.clone());
-        let rate_limited = Family::<ProviderLabel, Gauge>::default();
+        let rate_limited = Family::<ProviderLabel, Counter>::default();
         registry.register(
             "provider_rate_limited",
             "429 answers absorbed since the start, by provider",

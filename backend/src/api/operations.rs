@@ -20,10 +20,14 @@ const READY_TIMEOUT: Duration = Duration::from_secs(2);
 pub async fn ready(state: State) -> HttpResponse {
     match tokio::time::timeout(READY_TIMEOUT, state.service.store_ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
-        Ok(Err(e)) => HttpResponse::ServiceUnavailable().json(serde_json::json!({
-            "status": "unavailable",
-            "reason": format!("the database cannot be reached: {e}"),
-        })),
+        Ok(Err(e)) => {
+            // The details (paths, addresses) go to the log, not to an unauthenticated probe.
+            tracing::warn!(error = %e, "not ready: the database cannot be reached");
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({
+                "status": "unavailable",
+                "reason": "the database cannot be reached",
+            }))
+        }
         Err(_) => HttpResponse::ServiceUnavailable().json(serde_json::json!({
             "status": "unavailable",
             "reason": format!("the database did not answer within {READY_TIMEOUT:?}"),
@@ -55,9 +59,9 @@ pub async fn metrics(state: State, _auth: ScrapeAuthenticated) -> HttpResponse {
         }
     }
     for (provider, n) in state.budgets.rate_limited_by_provider() {
-        t.rate_limited
-            .get_or_create(&ProviderLabel { provider })
-            .set(i64::try_from(n).unwrap_or(i64::MAX));
+        // The budgets count since the start: the counter catches up with them.
+        let counter = t.rate_limited.get_or_create(&ProviderLabel { provider });
+        counter.inc_by(n.saturating_sub(counter.get()));
     }
     let backlog = state
         .service

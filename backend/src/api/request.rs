@@ -54,10 +54,11 @@ impl FromRequest for ScrapeAuthenticated {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let bearer = req
-            .headers()
-            .get("Authorization")
-            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "));
+        // The scheme is case-insensitive (RFC 9110).
+        let bearer = req.headers().get("Authorization").and_then(|v| {
+            let v = v.as_bytes();
+            (v.len() > 7 && v[..7].eq_ignore_ascii_case(b"bearer ")).then(|| &v[7..])
+        });
         std::future::ready(match bearer {
             Some(token) if req.headers().get("X-API-Key").is_none() => {
                 compare_key(req, token).map(|_| ScrapeAuthenticated)

@@ -33,7 +33,7 @@ pub enum Format {
 pub struct RunArgs {
     /// A tallylab server to run on (e.g. https://tallylab.example.org); without it the run
     /// is made in this process, offline.
-    #[arg(long, env = "TALLYLAB_URL", value_name = "URL")]
+    #[arg(long, env = "TALLYLAB_URL", value_name = "URL", conflicts_with_all = ["dataset_file", "generate"])]
     pub server: Option<String>,
     /// The server's API key.
     #[arg(
@@ -83,6 +83,10 @@ pub struct RunArgs {
     pub dataset_version: Option<u32>,
     #[command(flatten)]
     pub gates: GateArgs,
+    /// With --server: give up (exit 2) and cancel the run when it has not ended after this
+    /// many minutes.
+    #[arg(long, value_name = "MINUTES", default_value_t = 360)]
+    pub timeout_minutes: u64,
     /// Write the run's result with its gates as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -33,6 +33,24 @@ pub struct GateArgs {
     pub baseline_metrics: Vec<String>,
 }
 
+impl GateArgs {
+    /// Refuses a `--baseline-metric` no comparison has (a typo must not read as a failed
+    /// gate).
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let known: Vec<&str> = std::iter::once(crate::eval::OVERALL_METRIC)
+            .chain(crate::eval::EVALUATORS.iter().map(|e| e.metric))
+            .collect();
+        for metric in &self.baseline_metrics {
+            anyhow::ensure!(
+                known.contains(&metric.as_str()),
+                "--baseline-metric {metric:?} is not a metric; the metrics are {}",
+                known.join(", ")
+            );
+        }
+        Ok(())
+    }
+}
+
 fn unit_interval(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
@@ -247,6 +265,21 @@ mod tests {
         assert!(
             !report.passed(),
             "a metric the comparison lacks is not a pass"
+        );
+    }
+
+    #[test]
+    fn a_mistyped_baseline_metric_is_refused() {
+        let mut args = GateArgs {
+            baseline_metrics: vec!["overall_accuracy".into(), "avg_ballot_accuracy".into()],
+            ..GateArgs::default()
+        };
+        assert!(args.validate().is_ok());
+        args.baseline_metrics.push("overal_accuracy".into());
+        let e = args.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("overal_accuracy") && e.contains("success_rate"),
+            "{e}"
         );
     }
 

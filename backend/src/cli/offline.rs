@@ -33,6 +33,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(EXIT_COULD_NOT_RUN));
     }
+    args.gates.validate()?;
     // The same registry as the server: real providers when their keys are set.
     let settings = Settings::from_env()?;
     let images = ImagePolicy::from_settings(&settings.providers);
@@ -199,7 +200,7 @@ async fn local_service(
     registry: Arc<Registry>,
     images: ImagePolicy,
 ) -> anyhow::Result<Service> {
-    let store = crate::store::SqliteStore::open(&settings.database_url)
+    let store = crate::store::SqliteStore::open_read_only(&settings.database_url)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the local database for --baseline: {e}"))?;
     Ok(Service::new(

@@ -48,8 +48,17 @@ impl Remote {
                 "give the server's API key with --api-key or TALLYLAB_API_KEY".into(),
             ));
         }
+        if base.scheme() == "http"
+            && !matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+        {
+            eprintln!(
+                "warning: --server is plain http: the API key crosses the network unencrypted"
+            );
+        }
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
+            // A silent event stream is left for polling after this long.
+            .read_timeout(Duration::from_secs(90))
             // The key is for this server only: never follow a redirect elsewhere with it.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("tallylab-cli/", env!("CARGO_PKG_VERSION")))
@@ -167,44 +176,86 @@ impl Remote {
         .await
     }
 
+    /// Asks the server to cancel a run (what finished is kept).
+    pub async fn cancel(&self, task_id: &str) -> Result<TaskStatus> {
+        let path = format!("/api/v1/experiments/tasks/{}/cancel", encode(task_id));
+        self.send(self.request(reqwest::Method::POST, &path)?).await
+    }
+
     /// Follows a run to its end: its event stream while it lasts, then its status polled
-    /// (a proxy that cuts long streams does not lose the run). `on_event` sees every event.
+    /// (a proxy that cuts long streams, or a server restarting mid-run, does not lose the
+    /// run). `on_event` sees every event. Past `deadline`, an error.
     pub async fn follow(
         &self,
         task_id: &str,
+        deadline: tokio::time::Instant,
         mut on_event: impl FnMut(&RunEvent),
     ) -> Result<TaskStatus> {
         let path = format!("/api/v1/experiments/tasks/{}/events", encode(task_id));
-        if let Ok(response) = self.request(reqwest::Method::GET, &path)?.send().await {
+        let late = || RemoteError(format!("the run {task_id} did not end in time"));
+        let opened =
+            tokio::time::timeout_at(deadline, self.request(reqwest::Method::GET, &path)?.send())
+                .await
+                .map_err(|_| late())?;
+        if let Ok(response) = opened {
             if response.status().is_success() {
                 let mut parser = SseParser::default();
                 let mut body = response.bytes_stream();
-                while let Some(Ok(chunk)) = body.next().await {
+                // A stream silent past the client's read timeout ends here: polling goes on.
+                while let Some(Ok(chunk)) = tokio::time::timeout_at(deadline, body.next())
+                    .await
+                    .map_err(|_| late())?
+                {
                     for (event, data) in parser.push(&chunk) {
                         let Some(event) = run_event(&event, &data) else {
                             continue;
                         };
                         on_event(&event);
-                        if let RunEvent::Done(status) = event {
-                            return Ok(*status);
+                        match event {
+                            RunEvent::Done(status) if status.status.is_terminal() => {
+                                return Ok(*status);
+                            }
+                            // A server stopping mid-run ends the stream with the run still
+                            // running (the next start resumes it): keep watching.
+                            RunEvent::Done(_) => break,
+                            RunEvent::Progress { .. } => {}
                         }
                     }
                 }
             }
         }
+        let mut failures = 0u32;
         loop {
-            let status = self.task(task_id).await?;
-            on_event(&RunEvent::Progress {
-                done: status.done,
-                total: status.total,
-            });
-            if status.status.is_terminal() {
-                return Ok(status);
+            if tokio::time::Instant::now() >= deadline {
+                return Err(late());
             }
-            tokio::time::sleep(Duration::from_secs(2)).await;
+            match self.task(task_id).await {
+                Ok(status) => {
+                    failures = 0;
+                    on_event(&RunEvent::Progress {
+                        done: status.done,
+                        total: status.total,
+                    });
+                    if status.status.is_terminal() {
+                        return Ok(status);
+                    }
+                }
+                // A restart or a network blip: retry for about two minutes.
+                Err(e) if failures < POLL_FAILURES => {
+                    failures += 1;
+                    tracing::warn!(error = %e, failures, "cannot read the run's status; retrying");
+                }
+                Err(e) => return Err(e),
+            }
+            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 }
+
+/// How often a run's status is polled when its event stream is gone.
+const POLL_EVERY: Duration = Duration::from_secs(2);
+/// Failed polls in a row before giving up (about two minutes).
+const POLL_FAILURES: u32 = 60;
 
 fn run_event(event: &str, data: &str) -> Option<RunEvent> {
     match event {
@@ -318,6 +369,65 @@ mod tests {
             run_event(&events[0].0, &events[0].1),
             Some(RunEvent::Progress { done: 1, total: 4 })
         ));
+    }
+
+    fn status(run: shared::RunStatus) -> TaskStatus {
+        TaskStatus {
+            task_id: "t1".into(),
+            status: run,
+            created_at: "2026-12-01T00:00:00Z".into(),
+            finished_at: None,
+            done: 2,
+            total: 4,
+            experiments: Vec::new(),
+            result: None,
+            error: None,
+            request: ExperimentRunRequest::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stream_ending_with_the_run_still_running_is_followed_by_polling() {
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        // A server stopping mid-run: its stream's last word is the run, still running.
+        let done = serde_json::to_string(&status(shared::RunStatus::Running)).unwrap();
+        Mock::given(method("GET"))
+            .and(path("/api/v1/experiments/tasks/t1/events"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-type", "text/event-stream")
+                    .set_body_string(format!("event: done\ndata: {done}\n\n")),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/experiments/tasks/t1"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/experiments/tasks/t1"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(status(shared::RunStatus::Completed)),
+            )
+            .mount(&server)
+            .await;
+        let remote = Remote::new(&server.uri(), "k").unwrap();
+        let far = tokio::time::Instant::now() + Duration::from_secs(60);
+        let end = remote.follow("t1", far, |_| {}).await.unwrap();
+        assert_eq!(
+            end.status,
+            shared::RunStatus::Completed,
+            "a failed poll is retried"
+        );
+
+        // Past its deadline the follow gives up.
+        let now = tokio::time::Instant::now();
+        let e = remote.follow("t1", now, |_| {}).await.err().unwrap();
+        assert!(e.to_string().contains("did not end in time"), "{e}");
     }
 
     #[test]

@@ -30,6 +30,14 @@ pub fn run(args: &RunArgs, server: &str) -> anyhow::Result<ExitCode> {
             }
             return Ok(ExitCode::from(EXIT_COULD_NOT_RUN));
         }
+        // Everything that could stop the gates from being checked is checked before the
+        // run is paid for: the baseline exists, the reports can be written.
+        args.gates.validate()?;
+        let baseline = match &args.gates.baseline {
+            Some(b) => Some(find_baseline(&remote, b).await?),
+            None => None,
+        };
+        check_writable(args)?;
         let accepted = remote.run_async(&request).await?;
         eprintln!(
             "run {} submitted: {} on {}",
@@ -43,18 +51,28 @@ pub fn run(args: &RunArgs, server: &str) -> anyhow::Result<ExitCode> {
             request.dataset_name
         );
         let bar = progress_bar();
-        let status = remote
-            .follow(&accepted.task_id, |event| match event {
+        let deadline = tokio::time::Instant::now()
+            + std::time::Duration::from_secs(args.timeout_minutes.saturating_mul(60));
+        let followed = remote
+            .follow(&accepted.task_id, deadline, |event| match event {
                 RunEvent::Progress { done, total } => {
                     bar.set_length(*total);
                     bar.set_position(*done);
                 }
-                RunEvent::Done(status) => {
-                    bar.set_position(status.done);
-                }
+                RunEvent::Done(status) => bar.set_position(status.done),
             })
-            .await?;
+            .await;
         bar.finish_and_clear();
+        let status = match followed {
+            Ok(status) => status,
+            Err(e) => {
+                // Nobody is watching any more: stop paying for it.
+                if remote.cancel(&accepted.task_id).await.is_ok() {
+                    eprintln!("cancelled the run {}", accepted.task_id);
+                }
+                return Err(e.into());
+            }
+        };
         let Some(result) = status.result else {
             anyhow::bail!(
                 "run {} ended {} without a result: {}",
@@ -70,23 +88,39 @@ pub fn run(args: &RunArgs, server: &str) -> anyhow::Result<ExitCode> {
         }
         let mut gates = GateReport::default();
         gates.check_summaries(&args.gates, &result.experiments);
-        if let Some(baseline) = &args.gates.baseline {
-            check_baseline(&remote, &args.gates, baseline, &result, &mut gates).await?;
+        if let Some((id, name)) = &baseline {
+            check_baseline(&remote, &args.gates, id, name, &result, &mut gates).await?;
         }
-        let comparisons = comparisons(&remote, &result).await?;
+        // The comparisons are for reading: failing to fetch them changes no verdict.
+        let comparisons = comparisons(&remote, &result).await.unwrap_or_else(|e| {
+            eprintln!("warning: cannot fetch the comparisons: {e}");
+            Vec::new()
+        });
         let report = RunReport::new(&result, &gates).with_comparisons(comparisons);
-        match args.format {
-            Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-            Format::Text => report.print_text(),
-        }
         if let Some(path) = &args.out {
             report.write_json(path)?;
         }
         if let Some(path) = &args.markdown {
             report.append_markdown(path)?;
         }
+        match args.format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            Format::Text => report.print_text(),
+        }
         Ok(ExitCode::from(gates.exit_code()))
     })
+}
+
+/// Fails when `--out` or `--markdown` cannot be written (before the run, not after).
+fn check_writable(args: &RunArgs) -> anyhow::Result<()> {
+    for path in [&args.out, &args.markdown].into_iter().flatten() {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// A bar on a terminal; in a CI log (no terminal) nothing, the summary says it all.
@@ -117,43 +151,39 @@ async fn comparisons(
     Ok(out)
 }
 
-/// Finds the baseline (an id, else the newest successful experiment of that name outside
-/// this run) and compares each successful experiment of the run with it.
+/// The baseline's id and name: the experiment with that id, else the newest successful
+/// experiment of that name.
+async fn find_baseline(remote: &Remote, baseline: &str) -> anyhow::Result<(String, String)> {
+    if let Some(detail) = remote.experiment(baseline).await? {
+        return Ok((detail.item.experiment_id, detail.item.experiment_name));
+    }
+    let page = remote.search_experiments(baseline).await?;
+    page.items
+        .into_iter()
+        .find(|e| e.experiment_name == baseline && e.status == ExperimentStatus::Success)
+        .map(|e| (e.experiment_id, e.experiment_name))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the server has no experiment with the id {baseline:?}, nor a successful one of that name"
+            )
+        })
+}
+
+/// Compares each successful experiment of the run with the baseline.
 async fn check_baseline(
     remote: &Remote,
     args: &GateArgs,
-    baseline: &str,
+    id: &str,
+    name: &str,
     result: &ExperimentRunResponse,
     gates: &mut GateReport,
 ) -> anyhow::Result<()> {
-    let ours: Vec<&str> = result
-        .experiments
-        .iter()
-        .map(|e| e.experiment_id.as_str())
-        .collect();
-    let (id, name) = match remote.experiment(baseline).await? {
-        Some(detail) => (detail.item.experiment_id, detail.item.experiment_name),
-        None => {
-            let page = remote.search_experiments(baseline).await?;
-            let found = page.items.into_iter().find(|e| {
-                e.experiment_name == baseline
-                    && e.status == ExperimentStatus::Success
-                    && !ours.contains(&e.experiment_id.as_str())
-            });
-            let Some(e) = found else {
-                anyhow::bail!(
-                    "the server has no experiment with the id {baseline:?}, nor a successful one of that name before this run"
-                );
-            };
-            (e.experiment_id, e.experiment_name)
-        }
-    };
     gates.baseline = Some(format!("{name} ({id})"));
     for s in &result.experiments {
         if s.status != ExperimentStatus::Success {
             continue;
         }
-        let comparison = remote.compare(&id, &s.experiment_id).await?;
+        let comparison = remote.compare(id, &s.experiment_id).await?;
         let pair = comparison.pairs.into_iter().next();
         match pair {
             Some(p) if !p.comparisons.is_empty() => {

@@ -269,9 +269,12 @@ fn count_stored(batch: &[RecordOutcome], labels: &ModelLabels) {
         t.provider_retries
             .get_or_create(labels)
             .inc_by(u64::from(o.retries));
-        t.call_seconds
-            .get_or_create(labels)
-            .observe(o.latency_ms / 1000.0);
+        // A trial that never reached the model (a crash, a cancel) has no call duration.
+        if o.latency_ms > 0.0 {
+            t.call_seconds
+                .get_or_create(labels)
+                .observe(o.latency_ms / 1000.0);
+        }
     }
 }
 

@@ -186,7 +186,7 @@ async fn the_cli_gates_a_run_on_floors_and_on_a_significant_regression() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_that_cannot_be_made_exits_2_with_the_reason() {
     let app = spawn_with(&[]).await;
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["--dataset", "nope"], "no such dataset"),
         (
             &["--baseline", "no-such-experiment"],
@@ -200,6 +200,8 @@ async fn a_run_that_cannot_be_made_exits_2_with_the_reason() {
             &["--min-overall-accuracy", "1.5"],
             "not a number from 0 to 1",
         ),
+        (&["--generate", "10"], "cannot be used with"),
+        (&["--baseline-metric", "overal_accuracy"], "is not a metric"),
     ];
     for (args, reason) in cases {
         let out = cli(&app, args).await;

@@ -59,6 +59,21 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// Opens an existing database at `url` to read only: no file created, no migration,
+    /// no clean-up, so a server using it meanwhile is never disturbed (the command line's
+    /// `--baseline` reads a server's experiments this way).
+    pub async fn open_read_only(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .read_only(true)
+            .create_if_missing(false)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { pool })
+    }
+
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         self.pool.close().await;
