@@ -185,6 +185,17 @@ impl RunArgs {
         }
         Ok(request)
     }
+
+    /// Prints what is wrong with `request` and answers false, or checks the gate flags and
+    /// answers true.
+    pub fn checked(&self, request: &ExperimentRunRequest) -> anyhow::Result<bool> {
+        let problems = request.validate();
+        for p in &problems {
+            eprintln!("invalid {}: {}", p.field, p.message);
+        }
+        self.gates.validate()?;
+        Ok(problems.is_empty())
+    }
 }
 
 #[cfg(test)]

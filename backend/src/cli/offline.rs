@@ -26,14 +26,9 @@ use crate::service::{catalog, runs, Service, SUMMARY_SEED};
 /// Runs the experiments of `args` offline, then checks the gates.
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let request = args.request(&catalog::presets())?;
-    let problems = request.validate();
-    if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("invalid {}: {}", p.field, p.message);
-        }
+    if !args.checked(&request)? {
         return Ok(ExitCode::from(EXIT_COULD_NOT_RUN));
     }
-    args.gates.validate()?;
     // The same registry as the server: real providers when their keys are set.
     let settings = Settings::from_env()?;
     let images = ImagePolicy::from_settings(&settings.providers);

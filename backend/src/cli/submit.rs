@@ -23,16 +23,11 @@ pub fn run(args: &RunArgs, server: &str) -> anyhow::Result<ExitCode> {
             None => Vec::new(),
         };
         let request = args.request(&presets)?;
-        let problems = request.validate();
-        if !problems.is_empty() {
-            for p in &problems {
-                eprintln!("invalid {}: {}", p.field, p.message);
-            }
+        if !args.checked(&request)? {
             return Ok(ExitCode::from(EXIT_COULD_NOT_RUN));
         }
         // Everything that could stop the gates from being checked is checked before the
         // run is paid for: the baseline exists, the reports can be written.
-        args.gates.validate()?;
         let baseline = match &args.gates.baseline {
             Some(b) => Some(find_baseline(&remote, b).await?),
             None => None,
