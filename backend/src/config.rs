@@ -58,6 +58,12 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// How much work one key holder may ask for.
     pub limits: WorkLimits,
+    /// `REPLICA_ID`: this replica's name in the runs' leases; default the host name and
+    /// the data directory, so a restarted replica reclaims its own runs at once.
+    pub replica_id: Option<String>,
+    /// `RUN_LEASE_SECONDS` (default 30): how long a replica that stopped renewing keeps
+    /// its async runs before another replica takes them over.
+    pub run_lease_seconds: u64,
     /// Datadog: `DD_API_KEY`, `DD_APP_KEY`, `DD_SITE` (default datadoghq.com),
     /// `DD_LLMOBS_OVERRIDE_ORIGIN`, `DD_ENV`, `DD_SERVICE`.
     pub datadog: DatadogSettings,
@@ -234,6 +240,8 @@ impl Settings {
             max_body_bytes,
             max_upload_bytes,
             limits,
+            replica_id: get("REPLICA_ID"),
+            run_lease_seconds: number("RUN_LEASE_SECONDS", 30)?,
             datadog: DatadogSettings::from_lookup(get)?,
             google_cloud_project: get("GOOGLE_CLOUD_PROJECT"),
             vertex_ai_location: get("VERTEX_AI_LOCATION").unwrap_or_else(|| "us-central1".into()),

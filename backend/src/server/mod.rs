@@ -87,16 +87,22 @@ impl Application {
                 settings.public_base_url.clone(),
                 settings.limits,
             )
-            .with_datadog(settings.datadog.clone()),
+            .with_datadog(settings.datadog.clone())
+            .with_replica(crate::service::leases::Replica::named(
+                settings.replica_id.clone(),
+                &settings.data_dir,
+                std::time::Duration::from_secs(settings.run_lease_seconds),
+            )),
         );
         service.start_exporter();
         let resumed = service
-            .resume_unfinished()
+            .take_over()
             .await
             .map_err(|e| anyhow::anyhow!("cannot resume unfinished runs: {e}"))?;
         if resumed > 0 {
             tracing::info!(resumed, "resumed unfinished runs");
         }
+        service.start_leases();
         let state = web::Data::new(AppState {
             service,
             api_key,

@@ -35,10 +35,12 @@ impl Service {
         let service = self.clone();
         let span = tracing::info_span!("run", run_id = %prepared.run.id, mode = %prepared.run.mode);
         // Registered before the caller gets the task id, so status and events find it live.
-        let cancel = self.shutdown.child_token();
-        let guard =
-            self.live
-                .register(&prepared.run.id, cancel.clone(), queued_progress(&prepared));
+        let guard = self.live.register(
+            &prepared.run.id,
+            self.shutdown.child_token(),
+            queued_progress(&prepared),
+        );
+        let cancel = guard.run.cancel.clone();
         drop(slot);
         // Runs go to the service's multi-threaded runtime, not the HTTP worker that took
         // the request: model calls and scoring must not slow the API down.
@@ -72,9 +74,12 @@ impl Service {
                     panic_message(panic.as_ref())
                 )))
             });
+        if !guard.run.leave.is_cancelled() {
+            self.forget_lease(&p.run.id);
+        }
         match &result {
             Err(e) => self.fail_run(&p, e, guard).await,
-            Ok(response) if !self.shutdown.is_cancelled() => self.warm_comparison(response),
+            Ok(response) if !guard.run.leave.is_cancelled() => self.warm_comparison(response),
             Ok(_) => {}
         }
         // The guard drops here, after the final status is stored: whoever watches the
@@ -145,9 +150,11 @@ impl Service {
         let summaries = results.into_iter().collect::<ServiceResult<Vec<_>>>()?;
         let version_size = self.run_sample(&p.run).await?.version.record_count;
         let response = self.build_response(&p.run, summaries, version_size);
-        if self.shutdown.is_cancelled() {
-            // Leave the run "running": the next start resumes it.
-            tracing::info!("server shutting down: the run will resume at the next start");
+        if live.leave.is_cancelled() {
+            // Leave the run "running" for its next owner (this replica's next start, or
+            // another replica), with its lease given back when this replica still has it.
+            tracing::info!("leaving the run unfinished: its next owner resumes it");
+            self.release_lease(&p.run.id).await;
             return Ok(response);
         }
         let status = if cancel.is_cancelled() {
@@ -170,6 +177,11 @@ impl Service {
     /// holding `guard` so the run stays listed as failed from memory meanwhile.
     async fn fail_run(self: &Arc<Self>, p: &PreparedRun, error: &ServiceError, guard: LiveGuard) {
         let message = error.to_string();
+        if guard.run.leave.is_cancelled() {
+            // Left to another owner: what failed here is not the run's failure.
+            tracing::warn!(error = %message, "a run left to another owner stopped with an error");
+            return;
+        }
         tracing::error!(error = %message, "run failed");
         guard.run.progress.send_modify(|pr| {
             pr.status = RunStatus::Failed;

@@ -128,11 +128,11 @@ impl Service {
                 .map(|j| j.model.trim()),
         };
         let mut summary = self
-            .summarize_stored(&e.id, e.repetitions)
+            .summarize_stored(&e.id, e.repetitions, &ctx.live.leave)
             .await?
             .finish(&facts);
         summary.prompt_version = Some(e.prompt_version.clone());
-        if !self.shutdown.is_cancelled() {
+        if !ctx.live.leave.is_cancelled() {
             self.store
                 .finish_experiment(
                     &e.id,
@@ -156,6 +156,7 @@ impl Service {
         &self,
         experiment_id: &str,
         repetitions: u32,
+        leave: &CancellationToken,
     ) -> ServiceResult<SummaryBuilder> {
         let mut builder = SummaryBuilder::new(false, 1);
         let mut columns = ColumnsWriter::start(self, experiment_id).await?;
@@ -174,7 +175,7 @@ impl Service {
         }
         // Complete only when the experiment is about to be marked finished: a shutdown
         // leaves it to the resumed run.
-        if !self.shutdown.is_cancelled() {
+        if !leave.is_cancelled() {
             columns.finish().await?;
         }
         builder.add_fields(&self.store.field_tally(experiment_id).await?);

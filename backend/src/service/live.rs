@@ -37,6 +37,10 @@ impl RunProgress {
 #[derive(Clone)]
 pub struct LiveRun {
     pub cancel: CancellationToken,
+    /// Fired when this replica leaves the run to another (it shuts down, or another
+    /// replica took the run's lease): the run stops where it is, unfinished, for the
+    /// next owner to resume. `cancel` is its child.
+    pub leave: CancellationToken,
     pub progress: Arc<watch::Sender<RunProgress>>,
 }
 
@@ -100,15 +104,11 @@ impl LiveRuns {
     }
 
     /// Registers a run until the guard is dropped.
-    pub fn register(
-        &self,
-        id: &str,
-        cancel: CancellationToken,
-        progress: RunProgress,
-    ) -> LiveGuard {
+    pub fn register(&self, id: &str, leave: CancellationToken, progress: RunProgress) -> LiveGuard {
         let (tx, _) = watch::channel(progress);
         let run = LiveRun {
-            cancel,
+            cancel: leave.child_token(),
+            leave,
             progress: Arc::new(tx),
         };
         if let Ok(mut s) = self.live.lock() {
@@ -119,6 +119,14 @@ impl LiveRuns {
             id: id.to_string(),
             run,
         }
+    }
+
+    /// The ids of the runs in flight.
+    pub fn ids(&self) -> Vec<String> {
+        self.live
+            .lock()
+            .map(|s| s.runs.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The live run, if it is in flight.

@@ -24,6 +24,7 @@ pub mod export;
 pub mod history;
 mod images;
 mod label_input;
+pub mod leases;
 pub mod live;
 mod pull;
 mod record_input;
@@ -71,6 +72,10 @@ pub struct Service {
     /// Fired when the server shuts down: running runs stop without being marked
     /// cancelled, so they resume at the next start.
     shutdown: CancellationToken,
+    /// This replica's name and lease length (see `leases.rs`).
+    replica: leases::Replica,
+    /// The async runs this replica holds the lease of.
+    leased: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl Service {
@@ -95,7 +100,16 @@ impl Service {
             run_keys: std::sync::Mutex::default(),
             runtime: tokio::runtime::Handle::current(),
             shutdown: CancellationToken::new(),
+            replica: leases::Replica::default(),
+            leased: std::sync::Mutex::default(),
         }
+    }
+
+    /// The same service, as replica `replica` of several on one database.
+    #[must_use]
+    pub fn with_replica(mut self, replica: leases::Replica) -> Self {
+        self.replica = replica;
+        self
     }
 
     /// The same service, with Datadog LLM Observability settings.

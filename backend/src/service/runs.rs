@@ -265,23 +265,12 @@ impl Service {
         let slot = self.reserve_slot()?;
         let prepared = self.prepare(request, RunMode::Async).await?;
         let id = prepared.run.id.clone();
-        // The run records its own end, whatever it is: nothing waits on the handle.
-        drop(self.spawn(prepared, Some(slot)));
-        Ok(id)
-    }
-
-    /// Resumes every async run that was queued or running when the server stopped; each
-    /// skips the trials it already committed.
-    pub async fn resume_unfinished(self: &Arc<Self>) -> ServiceResult<usize> {
-        let runs = self.store.unfinished_runs().await?;
-        let n = runs.len();
-        for run in runs {
-            let experiments = self.store.run_experiments(&run.id).await?;
-            tracing::info!(run_id = %run.id, "resuming unfinished run");
-            // Accepted before the restart: resumed whatever the limit, and counted in it.
-            drop(self.spawn(PreparedRun { run, experiments }, None));
+        // Another replica may have claimed it in the moment it was stored: it runs it then.
+        if self.claim_new_run(&id).await? {
+            // The run records its own end, whatever it is: nothing waits on the handle.
+            drop(self.spawn(prepared, Some(slot)));
         }
-        Ok(n)
+        Ok(id)
     }
 }
 

@@ -19,6 +19,9 @@ pub enum RunUpdate {
     Done(Box<TaskStatus>),
 }
 
+/// How often the updates of a run another replica runs are read from the store.
+const STORED_POLL: Duration = Duration::from_secs(1);
+
 /// How long a cancel waits for the run to stop before answering.
 const CANCEL_WAIT: Duration = Duration::from_secs(1);
 
@@ -89,18 +92,26 @@ impl Service {
     /// briefly so the answer usually shows the final state.
     pub async fn cancel(&self, task_id: &str) -> ServiceResult<TaskStatus> {
         let run = self.store.get_run(task_id).await?;
-        // A run whose progress already says it ended (its entry leaves a moment later)
-        // is not running either.
-        let ended = self
-            .live
-            .get(task_id)
-            .is_none_or(|live| live.progress.borrow().status.is_terminal());
-        let Some(live) = self.live.get(task_id).filter(|_| !ended) else {
-            return Err(ServiceError::Conflict(format!(
+        let conflict = || {
+            ServiceError::Conflict(format!(
                 "task \"{}\" is not running (status {})",
                 run.id, run.status
-            )));
+            ))
         };
+        let Some(live) = self.live.get(task_id) else {
+            if run.status.is_terminal() || run.mode != shared::RunMode::Async {
+                return Err(conflict());
+            }
+            // Another replica runs it: it cancels it at its next lease renewal.
+            tracing::info!(run_id = %task_id, "cancel requested of the replica running it");
+            self.store.request_cancel(task_id).await?;
+            return self.task_status(task_id).await;
+        };
+        // A run whose progress already says it ended (its entry leaves a moment later)
+        // is not running either.
+        if live.progress.borrow().status.is_terminal() {
+            return Err(conflict());
+        }
         tracing::info!(run_id = %task_id, "cancel requested");
         live.cancel.cancel();
         let deadline = tokio::time::Instant::now() + CANCEL_WAIT;
@@ -124,14 +135,11 @@ impl Service {
             .get(task_id)
             .filter(|live| !live.progress.borrow().status.is_terminal());
         let Some(live) = live else {
-            // `first` may be from just before the run ended (a fresh clone's run caught
-            // `done` carrying "running"): read again then, and only then.
-            let last = if first.status.is_terminal() {
-                first
-            } else {
-                self.task_status(task_id).await.unwrap_or(first)
-            };
-            return Ok(stream::once(async move { RunUpdate::Done(Box::new(last)) }).boxed());
+            if first.status.is_terminal() {
+                return Ok(stream::once(async move { RunUpdate::Done(Box::new(first)) }).boxed());
+            }
+            // Run by another replica (or ending here this moment): follow the store.
+            return Ok(self.clone().stored_updates(first));
         };
         let service = self.clone();
         let id = task_id.to_string();
@@ -145,5 +153,40 @@ impl Service {
             }
         });
         Ok(progress.chain(done).boxed())
+    }
+
+    /// The updates of a run this replica does not run, read from the store every
+    /// [`STORED_POLL`] (each read is an event, which also tells a gone client apart) until
+    /// it ends.
+    fn stored_updates(
+        self: std::sync::Arc<Self>,
+        first: TaskStatus,
+    ) -> BoxStream<'static, RunUpdate> {
+        stream::unfold(Some((self, first)), |state| async move {
+            let (service, last) = state?;
+            if last.status.is_terminal() {
+                return Some((RunUpdate::Done(Box::new(last)), None));
+            }
+            tokio::time::sleep(STORED_POLL).await;
+            let now = match service.task_status(&last.task_id).await {
+                Ok(now) => now,
+                // The store is busy or away: say the last known state again.
+                Err(_) => last,
+            };
+            if now.status.is_terminal() {
+                return Some((RunUpdate::Done(Box::new(now)), None));
+            }
+            let progress = RunProgress {
+                task_id: now.task_id.clone(),
+                status: now.status,
+                done: now.done,
+                total: now.total,
+                experiments: now.experiments.clone(),
+                error: now.error.clone(),
+                finished_at: now.finished_at.clone(),
+            };
+            Some((RunUpdate::Progress(progress), Some((service, now))))
+        })
+        .boxed()
     }
 }

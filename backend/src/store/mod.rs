@@ -294,6 +294,23 @@ pub trait RunStore: Send + Sync {
     async fn get_run(&self, id: &str) -> StoreResult<RunRow>;
     /// Async runs that were queued or running when the server stopped.
     async fn unfinished_runs(&self) -> StoreResult<Vec<RunRow>>;
+    /// Claims for `owner` until `until` (unix ms) the unfinished async runs no replica
+    /// holds: never leased, released, leased by `owner` itself (its previous life), or
+    /// with a lease that lapsed before `now`. `id` limits the claim to one run.
+    async fn claim_runs(
+        &self,
+        owner: &str,
+        id: Option<&str>,
+        now: i64,
+        until: i64,
+    ) -> StoreResult<Vec<RunRow>>;
+    /// Extends `owner`'s lease of run `id` to `until`; `None` when another replica holds
+    /// it now, else whether a cancel was asked of another replica.
+    async fn renew_lease(&self, owner: &str, id: &str, until: i64) -> StoreResult<Option<bool>>;
+    /// Gives `owner`'s lease of run `id` back, for the next owner to claim at once.
+    async fn release_lease(&self, owner: &str, id: &str) -> StoreResult<()>;
+    /// Asks the replica running run `id` to cancel it.
+    async fn request_cancel(&self, id: &str) -> StoreResult<()>;
     /// How many runs there are in each status.
     async fn run_counts(&self) -> StoreResult<Vec<(RunStatus, u64)>>;
     /// Answers when the database can be reached (readiness).

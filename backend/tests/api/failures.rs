@@ -42,11 +42,19 @@ async fn an_async_run_whose_storage_fails_ends_failed_with_its_error() {
     assert_eq!(done["status"], "failed");
     assert_eq!(done["error"], t["error"]);
 
-    // The history says the same.
-    let (_, list) = app.get("/api/v1/experiments").await;
-    let items = list["items"].as_array().unwrap();
-    assert_eq!(items.len(), 2);
-    assert!(items.iter().all(|e| e["status"] == "failed"), "{list}");
+    // The history says the same once the failure is stored (the live progress says it
+    // first, while the store is written).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, list) = app.get("/api/v1/experiments").await;
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        if items.iter().all(|e| e["status"] == "failed") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{list}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

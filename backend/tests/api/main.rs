@@ -22,6 +22,7 @@ mod judge;
 mod misbehaving;
 mod operations;
 mod process;
+mod replicas;
 mod resume;
 mod storage;
 mod triage;

@@ -94,6 +94,64 @@ impl RunStore for SqliteStore {
         rows.iter().map(run_row).collect()
     }
 
+    async fn claim_runs(
+        &self,
+        owner: &str,
+        id: Option<&str>,
+        now: i64,
+        until: i64,
+    ) -> StoreResult<Vec<RunRow>> {
+        // One statement: SQLite serialises writers, so two replicas never claim one run.
+        let rows = sqlx::query(
+            "UPDATE runs SET lease_owner = ?1, lease_until = ?2
+             WHERE status IN (?3, ?4) AND mode = ?5 AND (?6 IS NULL OR id = ?6)
+               AND (lease_until IS NULL OR lease_owner = ?1 OR lease_until < ?7)
+             RETURNING *",
+        )
+        .bind(owner)
+        .bind(until)
+        .bind(RunStatus::Queued.as_str())
+        .bind(RunStatus::Running.as_str())
+        .bind(RunMode::Async.as_str())
+        .bind(id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut runs = rows.iter().map(run_row).collect::<StoreResult<Vec<_>>>()?;
+        runs.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        Ok(runs)
+    }
+
+    async fn renew_lease(&self, owner: &str, id: &str, until: i64) -> StoreResult<Option<bool>> {
+        let row = sqlx::query(
+            "UPDATE runs SET lease_until = ?1 WHERE id = ?2 AND lease_owner = ?3
+             RETURNING cancel_requested",
+        )
+        .bind(until)
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.get::<i64, _>("cancel_requested") != 0))
+    }
+
+    async fn release_lease(&self, owner: &str, id: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE runs SET lease_until = NULL WHERE id = ? AND lease_owner = ?")
+            .bind(id)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn request_cancel(&self, id: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE runs SET cancel_requested = 1 WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     #[allow(clippy::cast_sign_loss)]
     async fn run_counts(&self) -> StoreResult<Vec<(RunStatus, u64)>> {
         let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM runs GROUP BY status")
