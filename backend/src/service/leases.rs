@@ -67,12 +67,18 @@ impl Service {
             .await?;
         let mut resumed = 0;
         for run in claimed {
-            if self.live.get(&run.id).is_some() {
+            // Running here already (or just submitted here and about to run).
+            if self.live.get(&run.id).is_some() || !self.leased().insert(run.id.clone()) {
                 continue;
             }
-            let experiments = self.store.run_experiments(&run.id).await?;
+            let experiments = match self.store.run_experiments(&run.id).await {
+                Ok(e) => e,
+                Err(e) => {
+                    self.leased().remove(&run.id);
+                    return Err(e.into());
+                }
+            };
             tracing::info!(run_id = %run.id, replica = %self.replica.id, "resuming an unfinished run");
-            self.leased().insert(run.id.clone());
             // Accepted before: resumed whatever the limit, and counted in it.
             drop(self.spawn(PreparedRun { run, experiments }, None));
             resumed += 1;
@@ -87,11 +93,8 @@ impl Service {
             .store
             .claim_runs(&self.replica.id, Some(run_id), now_ms(), self.lease_until())
             .await?;
-        let ours = !claimed.is_empty();
-        if ours {
-            self.leased().insert(run_id.to_string());
-        }
-        Ok(ours)
+        // When the take-over loop claimed it in the meantime, it runs it already.
+        Ok(!claimed.is_empty() && self.leased().insert(run_id.to_string()))
     }
 
     /// Gives a run's lease back (the run stops here unfinished): the next owner claims it
