@@ -1,6 +1,7 @@
 //! The command line: `tallylab serve`, `tallylab experiment run`, `tallylab dataset …`.
 
 mod dataset;
+mod events;
 mod experiment;
 pub mod gates;
 mod offline;

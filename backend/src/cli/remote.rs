@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::events::{run_event, RunEvent, SseParser};
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use shared::{
@@ -23,14 +24,6 @@ pub struct Remote {
     client: reqwest::Client,
     base: reqwest::Url,
     key: String,
-}
-
-/// One event of a run's stream.
-pub enum RunEvent {
-    /// Trials finished so far, of how many.
-    Progress { done: u64, total: u64 },
-    /// The run ended: its final status, with its result.
-    Done(Box<TaskStatus>),
 }
 
 impl Remote {
@@ -257,52 +250,6 @@ const POLL_EVERY: Duration = Duration::from_secs(2);
 /// Failed polls in a row before giving up (about two minutes).
 const POLL_FAILURES: u32 = 60;
 
-fn run_event(event: &str, data: &str) -> Option<RunEvent> {
-    match event {
-        "progress" => {
-            let v: serde_json::Value = serde_json::from_str(data).ok()?;
-            Some(RunEvent::Progress {
-                done: v.get("done")?.as_u64()?,
-                total: v.get("total")?.as_u64()?,
-            })
-        }
-        "done" => serde_json::from_str(data)
-            .ok()
-            .map(|s| RunEvent::Done(Box::new(s))),
-        _ => None,
-    }
-}
-
-/// Splits a server-sent event stream into (event, data) pairs as bytes arrive.
-#[derive(Default)]
-struct SseParser {
-    buffer: Vec<u8>,
-}
-
-impl SseParser {
-    fn push(&mut self, bytes: &[u8]) -> Vec<(String, String)> {
-        self.buffer.extend(bytes.iter().filter(|&&b| b != b'\r'));
-        let mut events = Vec::new();
-        while let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
-            let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
-            let text = String::from_utf8_lossy(&block);
-            let mut event = String::from("message");
-            let mut data = Vec::new();
-            for line in text.lines() {
-                if let Some(v) = line.strip_prefix("event:") {
-                    event = v.trim().to_string();
-                } else if let Some(v) = line.strip_prefix("data:") {
-                    data.push(v.strip_prefix(' ').unwrap_or(v).to_string());
-                }
-            }
-            if !data.is_empty() {
-                events.push((event, data.join("\n")));
-            }
-        }
-        events
-    }
-}
-
 /// The server's refusal in words: its error body's message and field when it sent one.
 fn refusal(status: reqwest::StatusCode, body: &[u8]) -> String {
     let hint = match status.as_u16() {
@@ -349,27 +296,6 @@ fn encode(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn events_split_across_chunks_and_crlf_are_parsed() {
-        let mut p = SseParser::default();
-        assert!(p.push(b"event: progress\r\ndata: {\"done\":1,").is_empty());
-        let events = p.push(b"\"total\":4}\r\n\r\nevent: done\ndata: {}\n\n");
-        assert_eq!(
-            events,
-            vec![
-                (
-                    "progress".to_string(),
-                    "{\"done\":1,\"total\":4}".to_string()
-                ),
-                ("done".to_string(), "{}".to_string())
-            ]
-        );
-        assert!(matches!(
-            run_event(&events[0].0, &events[0].1),
-            Some(RunEvent::Progress { done: 1, total: 4 })
-        ));
-    }
 
     fn status(run: shared::RunStatus) -> TaskStatus {
         TaskStatus {

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shared::{ExperimentRunResponse, ExperimentStatus, PairedComparison, RunStatus};
 
+use super::events::RunEvent;
 use super::experiment::{Format, RunArgs};
 use super::gates::{GateArgs, GateReport, EXIT_COULD_NOT_RUN};
-use super::remote::{Remote, RemoteError, RunEvent};
+use super::remote::{Remote, RemoteError};
 use super::summary::RunReport;
 
 /// Runs `args` on the server at `server`.

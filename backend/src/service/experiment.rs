@@ -247,11 +247,13 @@ impl Service {
 /// outcome, retries and duration, or the cache hit that spared it.
 fn count_stored(batch: &[RecordOutcome], labels: &ModelLabels) {
     let t = telemetry();
+    // Labels built once a batch, not once a trial.
     let calls = |outcome: &str| CallLabels {
         provider: labels.provider.clone(),
         model: labels.model.clone(),
         outcome: outcome.to_string(),
     };
+    let (ok, error) = (calls("ok"), calls("error"));
     for o in batch {
         let status = StatusLabel {
             status: o.status.to_string(),
@@ -261,12 +263,8 @@ fn count_stored(batch: &[RecordOutcome], labels: &ModelLabels) {
             t.cache_hits.get_or_create(labels).inc();
             continue;
         }
-        let outcome = if o.raw_output.is_some() {
-            "ok"
-        } else {
-            "error"
-        };
-        t.provider_calls.get_or_create(&calls(outcome)).inc();
+        let outcome = if o.raw_output.is_some() { &ok } else { &error };
+        t.provider_calls.get_or_create(outcome).inc();
         t.provider_retries
             .get_or_create(labels)
             .inc_by(u64::from(o.retries));
