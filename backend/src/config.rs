@@ -42,8 +42,9 @@ pub struct Settings {
     pub bind_address: String,
     /// `DATA_DIR` (default ./data).
     pub data_dir: PathBuf,
-    /// `DATABASE_URL` (default `sqlite://DATA_DIR/tallylab.db`).
-    pub database_url: String,
+    /// `DATABASE_URL` (default `sqlite://DATA_DIR/tallylab.db`; `postgres://…` for
+    /// PostgreSQL). Secret: a PostgreSQL URL may carry a password.
+    pub database_url: Secret,
     /// `PUBLIC_BASE_URL`: how users reach the server (default http://BIND_ADDRESS:PORT);
     /// links in responses are built from it.
     pub public_base_url: String,
@@ -170,6 +171,16 @@ impl Settings {
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = get("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("tallylab.db").display()));
+        if !["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| database_url.starts_with(scheme))
+        {
+            return Err(ConfigError {
+                name: "DATABASE_URL",
+                message: "must start with sqlite:, postgres:// or postgresql://".into(),
+            });
+        }
+        let database_url = Secret::new(database_url);
         let public_base_url = get("PUBLIC_BASE_URL")
             .unwrap_or_else(|| format!("http://{bind_address}:{port}"))
             .trim_end_matches('/')
@@ -286,7 +297,7 @@ mod tests {
     fn defaults_match_the_readme() {
         let s = settings(&[]).expect("defaults");
         assert_eq!((s.port, s.bind_address.as_str()), (8000, "127.0.0.1"));
-        assert_eq!(s.database_url, "sqlite://./data/tallylab.db");
+        assert_eq!(s.database_url.expose(), "sqlite://./data/tallylab.db");
         assert_eq!(s.public_base_url, "http://127.0.0.1:8000");
         assert!(s.api_key.is_none() && !s.datadog.configured());
     }

@@ -6,6 +6,7 @@
 //! model is set to get wrong. Tests use it to check that verdicts point the right way.
 
 pub mod datadog;
+pub mod postgres;
 
 use std::path::{Path, PathBuf};
 

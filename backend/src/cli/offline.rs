@@ -195,11 +195,22 @@ async fn local_service(
     registry: Arc<Registry>,
     images: ImagePolicy,
 ) -> anyhow::Result<Service> {
-    let store = crate::store::SqliteStore::open_read_only(&settings.database_url)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the local database for --baseline: {e}"))?;
+    let url = settings.database_url.expose();
+    let store: Arc<dyn crate::store::Store> = if crate::store::is_postgres(url) {
+        Arc::new(crate::store::PgStore::connect(url).await.map_err(|e| {
+            anyhow::anyhow!("cannot open the PostgreSQL database for --baseline: {e}")
+        })?)
+    } else {
+        Arc::new(
+            crate::store::SqliteStore::open_read_only(url)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot open the local database for --baseline: {e}")
+                })?,
+        )
+    };
     Ok(Service::new(
-        Arc::new(store),
+        store,
         registry,
         images,
         settings.public_base_url.clone(),

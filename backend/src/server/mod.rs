@@ -25,7 +25,7 @@ use crate::providers::setup::build_registry;
 use crate::providers::HttpContext;
 use crate::service::cache::StoreCache;
 use crate::service::Service;
-use crate::store::{SqliteStore, Store, StoreError};
+use crate::store::{PgStore, SqliteStore, Store, StoreError};
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -49,20 +49,7 @@ impl Application {
         // The key and the database live here: only the server's user may enter.
         restrict(&settings.data_dir, 0o700)?;
         let (api_key, source) = resolve_api_key(&settings)?;
-        let store = SqliteStore::open(&settings.database_url)
-            .await
-            .context("cannot open the database")?;
-        if let Some(file) = sqlite_file(&settings.database_url) {
-            // SQLite gives -wal and -shm files it creates later the database file's mode.
-            for suffix in ["", "-wal", "-shm"] {
-                let f = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
-                if f.exists() {
-                    restrict(&f, 0o600)?;
-                }
-            }
-        }
-        install_bundled_dataset(&store).await?;
-        let store: Arc<dyn Store> = Arc::new(store);
+        let store = open_store(settings.database_url.expose()).await?;
         let images = ImagePolicy::from_settings(&settings.providers);
         let ctx = HttpContext {
             client: crate::providers::provider_client(),
@@ -129,8 +116,39 @@ impl Application {
     }
 }
 
-async fn install_bundled_dataset(store: &SqliteStore) -> anyhow::Result<()> {
-    use crate::store::DatasetStore;
+/// Opens the database `url` names (SQLite or PostgreSQL) with its migrations run, and
+/// installs the bundled dataset when it is not there.
+async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if crate::store::is_postgres(url) {
+        let store = PgStore::open(url)
+            .await
+            .context("cannot open the PostgreSQL database")?;
+        let lock = store.start_up_lock().await?;
+        let removed = store.remove_incomplete().await?;
+        if removed > 0 {
+            tracing::warn!(removed, "removed dataset versions a crash left incomplete");
+        }
+        install_bundled_dataset(&store).await?;
+        lock.release().await?;
+        return Ok(Arc::new(store));
+    }
+    let store = SqliteStore::open(url)
+        .await
+        .context("cannot open the database")?;
+    if let Some(file) = sqlite_file(url) {
+        // SQLite gives -wal and -shm files it creates later the database file's mode.
+        for suffix in ["", "-wal", "-shm"] {
+            let f = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+            if f.exists() {
+                restrict(&f, 0o600)?;
+            }
+        }
+    }
+    install_bundled_dataset(&store).await?;
+    Ok(Arc::new(store))
+}
+
+async fn install_bundled_dataset(store: &dyn crate::store::DatasetStore) -> anyhow::Result<()> {
     match store.dataset_detail(builtin::BUILTIN_DATASET_NAME).await {
         Ok(_) => Ok(()),
         Err(StoreError::NotFound(_)) => {

@@ -47,7 +47,7 @@ pub struct ExportRow {
     pub remote_id: Option<String>,
     pub create_sent: bool,
     pub running_sent: bool,
-    /// Trials up to this row (storage order: the trial table's rowid) are sent.
+    /// Trials up to this row (storage order: SQLite's rowid, PostgreSQL's trial_seq) are sent.
     pub sent_seq: i64,
     pub sent_trials: u64,
     pub summary_sent: bool,
@@ -62,7 +62,7 @@ pub struct ExportRow {
 /// A stored trial with where it is in storage order and when it was stored.
 #[derive(Debug, Clone)]
 pub struct StoredTrial {
-    /// Its place in storage order (its row's rowid).
+    /// Its place in storage order (SQLite's rowid, PostgreSQL's trial_seq).
     pub seq: i64,
     pub created_at: String,
     pub outcome: RecordOutcome,

@@ -1,11 +1,12 @@
 //! Persistence, split by role: datasets, runs, experiments with their trial outcomes, and
 //! the response cache. Each role is a trait a backend implements directly (the embedded
-//! SQLite default here; PostgreSQL later), and [`Store`] is any type with all four. Every
+//! SQLite default, or PostgreSQL for several replicas), and [`Store`] is any type with all four. Every
 //! finished trial is committed as it finishes.
 
 mod error;
 mod exports;
 mod filters;
+mod postgres;
 mod sqlite;
 
 use std::collections::HashSet;
@@ -27,7 +28,13 @@ pub use exports::{
 pub use filters::{
     ExperimentFacets, ExperimentFilter, ExperimentOrder, RecordSelection, TrialFilter, TrialOrder,
 };
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+
+/// Whether a `DATABASE_URL` names a PostgreSQL database (else it is SQLite).
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
 
 /// Current time as stored (RFC 3339, UTC, milliseconds).
 pub fn timestamp() -> String {

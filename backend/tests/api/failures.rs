@@ -11,7 +11,7 @@ const BODY: &str = r#"{"dataset_name": "vote-extraction-bangbamru-1-10",
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_async_run_whose_storage_fails_ends_failed_with_its_error() {
     let app = spawn_app().await;
-    testkit::break_trial_storage(&app.database()).await;
+    app.break_trial_storage().await;
     let (status, v) = app.post("/api/v1/experiments/run-async", BODY).await;
     assert_eq!(status, 202, "{v}");
     let task = v["task_id"].as_str().unwrap().to_string();
@@ -60,7 +60,7 @@ async fn an_async_run_whose_storage_fails_ends_failed_with_its_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_run_whose_storage_fails_answers_an_error_and_is_stored_failed() {
     let app = spawn_app().await;
-    testkit::break_trial_storage(&app.database()).await;
+    app.break_trial_storage().await;
     let (status, body) = app.post("/api/v1/experiments/run", BODY).await;
     assert_eq!(status, 500, "{body}");
     assert_eq!(body["kind"], "internal");

@@ -12,6 +12,9 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub _dir: tempfile::TempDir,
+    /// The server's `DATABASE_URL`: SQLite in `_dir`, or a database of its own on the test
+    /// PostgreSQL server when `TALLYLAB_TEST_POSTGRES` names one.
+    pub database_url: String,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -21,14 +24,23 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().to_string_lossy().to_string();
+    let database_url = match extra.iter().find(|(k, _)| *k == "DATABASE_URL") {
+        Some((_, url)) => (*url).to_string(),
+        None => match testkit::postgres::server() {
+            Some(server) => testkit::postgres::fresh_database(&server).await,
+            None => format!("sqlite://{data}/tallylab.db"),
+        },
+    };
     let mut vars: Vec<(String, String)> = vec![
         ("API_KEY".into(), KEY.into()),
         ("PORT".into(), "0".into()),
         ("DATA_DIR".into(), data),
+        ("DATABASE_URL".into(), database_url.clone()),
     ];
     vars.extend(
         extra
             .iter()
+            .filter(|(k, _)| *k != "DATABASE_URL")
             .map(|(k, v)| ((*k).to_string(), (*v).to_string())),
     );
     let settings =
@@ -46,6 +58,7 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
             .build()
             .expect("client"),
         _dir: dir,
+        database_url,
     }
 }
 
@@ -108,6 +121,29 @@ impl TestApp {
     /// The server's SQLite database.
     pub fn database(&self) -> std::path::PathBuf {
         self._dir.path().join("tallylab.db")
+    }
+
+    /// Whether the server runs on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        tallylab::store::is_postgres(&self.database_url)
+    }
+
+    /// Runs one SQL statement on the server's database (either store); rows changed.
+    pub async fn execute_sql(&self, sql: &str) -> u64 {
+        if self.on_postgres() {
+            testkit::postgres::execute(&self.database_url, sql).await
+        } else {
+            testkit::execute_sql(&self.database(), sql).await
+        }
+    }
+
+    /// Makes every insert of a trial outcome fail (either store).
+    pub async fn break_trial_storage(&self) {
+        if self.on_postgres() {
+            testkit::postgres::break_trial_storage(&self.database_url).await;
+        } else {
+            testkit::break_trial_storage(&self.database()).await;
+        }
     }
 
     /// Polls a task until it reaches a terminal status (completed, failed, cancelled);

@@ -30,14 +30,18 @@ impl Drop for Replicas {
     }
 }
 
-/// Two replicas on one SQLite database, each with its own data directory, and a model
-/// server answering every call after `delay`.
+/// Two replicas on one database (SQLite, or PostgreSQL in the PostgreSQL pass of the
+/// tests), each with its own data directory, and a model server answering every call after
+/// `delay`.
 async fn two_replicas(delay: Duration) -> Replicas {
     let records = tallylab::dataset::builtin_dataset();
     let models = ModelServer::start_with_delay(records, &[SLOW], delay).await;
     let shared = tempfile::tempdir().unwrap();
     let models_file = models.write_models_file(shared.path());
-    let database = format!("sqlite://{}", shared.path().join("shared.db").display());
+    let database = match testkit::postgres::server() {
+        Some(server) => testkit::postgres::fresh_database(&server).await,
+        None => format!("sqlite://{}", shared.path().join("shared.db").display()),
+    };
     let mut dirs = vec![shared];
     let (mut children, mut ports) = (Vec::new(), Vec::new());
     for name in ["replica-a", "replica-b"] {
@@ -139,7 +143,8 @@ async fn a_killed_replicas_run_is_finished_by_another_with_every_trial_once() {
     let takeover = killed.elapsed();
     let end = wait_for(b, &task, |s| s["status"] == "completed").await;
     eprintln!(
-        "takeover after {:.2} s (lease {LEASE_SECONDS} s); finished {:.2} s after the kill; {} trials before it, {} at takeover",
+        "{}: takeover after {:.2} s (lease {LEASE_SECONDS} s); finished {:.2} s after the kill; {} trials before it, {} at takeover",
+        if testkit::postgres::server().is_some() { "PostgreSQL" } else { "SQLite" },
         takeover.as_secs_f64(),
         killed.elapsed().as_secs_f64(),
         before,

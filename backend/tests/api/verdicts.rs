@@ -74,12 +74,8 @@ async fn the_better_model_wins_and_the_order_flips_the_verdict() {
         "DELETE FROM experiment_score_columns",
         "DELETE FROM experiment_score_columns WHERE chunk = -1",
     ] {
-        let db = app.database();
-        assert!(
-            testkit::execute_sql(&db, take_away).await > 0,
-            "{take_away}"
-        );
-        testkit::execute_sql(&db, "DELETE FROM comparisons").await;
+        assert!(app.execute_sql(take_away).await > 0, "{take_away}");
+        app.execute_sql("DELETE FROM comparisons").await;
         let (status, again) = app.get(&format!("/api/v1/compare?ids={good},{bad}")).await;
         assert_eq!(status, 200, "{again}");
         assert_eq!(again, c, "after {take_away}");

@@ -100,6 +100,97 @@ fn compose_serves_the_embedded_default_without_an_api_key() {
     assert!(missing.is_empty(), ".env.example lacks {missing:?}");
 }
 
+/// `y` with YAML merge keys (`<<: *anchor`) applied, as compose reads it.
+fn merged(y: &Yaml) -> yaml_rust2::yaml::Hash {
+    let mut out = yaml_rust2::yaml::Hash::new();
+    let Some(map) = y.as_hash() else {
+        return out;
+    };
+    if let Some(base) = map.get(&Yaml::String("<<".into())) {
+        out = merged(base);
+    }
+    for (k, v) in map {
+        if k.as_str() != Some("<<") {
+            let v = if v.as_hash().is_some() {
+                Yaml::Hash(merged(v))
+            } else {
+                v.clone()
+            };
+            out.insert(k.clone(), v);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_postgres_profile_runs_two_replicas_on_a_healthy_postgresql() {
+    let doc = yaml("docker-compose.yml");
+    let services = &doc["services"];
+    let profile = |s: &Yaml| -> Vec<String> {
+        s["profiles"]
+            .as_vec()
+            .map(|v| v.iter().map(|p| text(p).to_string()).collect())
+            .unwrap_or_default()
+    };
+    assert!(
+        profile(&services["tallylab"]).is_empty(),
+        "the default starts without a profile"
+    );
+    let db = &services["postgres"];
+    assert_eq!(profile(db), ["postgres"]);
+    assert!(text(&db["image"]).starts_with("postgres:"));
+    let check: Vec<&str> = db["healthcheck"]["test"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(text)
+        .collect();
+    assert!(check.contains(&"pg_isready"), "{check:?}");
+    let mut ids = Vec::new();
+    let mut ports = Vec::new();
+    for name in ["replica-a", "replica-b"] {
+        let replica = Yaml::Hash(merged(&services[name]));
+        assert_eq!(profile(&replica), ["postgres"], "{name}");
+        let env = &replica["environment"];
+        let url = text(&env["DATABASE_URL"]);
+        assert!(
+            url.starts_with("postgres://") && url.contains("@postgres:5432/"),
+            "{url}"
+        );
+        assert_eq!(text(&env["API_KEY"]), "${API_KEY:-}", "{name}");
+        assert_eq!(text(&env["DATA_DIR"]), "/data");
+        ids.push(text(&env["REPLICA_ID"]).to_string());
+        ports.push(text(&replica["ports"][0]).to_string());
+        // One data volume: the key one replica generates is the other's.
+        assert_eq!(
+            text(&replica["volumes"][0]),
+            "replicas-data:/data",
+            "{name}"
+        );
+        let after = &replica["depends_on"];
+        assert!(
+            after["postgres"]["condition"].as_str() == Some("service_healthy")
+                || after["replica-a"]["condition"].as_str() == Some("service_healthy"),
+            "{name} waits for what it needs"
+        );
+        let probe: Vec<&str> = replica["healthcheck"]["test"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .map(text)
+            .collect();
+        assert_eq!(probe, ["CMD", "tallylab", "probe"]);
+    }
+    assert_ne!(ids[0], ids[1], "each replica has its own id in the leases");
+    assert_ne!(ports[0], ports[1]);
+    for volume in ["postgres-data", "replicas-data"] {
+        assert!(
+            !doc["volumes"][volume].is_badvalue(),
+            "{volume} is declared"
+        );
+    }
+}
+
 fn text_or<'a>(y: &'a Yaml, default: &'a str) -> &'a str {
     y.as_str().unwrap_or(default)
 }
