@@ -3,6 +3,7 @@
 
 mod async_tasks;
 mod catalogue;
+mod claims;
 mod cli_gates;
 mod contract;
 mod datadog;

@@ -74,7 +74,17 @@ async fn the_better_model_wins_and_the_order_flips_the_verdict() {
         "DELETE FROM experiment_score_columns",
         "DELETE FROM experiment_score_columns WHERE chunk = -1",
     ] {
-        assert!(app.execute_sql(take_away).await > 0, "{take_away}");
+        // The columns are written as the experiments finish and again after a comparison
+        // read every trial, in the background: wait for them.
+        let mut removed = 0;
+        for _ in 0..100 {
+            removed = app.execute_sql(take_away).await;
+            if removed > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(removed > 0, "{take_away}");
         app.execute_sql("DELETE FROM comparisons").await;
         let (status, again) = app.get(&format!("/api/v1/compare?ids={good},{bad}")).await;
         assert_eq!(status, 200, "{again}");
