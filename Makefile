@@ -14,7 +14,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCREENSHOTS := e2e-artifacts/screenshots
 
-.PHONY: help run test setup-wasm check-wasm web-tools frontend browser lint-workflows lint-containers test-rust test-postgres api-conformance fuzz bench fmt lint clean
+.PHONY: help run test setup-wasm check-wasm web-tools frontend browser lint-workflows lint-containers test-rust test-postgres api-conformance fuzz bench bench-postgres fmt lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -117,6 +117,10 @@ fuzz: ## Fuzz each parser for FUZZ_SECONDS (default 60) with cargo-fuzz; crashes
 bench: ## Benchmarks: print measured figures (BENCH_SCALE=1000,10000,100000 adds the national size)
 	$(CARGO) build --release -p backend --bin tallylab --bin bench
 	target/release/bench
+
+bench-postgres: ## The scale benchmark with the server on a throw-away PostgreSQL (BENCH_SCALE as above)
+	$(CARGO) build --release -p backend --bin tallylab --bin bench
+	scripts/with-postgres.sh bash -c 'BENCH_POSTGRES="$$TALLYLAB_TEST_POSTGRES" BENCH_ONLY_SCALE=1 target/release/bench'
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

@@ -197,9 +197,13 @@ async fn local_service(
 ) -> anyhow::Result<Service> {
     let url = settings.database_url.expose();
     let store: Arc<dyn crate::store::Store> = if crate::store::is_postgres(url) {
-        Arc::new(crate::store::PgStore::connect(url).await.map_err(|e| {
-            anyhow::anyhow!("cannot open the PostgreSQL database for --baseline: {e}")
-        })?)
+        Arc::new(
+            crate::store::PgStore::connect_read_only(url)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot open the PostgreSQL database for --baseline: {e}")
+                })?,
+        )
     } else {
         Arc::new(
             crate::store::SqliteStore::open_read_only(url)

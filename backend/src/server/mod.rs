@@ -2,6 +2,7 @@
 
 mod access_log;
 mod headers;
+mod nul_guard;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -271,6 +272,7 @@ fn build_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Re
         let app = app
             .app_data(routes)
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(actix_web::middleware::from_fn(nul_guard::refuse_nul))
             .wrap(actix_web::middleware::from_fn(headers::security_headers))
             .wrap(actix_web::middleware::from_fn(access_log::access_log))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi))

@@ -74,6 +74,10 @@ impl From<StoreError> for ServiceError {
             StoreError::Conflict(m) => ServiceError::Conflict(m),
             StoreError::Busy(m) => ServiceError::Busy(m),
             StoreError::Unwritable(m) => ServiceError::Unwritable(m),
+            StoreError::Unstorable(m) => ServiceError::field(
+                "body",
+                format!("holds a value the database cannot store: {m}"),
+            ),
             other => ServiceError::Internal(other.to_string()),
         }
     }

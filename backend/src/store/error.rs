@@ -19,6 +19,9 @@ pub enum StoreError {
     Database(sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The database refused a value it cannot hold (PostgreSQL: a NUL character in text).
+    #[error("a value cannot be stored: {0}")]
+    Unstorable(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -34,27 +37,66 @@ impl From<sqlx::Error> for StoreError {
 impl StoreError {
     fn classify(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
-            // The primary result code (the low byte of an extended code).
-            let primary = db
-                .code()
-                .and_then(|c| c.parse::<i64>().ok())
-                .map(|c| c & 0xff);
-            match primary {
-                // SQLITE_BUSY, SQLITE_LOCKED.
-                Some(5 | 6) => return StoreError::Busy(db.message().to_string()),
-                // SQLITE_IOERR, SQLITE_FULL: a write past the end of the disk comes back as
-                // one or the other.
-                Some(10 | 13) => return StoreError::Unwritable(db.message().to_string()),
-                _ => {}
+            let message = db.message().to_string();
+            let code = db.code().unwrap_or_default().to_string();
+            let kind = if db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                postgres_kind(&code)
+            } else {
+                sqlite_kind(&code)
+            };
+            match kind {
+                Some(Kind::Busy) => return StoreError::Busy(message),
+                Some(Kind::Unwritable) => return StoreError::Unwritable(message),
+                Some(Kind::Unstorable) => return StoreError::Unstorable(message),
+                None => {}
             }
             if db.is_unique_violation() {
-                return StoreError::Conflict(format!("already exists: {}", db.message()));
+                return StoreError::Conflict(format!("already exists: {message}"));
             }
         }
-        if matches!(e, sqlx::Error::PoolTimedOut) {
-            return StoreError::Busy("no database connection became free in time".into());
+        match e {
+            sqlx::Error::PoolTimedOut => {
+                StoreError::Busy("no database connection became free in time".into())
+            }
+            e => StoreError::Database(e),
         }
-        StoreError::Database(e)
+    }
+}
+
+/// What a database error code says a caller can do.
+enum Kind {
+    Busy,
+    Unwritable,
+    Unstorable,
+}
+
+/// SQLite's result codes: the primary code is the low byte of an extended one.
+fn sqlite_kind(code: &str) -> Option<Kind> {
+    match code.parse::<i64>().ok()? & 0xff {
+        // SQLITE_BUSY, SQLITE_LOCKED.
+        5 | 6 => Some(Kind::Busy),
+        // SQLITE_IOERR, SQLITE_FULL: a write past the end of the disk comes back as one or
+        // the other.
+        10 | 13 => Some(Kind::Unwritable),
+        _ => None,
+    }
+}
+
+/// PostgreSQL's SQLSTATE codes.
+fn postgres_kind(code: &str) -> Option<Kind> {
+    match code {
+        // serialization_failure, deadlock_detected, lock_not_available, query_canceled
+        // (a statement timeout), too_many_connections, cannot_connect_now (starting up).
+        "40001" | "40P01" | "55P03" | "57014" | "53300" | "57P03" => Some(Kind::Busy),
+        // disk_full, insufficient_resources, io_error.
+        "53100" | "53000" | "58030" => Some(Kind::Unwritable),
+        // character_not_in_repertoire (a NUL in text), untranslatable_character,
+        // such as an escaped NUL read as jsonb.
+        "22021" | "22P05" => Some(Kind::Unstorable),
+        _ => None,
     }
 }
 

@@ -98,16 +98,25 @@ async fn replicas_claiming_at_once_never_share_a_run_and_a_lapsed_lease_moves() 
     assert_eq!(taken[0].id, "run-000");
     // The replica that held it learns at its next renewal that it no longer does.
     assert_eq!(
-        store.renew_lease(&first, "run-000", later + 5).await.unwrap(),
+        store
+            .renew_lease(&first, "run-000", later + 5)
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(
-        store.renew_lease("late", "run-000", later + 5).await.unwrap(),
+        store
+            .renew_lease("late", "run-000", later + 5)
+            .await
+            .unwrap(),
         Some(false)
     );
     store.request_cancel("run-000").await.unwrap();
     assert_eq!(
-        store.renew_lease("late", "run-000", later + 6).await.unwrap(),
+        store
+            .renew_lease("late", "run-000", later + 6)
+            .await
+            .unwrap(),
         Some(true),
         "a cancel asked elsewhere reaches the holder"
     );

@@ -92,6 +92,38 @@ async fn dataset_names_are_slugs_and_a_byte_order_mark_is_fine() {
     assert_eq!(status, 200, "a JSON body with a BOM: {v}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nul_anywhere_is_a_clear_4xx_on_either_store() {
+    let app = spawn_app().await;
+    for (path, field) in [
+        ("/api/v1/datasets/x%00", "path"),
+        ("/api/v1/experiments/tasks/task_%00", "path"),
+        ("/api/v1/experiments?q=a%00", "query"),
+        ("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?q=%00", "query"),
+    ] {
+        let (status, v) = app.get(path).await;
+        assert_eq!(status, 400, "{path}: {v}");
+        assert_eq!(v["field"], field, "{path}: {v}");
+    }
+    let mut record = serde_json::to_value(&tallylab::dataset::builtin_dataset()[0]).unwrap();
+    record["id"] = serde_json::Value::String("form\u{0}1".into());
+    let (status, v) = app
+        .post("/api/v1/datasets/nul-id/versions", &record.to_string())
+        .await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "records[0].id", "{v}");
+    // Elsewhere in a body, in a JSON string, a NUL is stored escaped: kept as it came.
+    let mut record = serde_json::to_value(&tallylab::dataset::builtin_dataset()[0]).unwrap();
+    record["metadata"] = serde_json::json!({"note": "a\u{0}b"});
+    let (status, v) = app
+        .post("/api/v1/datasets/nul-body/versions", &record.to_string())
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let (status, v) = app.get("/api/v1/datasets/nul-body/records").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["items"][0]["metadata"]["note"], "a\u{0}b", "{v}");
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_key_and_the_database_are_private() {

@@ -1,5 +1,6 @@
 //! A model server that misbehaves in every way it can — absurd retry headers, 5xx,
-//! timeouts, truncated and malformed bodies, non-reports, redirects, a key echoed back —
+//! timeouts, truncated and malformed bodies, non-reports (one with a NUL), redirects, a key
+//! echoed back —
 //! and the run still accounts for every trial, each a success or a clear error, with no
 //! key in anything stored.
 
@@ -45,7 +46,9 @@ impl Respond for Chaos {
             2 => ResponseTemplate::new(429).insert_header("retry-after-ms", "inf"),
             3 => ResponseTemplate::new(503).set_body_string("upstream down"),
             4 => ResponseTemplate::new(200).set_body_string(r#"{"choices": [{"message": {"cont"#),
-            5 => ResponseTemplate::new(200).set_body_json(answer("I cannot read this form.")),
+            // Not a report, and a NUL in it (PostgreSQL refuses NULs in text: the trial
+            // fails, not the run).
+            5 => ResponseTemplate::new(200).set_body_json(answer("I cannot\u{0} read this form.")),
             6 => ResponseTemplate::new(307).insert_header("location", self.elsewhere.as_str()),
             7 => ResponseTemplate::new(401)
                 .set_body_string(format!("invalid credentials {KEY} for this route")),

@@ -3,7 +3,8 @@
 //! `bench [RECORDS]`: component benchmarks on RECORDS records (default 20,000), then the
 //! scale benchmark through the real server for each size in `BENCH_SCALE` (comma-separated,
 //! default `1000,10000`; add 100000 for the national size, which takes minutes).
-//! `BENCH_ONLY_SCALE=1` skips the component benchmarks.
+//! `BENCH_ONLY_SCALE=1` skips the component benchmarks. `BENCH_POSTGRES=postgres://…` runs the
+//! scale benchmark's server on a new database of that PostgreSQL server (`make bench-postgres`).
 
 mod api_load;
 mod components;

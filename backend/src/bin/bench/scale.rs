@@ -14,7 +14,7 @@ use tallylab::dataset::generate::{generate, GeneratorConfig};
 
 use crate::load_model::{Behaviour, LoadModel};
 
-use crate::server::{dir_size, show_storage, Server, KEY};
+use crate::server::{show_storage, Server, KEY};
 /// Concurrent calls per experiment.
 const JOBS: u64 = 32;
 
@@ -255,9 +255,12 @@ async fn one(server_binary: &Path, n: usize) -> anyhow::Result<Row> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_idle_after = server.memory("VmRSS:")?;
 
+    let data_dir = server.storage_bytes(&dir).await?;
+    if server.on_postgres() {
+        eprintln!("  (PostgreSQL: server CPU excludes the database's own processes)");
+    }
     server.stop();
     model.stop().await;
-    let data_dir = dir_size(&dir);
     let wal = std::fs::metadata(dir.join("tallylab.db-wal")).map_or(0, |m| m.len());
     if std::env::var_os("BENCH_SHOW_STORAGE").is_some() {
         eprintln!(

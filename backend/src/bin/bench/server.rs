@@ -15,14 +15,26 @@ pub const KEY: &str = "bench-key";
 pub struct Server {
     child: Child,
     pub base: String,
+    /// Its PostgreSQL database, when `BENCH_POSTGRES` names a server (else SQLite in `dir`).
+    postgres: Option<String>,
 }
 
 impl Server {
+    /// Starts the server on SQLite in `dir`, or on a new database of the PostgreSQL server
+    /// `BENCH_POSTGRES` names (a URL such as `scripts/with-postgres.sh` gives).
     pub async fn start(binary: &Path, dir: &Path) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let child = Command::new(binary)
+        let postgres = match std::env::var("BENCH_POSTGRES") {
+            Ok(server) if !server.is_empty() => Some(fresh_postgres_database(&server).await?),
+            _ => None,
+        };
+        let mut command = Command::new(binary);
+        if let Some(url) = &postgres {
+            command.env("DATABASE_URL", url);
+        }
+        let child = command
             .arg("serve")
             .env("API_KEY", KEY)
             .env("PORT", port.to_string())
@@ -37,7 +49,11 @@ impl Server {
         let base = format!("http://127.0.0.1:{port}");
         for _ in 0..200 {
             if reqwest::get(format!("{base}/health")).await.is_ok() {
-                return Ok(Server { child, base });
+                return Ok(Server {
+                    child,
+                    base,
+                    postgres,
+                });
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -98,10 +114,42 @@ impl Server {
         Ok(ticks as f64 / clock_ticks())
     }
 
+    /// Bytes the store holds: the data directory, or the PostgreSQL database's size.
+    pub async fn storage_bytes(&self, dir: &Path) -> anyhow::Result<u64> {
+        use sqlx::Connection;
+        let Some(url) = &self.postgres else {
+            return Ok(dir_size(dir));
+        };
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+            .fetch_one(&mut conn)
+            .await?;
+        Ok(u64::try_from(bytes).unwrap_or_default())
+    }
+
+    /// Whether the server runs on PostgreSQL (whose CPU is not in [`Self::cpu_seconds`]).
+    pub fn on_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
     pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Creates an empty database on the PostgreSQL server `server` names; its URL.
+async fn fresh_postgres_database(server: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(server).await?;
+    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await?;
+    let (base, _) = server
+        .rsplit_once('/')
+        .context("a PostgreSQL URL ends with its database")?;
+    Ok(format!("{base}/{name}"))
 }
 
 /// Clock ticks per second (`getconf CLK_TCK`, 100 on Linux when it cannot be asked).

@@ -149,7 +149,13 @@ impl State<'_> {
         }
         match record_from_value(&value, index) {
             Ok(r) => {
-                if !self.seen.insert(r.id.clone()) {
+                if r.id.chars().any(char::is_control) {
+                    // Ids name trials, links and files; PostgreSQL cannot store a NUL.
+                    self.problem(FieldError {
+                        field: format!("records[{index}].id"),
+                        message: "an id must not contain control characters".into(),
+                    });
+                } else if !self.seen.insert(r.id.clone()) {
                     self.problem(FieldError {
                         field: format!("records[{index}].id"),
                         message: format!("duplicate id \"{}\"", r.id),

@@ -18,21 +18,29 @@ impl CacheStore for PgStore {
     }
 
     async fn cache_put_many(&self, entries: &[CacheEntry]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        let now = timestamp();
-        for e in entries {
-            sqlx::query(
-                "INSERT INTO response_cache (key, model, body, created_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(&e.key)
-            .bind(&e.model)
-            .bind(&*e.body)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        // One statement, keys in order: two replicas caching overlapping keys lock them in
+        // the same order, so they cannot deadlock.
+        let mut sorted: Vec<&CacheEntry> = entries.iter().collect();
+        sorted.sort_by(|a, b| a.key.cmp(&b.key));
+        let keys: Vec<&str> = sorted.iter().map(|e| e.key.as_str()).collect();
+        let models: Vec<&str> = sorted.iter().map(|e| e.model.as_str()).collect();
+        let bodies: Vec<String> = sorted
+            .iter()
+            .map(|e| super::storable(&e.body).into_owned())
+            .collect();
+        sqlx::query(
+            "INSERT INTO response_cache (key, model, body, created_at)
+             SELECT key, model, body, $4 FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[])
+                 AS e(key, model, body)
+             ORDER BY key
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&keys)
+        .bind(&models)
+        .bind(&bodies)
+        .bind(timestamp())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -94,7 +94,7 @@ impl ExperimentStore for PgStore {
                 finished_at = $4 WHERE id = $5",
         )
         .bind(status.as_str())
-        .bind(error)
+        .bind(error.map(super::storable))
         .bind(summary)
         .bind(timestamp())
         .bind(id)
@@ -165,7 +165,7 @@ impl ExperimentStore for PgStore {
         filters(&mut q);
         // The experiments table holds one row per experiment (thousands, not millions): the
         // orders by accuracy read it from the stored summary.
-        let overall = "(summary::jsonb ->> 'overall_accuracy')::DOUBLE PRECISION";
+        let overall = "(summary::json ->> 'overall_accuracy')::DOUBLE PRECISION";
         let order = match f.order {
             ExperimentOrder::Newest => "created_at DESC, run_id DESC, position".to_string(),
             ExperimentOrder::Oldest => "created_at, run_id, position".to_string(),

@@ -101,7 +101,7 @@ impl ExportStore for PgStore {
         .bind(i64::from(e.summary_sent))
         .bind(&e.state)
         .bind(i64::from(e.attempts))
-        .bind(&e.last_error)
+        .bind(e.last_error.as_deref().map(super::storable))
         .bind(e.next_attempt_at)
         .bind(timestamp())
         .bind(&e.experiment_id)

@@ -33,7 +33,7 @@ impl PgStore {
     /// Connects to the database at `url` and runs the migrations (several replicas starting
     /// together wait for one another: sqlx takes an advisory lock while it migrates).
     pub async fn open(url: &str) -> StoreResult<Self> {
-        let store = Self::connect(url).await?;
+        let store = Self::pool(url, false).await?;
         sqlx::migrate!("./migrations/postgres")
             .run(&store.pool)
             .await
@@ -41,10 +41,22 @@ impl PgStore {
         Ok(store)
     }
 
-    /// Connects to a database a server has already migrated (the command line reads a
-    /// server's experiments this way), changing nothing.
-    pub async fn connect(url: &str) -> StoreResult<Self> {
-        let options = PgConnectOptions::from_str(url)?.application_name("tallylab");
+    /// Connects to a database a server has already migrated, to read only: no migration,
+    /// and every transaction read-only (the command line reads a server's experiments this
+    /// way).
+    pub async fn connect_read_only(url: &str) -> StoreResult<Self> {
+        Self::pool(url, true).await
+    }
+
+    async fn pool(url: &str, read_only: bool) -> StoreResult<Self> {
+        use sqlx::{ConnectOptions, Connection};
+        let mut options = PgConnectOptions::from_str(url)?.application_name("tallylab");
+        if read_only {
+            options = options.options([("default_transaction_read_only", "on")]);
+        }
+        // One connection first, so an unreachable server or a refused login says so
+        // (a pool only says that no connection became free in time).
+        options.connect().await?.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
@@ -65,6 +77,8 @@ impl PgStore {
     /// dies with the connection if the process does.
     pub async fn start_up_lock(&self) -> StoreResult<StartUpLock> {
         let mut conn = self.pool.acquire().await?;
+        // Never back to the pool: an error before `release` must not leave it locked.
+        conn.close_on_drop();
         sqlx::query("SELECT pg_advisory_lock($1)")
             .bind(START_UP_LOCK)
             .execute(&mut *conn)
@@ -97,6 +111,18 @@ impl StartUpLock {
     }
 }
 
+/// Text the server did not choose (a model's raw answer, an error message, a response body)
+/// as PostgreSQL can store it: a NUL, which SQLite keeps and PostgreSQL refuses in `TEXT`,
+/// becomes U+FFFD, so a model that answers one fails its trial, not the run. JSON columns
+/// need nothing: serde writes a NUL as `\u0000`.
+fn storable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// A `u64` count or position as PostgreSQL's `BIGINT`.
 fn big(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -105,4 +131,16 @@ fn big(n: u64) -> i64 {
 /// Parses a status column written from one of the `shared` status enums.
 fn parse_status<T: FromStr<Err = String>>(text: &str) -> StoreResult<T> {
     text.parse().map_err(StoreError::Corrupt)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_nul_becomes_the_replacement_character() {
+        assert_eq!(super::storable("a\0b"), "a\u{FFFD}b");
+        assert!(matches!(
+            super::storable("ab"),
+            std::borrow::Cow::Borrowed("ab")
+        ));
+    }
 }

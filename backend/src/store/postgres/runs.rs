@@ -64,7 +64,7 @@ impl RunStore for PgStore {
         )
         .bind(status.as_str())
         .bind(response)
-        .bind(error)
+        .bind(error.map(super::storable))
         .bind(finished)
         .bind(id)
         .execute(&self.pool)

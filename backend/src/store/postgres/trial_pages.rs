@@ -65,12 +65,13 @@ pub(super) async fn outcomes_page(
     // An evaluator's score is read out of each trial's scores: every trial of the
     // experiment is read for it (the overall score has an index; see BENCHMARKS.md). A
     // true/false score orders as 1/0, as SQLite's json_extract gave it.
-    let by_score = "(SELECT CASE jsonb_typeof(s.v -> 'value')
+    // `json`, not `jsonb`: jsonb refuses an escaped NUL a label or an output may hold.
+    let by_score = "(SELECT CASE json_typeof(s.v -> 'value')
                                 WHEN 'number' THEN (s.v ->> 'value')::DOUBLE PRECISION
                                 WHEN 'boolean' THEN CASE WHEN s.v ->> 'value' = 'true'
                                                          THEN 1.0 ELSE 0.0 END
                             END
-                     FROM jsonb_array_elements(r.scores::jsonb -> 'scores') AS s(v)
+                     FROM json_array_elements(r.scores::json -> 'scores') AS s(v)
                      WHERE s.v ->> 'name' = $8::TEXT LIMIT 1)";
     let order = match (filter.order, filter.score.is_some()) {
         (TrialOrder::Record, _) => "record_index, repetition".to_string(),
