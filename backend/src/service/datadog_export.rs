@@ -28,6 +28,9 @@ const DUE_PER_PASS: u32 = 16;
 /// How often an export of a running experiment looks for newly finished trials.
 const POLL: Duration = Duration::from_millis(500);
 /// Longest wait between attempts of a failing export.
+/// How long a replica's claim of an export holds without progress being saved (a pass
+/// saves after each acknowledged call, extending it).
+const EXPORT_LEASE_MS: i64 = 5 * 60 * 1000;
 const MAX_BACKOFF_MS: i64 = 5 * 60 * 1000;
 
 fn now_ms() -> i64 {
@@ -119,7 +122,7 @@ impl Service {
                     &e.id,
                     site.domain(),
                     &request.project_name,
-                    own_key.is_some(),
+                    own_key.as_ref().map(|_| self.replica.id.as_str()),
                 )
                 .await?;
         }
@@ -137,7 +140,14 @@ impl Service {
         let service = self.clone();
         self.runtime.spawn(async move {
             loop {
-                let due = match service.store.due_exports(now_ms(), DUE_PER_PASS).await {
+                let now = now_ms();
+                let claim = service.store.due_exports(
+                    &service.replica.id,
+                    now,
+                    now + EXPORT_LEASE_MS,
+                    DUE_PER_PASS,
+                );
+                let due = match claim.await {
                     Ok(due) => due,
                     Err(e) => {
                         tracing::warn!(error = %e, "could not read the Datadog export outbox");
@@ -209,10 +219,20 @@ impl Service {
                 }
             }
         }
+        // Given back: the next pass of any replica may claim it (an own-key export stays
+        // its key holder's).
+        row.lease_until = None;
         if let Err(e) = self.store.save_export(&row).await {
             tracing::warn!(experiment = %row.experiment_id, error = %e,
                 "could not save a Datadog export's progress");
         }
+    }
+
+    /// Saves an export's progress mid-pass and extends its claim; a conflict when another
+    /// replica took the export over (this one then stops sending).
+    pub(super) async fn save_progress(&self, row: &mut ExportRow) -> ServiceResult<()> {
+        row.lease_until = Some(now_ms() + EXPORT_LEASE_MS);
+        Ok(self.store.save_export(row).await?)
     }
 
     /// Moves one export as far as it can; progress is saved after each acknowledged call.
@@ -242,7 +262,7 @@ impl Service {
             None => {
                 let id = client.project_id(&row.project_name).await?;
                 row.project_id = Some(id.clone());
-                self.store.save_export(row).await?;
+                self.save_progress(row).await?;
                 id
             }
         };
@@ -260,7 +280,7 @@ impl Service {
                     .await?;
                 row.dataset_id = Some(origin.dataset_id.clone());
                 row.dataset_version = Some(origin.version);
-                self.store.save_export(row).await?;
+                self.save_progress(row).await?;
                 (origin.dataset_id, origin.version)
             }
         };
@@ -282,7 +302,7 @@ impl Service {
                     Some(id) => id,
                     None => {
                         row.create_sent = true;
-                        self.store.save_export(row).await?;
+                        self.save_progress(row).await?;
                         client
                             .create_experiment(&NewExperiment {
                                 name: &experiment.name,
@@ -297,7 +317,7 @@ impl Service {
                     }
                 };
                 row.remote_id = Some(id.clone());
-                self.store.save_export(row).await?;
+                self.save_progress(row).await?;
                 id
             }
         };
@@ -307,7 +327,7 @@ impl Service {
                 .await
                 .or_else(best_effort)?;
             row.running_sent = true;
-            self.store.save_export(row).await?;
+            self.save_progress(row).await?;
         }
         // Read before the trials: every trial of a finished experiment is stored by then.
         let finished = experiment.status.is_terminal();
@@ -339,7 +359,7 @@ impl Service {
                     .await?;
             }
             row.summary_sent = true;
-            self.store.save_export(row).await?;
+            self.save_progress(row).await?;
         }
         let (status, error) = match experiment.status {
             ExperimentStatus::Success => (RemoteStatus::Completed, None),

@@ -92,7 +92,7 @@ impl Service {
             .await?;
         row.sent_seq = through;
         row.sent_trials += count;
-        self.store.save_export(row).await?;
+        self.save_progress(row).await?;
         Ok(())
     }
 }

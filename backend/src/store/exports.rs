@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::StoreResult;
+use super::{StoreError, StoreResult};
 use crate::outcome::RecordOutcome;
 
 /// A Datadog dataset version a local version is the same as.
@@ -57,6 +57,11 @@ pub struct ExportRow {
     pub last_error: Option<String>,
     /// Unix milliseconds before which it is not tried again.
     pub next_attempt_at: i64,
+    /// The replica that claimed it (see [`ExportStore::due_exports`]); for an export with
+    /// the run's own key, the replica holding the key, from the start.
+    pub lease_owner: Option<String>,
+    /// Until when (unix ms) the claim holds; `None` once given back.
+    pub lease_until: Option<i64>,
 }
 
 /// A stored trial with where it is in storage order and when it was stored.
@@ -80,19 +85,30 @@ pub struct ExportBacklog {
 /// The Datadog export outbox.
 #[async_trait]
 pub trait ExportStore: Send + Sync {
-    /// Queues the export of an experiment (nothing if it is already queued).
+    /// Queues the export of an experiment (nothing if it is already queued). With
+    /// `key_holder`, it is sent with the run's own key, which only that replica holds: only
+    /// that replica ever claims it.
     async fn queue_export(
         &self,
         experiment_id: &str,
         site: &str,
         project_name: &str,
-        own_key: bool,
+        key_holder: Option<&str>,
     ) -> StoreResult<()>;
-    /// Pending exports due at `now_ms`, the oldest first, at most `limit`.
-    async fn due_exports(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<ExportRow>>;
+    /// Claims for `owner` until `until_ms` the pending exports due at `now_ms` that no other
+    /// replica holds (never claimed, given back, or lapsed; own-key exports only by their key
+    /// holder), the oldest first, at most `limit`.
+    async fn due_exports(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ExportRow>>;
     /// One experiment's export, if it has one.
     async fn get_export(&self, experiment_id: &str) -> StoreResult<Option<ExportRow>>;
-    /// Saves every field of an export row.
+    /// Saves every field of an export row (its lease too) while its claim is still
+    /// `row.lease_owner`'s; a conflict once another replica claimed it.
     async fn save_export(&self, row: &ExportRow) -> StoreResult<()>;
     /// Makes a failed or waiting export due now; false when there is none.
     async fn retry_export(&self, experiment_id: &str) -> StoreResult<bool>;
@@ -109,4 +125,15 @@ pub trait ExportStore: Send + Sync {
     ) -> StoreResult<Vec<StoredTrial>>;
     /// The outbox's size.
     async fn export_backlog(&self) -> StoreResult<ExportBacklog>;
+}
+
+/// What saving an export row that changed `changed` rows means: none, and another replica
+/// claimed it since.
+pub(super) fn saved(changed: u64, experiment_id: &str) -> StoreResult<()> {
+    if changed == 0 {
+        return Err(StoreError::Conflict(format!(
+            "the Datadog export of {experiment_id} is another replica's now"
+        )));
+    }
+    Ok(())
 }

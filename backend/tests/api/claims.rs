@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use shared::{RunMode, RunStatus};
-use tallylab::store::{PgStore, RunRow, RunStore, SqliteStore};
+use shared::{ExperimentStatus, ModelConfig, RunMode, RunStatus};
+use tallylab::store::{ExperimentRow, PgStore, RunRow, SqliteStore, Store, StoreError};
 
 /// A fresh store of the kind this pass of the tests runs on.
-async fn fresh_store(dir: &tempfile::TempDir) -> Arc<dyn RunStore> {
+async fn fresh_store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
     match testkit::postgres::server() {
         Some(server) => {
             let url = testkit::postgres::fresh_database(&server).await;
@@ -131,4 +131,105 @@ async fn replicas_claiming_at_once_never_share_a_run_and_a_lapsed_lease_moves() 
         .await
         .unwrap();
     assert!(after_end.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_datadog_export_is_claimed_by_one_replica_and_own_key_ones_by_their_key_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fresh_store(&dir).await;
+    store.create_run(&queued_run(0)).await.unwrap();
+    const EXPORTS: usize = 12;
+    for i in 0..EXPORTS {
+        let id = format!("exp-{i:02}");
+        store
+            .create_experiment(&ExperimentRow {
+                id: id.clone(),
+                run_id: "run-000".into(),
+                position: u32::try_from(i).unwrap(),
+                name: "e".into(),
+                project_name: "p".into(),
+                dataset_name: "d".into(),
+                dataset_version: 1,
+                config: ModelConfig::new("rules-v1", 0.0, None),
+                prompt_version: "n/a".into(),
+                jobs: 1,
+                repetitions: 1,
+                raise_errors: false,
+                total_trials: 1,
+                status: ExperimentStatus::Running,
+                error: None,
+                summary: None,
+                created_at: format!("2026-12-01T00:00:00.{i:03}Z"),
+                finished_at: None,
+            })
+            .await
+            .unwrap();
+        // Every fourth is sent with its run's own key, which only replica-0 holds.
+        let holder = (i % 4 == 0).then_some("replica-0");
+        store
+            .queue_export(&id, "datadoghq.com", "p", holder)
+            .await
+            .unwrap();
+    }
+    let now = 5_000;
+    let start = Arc::new(tokio::sync::Barrier::new(4));
+    let mut claims = Vec::new();
+    for r in 0..4 {
+        let (store, start) = (store.clone(), start.clone());
+        claims.push(tokio::spawn(async move {
+            let owner = format!("replica-{r}");
+            start.wait().await;
+            let got = store
+                .due_exports(&owner, now, now + 60_000, 100)
+                .await
+                .unwrap();
+            (owner, got)
+        }));
+    }
+    let mut holder: HashMap<String, String> = HashMap::new();
+    for claim in claims {
+        let (owner, got) = claim.await.unwrap();
+        for row in got {
+            assert_eq!(row.lease_owner.as_deref(), Some(owner.as_str()));
+            if row.own_key {
+                assert_eq!(
+                    owner, "replica-0",
+                    "{} is sent with replica-0's key",
+                    row.experiment_id
+                );
+            }
+            assert!(holder
+                .insert(row.experiment_id.clone(), owner.clone())
+                .is_none());
+        }
+    }
+    assert_eq!(holder.len(), EXPORTS, "every due export is claimed once");
+
+    // A claim that lapsed passes on; the replica that lost it can no longer save progress.
+    let shared_one = (1..EXPORTS)
+        .map(|i| format!("exp-{i:02}"))
+        .find(|id| holder[id] != "replica-3")
+        .unwrap();
+    let mut stale = store.get_export(&shared_one).await.unwrap().unwrap();
+    let later = now + 60_001;
+    let taken = store
+        .due_exports("replica-3", later, later + 60_000, 100)
+        .await
+        .unwrap();
+    assert!(taken.iter().any(|r| r.experiment_id == shared_one));
+    assert!(
+        taken.iter().all(|r| !r.own_key),
+        "own-key exports never leave their key holder"
+    );
+    stale.sent_trials = 99;
+    assert!(matches!(
+        store.save_export(&stale).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let kept = store.get_export(&shared_one).await.unwrap().unwrap();
+    assert_eq!(
+        kept.sent_trials, 0,
+        "the stale replica's progress is not saved"
+    );
+    assert_eq!(kept.lease_owner.as_deref(), Some("replica-3"));
 }

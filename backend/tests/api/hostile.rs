@@ -99,7 +99,10 @@ async fn a_nul_anywhere_is_a_clear_4xx_on_either_store() {
         ("/api/v1/datasets/x%00", "path"),
         ("/api/v1/experiments/tasks/task_%00", "path"),
         ("/api/v1/experiments?q=a%00", "query"),
-        ("/api/v1/datasets/vote-extraction-bangbamru-1-10/records?q=%00", "query"),
+        (
+            "/api/v1/datasets/vote-extraction-bangbamru-1-10/records?q=%00",
+            "query",
+        ),
     ] {
         let (status, v) = app.get(path).await;
         assert_eq!(status, 400, "{path}: {v}");

@@ -32,6 +32,8 @@ fn export_row(r: &PgRow) -> ExportRow {
         attempts: r.get::<i64, _>("attempts") as u32,
         last_error: r.get("last_error"),
         next_attempt_at: r.get("next_attempt_at"),
+        lease_owner: r.get("lease_owner"),
+        lease_until: r.get("lease_until"),
     }
 }
 
@@ -42,19 +44,20 @@ impl ExportStore for PgStore {
         experiment_id: &str,
         site: &str,
         project_name: &str,
-        own_key: bool,
+        key_holder: Option<&str>,
     ) -> StoreResult<()> {
         let now = timestamp();
         sqlx::query(
             "INSERT INTO datadog_exports
-                (experiment_id, site, project_name, own_key, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
+                (experiment_id, site, project_name, own_key, lease_owner, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT DO NOTHING",
         )
         .bind(experiment_id)
         .bind(site)
         .bind(project_name)
-        .bind(i64::from(own_key))
+        .bind(i64::from(key_holder.is_some()))
+        .bind(key_holder)
         .bind(&now)
         .bind(&now)
         .execute(&self.pool)
@@ -62,16 +65,35 @@ impl ExportStore for PgStore {
         Ok(())
     }
 
-    async fn due_exports(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<ExportRow>> {
+    async fn due_exports(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ExportRow>> {
+        // Rows another replica is claiming right now are skipped, and a row claimed since
+        // the statement began is checked again once locked: two replicas never share one.
         let rows = sqlx::query(
-            "SELECT * FROM datadog_exports WHERE state = 'pending' AND next_attempt_at <= $1
-             ORDER BY next_attempt_at, created_at LIMIT $2",
+            "UPDATE datadog_exports SET lease_owner = $1, lease_until = $2
+             WHERE experiment_id IN (
+                SELECT experiment_id FROM datadog_exports
+                WHERE state = 'pending' AND next_attempt_at <= $3
+                  AND CASE WHEN own_key = 1 THEN lease_owner = $1
+                      ELSE lease_until IS NULL OR lease_until < $3 OR lease_owner = $1 END
+                ORDER BY next_attempt_at, created_at LIMIT $4
+                FOR UPDATE SKIP LOCKED)
+             RETURNING *",
         )
+        .bind(owner)
+        .bind(until_ms)
         .bind(now_ms)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(export_row).collect())
+        let mut due: Vec<ExportRow> = rows.iter().map(export_row).collect();
+        due.sort_by_key(|e| e.next_attempt_at);
+        Ok(due)
     }
 
     async fn get_export(&self, experiment_id: &str) -> StoreResult<Option<ExportRow>> {
@@ -83,12 +105,12 @@ impl ExportStore for PgStore {
     }
 
     async fn save_export(&self, e: &ExportRow) -> StoreResult<()> {
-        sqlx::query(
+        let saved = sqlx::query(
             "UPDATE datadog_exports SET project_id = $1, dataset_id = $2, dataset_version = $3,
                 remote_id = $4, create_sent = $5, running_sent = $6, sent_seq = $7,
                 sent_trials = $8, summary_sent = $9, state = $10, attempts = $11,
-                last_error = $12, next_attempt_at = $13, updated_at = $14
-             WHERE experiment_id = $15",
+                last_error = $12, next_attempt_at = $13, updated_at = $14, lease_until = $15
+             WHERE experiment_id = $16 AND lease_owner IS NOT DISTINCT FROM $17",
         )
         .bind(&e.project_id)
         .bind(&e.dataset_id)
@@ -104,10 +126,12 @@ impl ExportStore for PgStore {
         .bind(e.last_error.as_deref().map(super::storable))
         .bind(e.next_attempt_at)
         .bind(timestamp())
+        .bind(e.lease_until)
         .bind(&e.experiment_id)
+        .bind(&e.lease_owner)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        crate::store::exports::saved(saved.rows_affected(), &e.experiment_id)
     }
 
     async fn retry_export(&self, experiment_id: &str) -> StoreResult<bool> {

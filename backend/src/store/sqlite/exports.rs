@@ -27,6 +27,8 @@ fn export_row(r: &SqliteRow) -> ExportRow {
         attempts: r.get::<i64, _>("attempts") as u32,
         last_error: r.get("last_error"),
         next_attempt_at: r.get("next_attempt_at"),
+        lease_owner: r.get("lease_owner"),
+        lease_until: r.get("lease_until"),
     }
 }
 
@@ -37,18 +39,19 @@ impl ExportStore for SqliteStore {
         experiment_id: &str,
         site: &str,
         project_name: &str,
-        own_key: bool,
+        key_holder: Option<&str>,
     ) -> StoreResult<()> {
         let now = timestamp();
         sqlx::query(
             "INSERT OR IGNORE INTO datadog_exports
-                (experiment_id, site, project_name, own_key, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+                (experiment_id, site, project_name, own_key, lease_owner, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(experiment_id)
         .bind(site)
         .bind(project_name)
-        .bind(own_key)
+        .bind(key_holder.is_some())
+        .bind(key_holder)
         .bind(&now)
         .bind(&now)
         .execute(&self.pool)
@@ -56,16 +59,33 @@ impl ExportStore for SqliteStore {
         Ok(())
     }
 
-    async fn due_exports(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<ExportRow>> {
+    async fn due_exports(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ExportRow>> {
+        // One statement: SQLite serialises writers, so two replicas never claim one export.
         let rows = sqlx::query(
-            "SELECT * FROM datadog_exports WHERE state = 'pending' AND next_attempt_at <= ?
-             ORDER BY next_attempt_at, created_at LIMIT ?",
+            "UPDATE datadog_exports SET lease_owner = ?1, lease_until = ?2
+             WHERE experiment_id IN (
+                SELECT experiment_id FROM datadog_exports
+                WHERE state = 'pending' AND next_attempt_at <= ?3
+                  AND CASE WHEN own_key = 1 THEN lease_owner = ?1
+                      ELSE lease_until IS NULL OR lease_until < ?3 OR lease_owner = ?1 END
+                ORDER BY next_attempt_at, created_at LIMIT ?4)
+             RETURNING *",
         )
+        .bind(owner)
+        .bind(until_ms)
         .bind(now_ms)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(export_row).collect())
+        let mut due: Vec<ExportRow> = rows.iter().map(export_row).collect();
+        due.sort_by_key(|e| e.next_attempt_at);
+        Ok(due)
     }
 
     async fn get_export(&self, experiment_id: &str) -> StoreResult<Option<ExportRow>> {
@@ -77,12 +97,12 @@ impl ExportStore for SqliteStore {
     }
 
     async fn save_export(&self, e: &ExportRow) -> StoreResult<()> {
-        sqlx::query(
+        let saved = sqlx::query(
             "UPDATE datadog_exports SET project_id = ?, dataset_id = ?, dataset_version = ?,
                 remote_id = ?, create_sent = ?, running_sent = ?, sent_seq = ?,
                 sent_trials = ?, summary_sent = ?, state = ?, attempts = ?, last_error = ?,
-                next_attempt_at = ?, updated_at = ?
-             WHERE experiment_id = ?",
+                next_attempt_at = ?, updated_at = ?, lease_until = ?
+             WHERE experiment_id = ? AND lease_owner IS ?",
         )
         .bind(&e.project_id)
         .bind(&e.dataset_id)
@@ -98,10 +118,12 @@ impl ExportStore for SqliteStore {
         .bind(&e.last_error)
         .bind(e.next_attempt_at)
         .bind(timestamp())
+        .bind(e.lease_until)
         .bind(&e.experiment_id)
+        .bind(&e.lease_owner)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        crate::store::exports::saved(saved.rows_affected(), &e.experiment_id)
     }
 
     async fn retry_export(&self, experiment_id: &str) -> StoreResult<bool> {
