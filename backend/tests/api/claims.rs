@@ -206,7 +206,8 @@ async fn each_datadog_export_is_claimed_by_one_replica_and_own_key_ones_by_their
     assert_eq!(holder.len(), EXPORTS, "every due export is claimed once");
 
     // A claim that lapsed passes on; the replica that lost it can no longer save progress.
-    let shared_one = (1..EXPORTS)
+    let shared_one = (0..EXPORTS)
+        .filter(|i| i % 4 != 0)
         .map(|i| format!("exp-{i:02}"))
         .find(|id| holder[id] != "replica-3")
         .unwrap();
