@@ -51,6 +51,9 @@ impl StoreError {
                 Some(Kind::Busy) => return StoreError::Busy(message),
                 Some(Kind::Unwritable) => return StoreError::Unwritable(message),
                 Some(Kind::Unstorable) => return StoreError::Unstorable(message),
+                Some(Kind::Gone) => {
+                    return StoreError::Conflict(format!("what this refers to is gone: {message}"))
+                }
                 None => {}
             }
             if db.is_unique_violation() {
@@ -71,6 +74,8 @@ enum Kind {
     Busy,
     Unwritable,
     Unstorable,
+    /// A row refers to one removed meanwhile (another replica's clean-up).
+    Gone,
 }
 
 /// SQLite's result codes: the primary code is the low byte of an extended one.
@@ -96,6 +101,8 @@ fn postgres_kind(code: &str) -> Option<Kind> {
         // character_not_in_repertoire (a NUL in text), untranslatable_character,
         // such as an escaped NUL read as jsonb.
         "22021" | "22P05" => Some(Kind::Unstorable),
+        // foreign_key_violation: an upload's version removed under it as abandoned.
+        "23503" => Some(Kind::Gone),
         _ => None,
     }
 }

@@ -227,7 +227,12 @@ async fn a_requests_own_api_key_is_used_for_its_run_and_kept_nowhere() {
                    UNION ALL SELECT row_to_json(t)::text FROM experiments t
                    UNION ALL SELECT row_to_json(t)::text FROM experiment_records t
                    UNION ALL SELECT row_to_json(t)::text FROM datadog_exports t
-                   UNION ALL SELECT row_to_json(t)::text FROM response_cache t) all_rows
+                   UNION ALL SELECT row_to_json(t)::text FROM response_cache t
+                   UNION ALL SELECT row_to_json(t)::text FROM comparisons t
+                   UNION ALL SELECT row_to_json(t)::text FROM dataset_records t
+                   UNION ALL SELECT row_to_json(t)::text FROM datadog_links t
+                   UNION ALL SELECT encode(body, 'escape') FROM experiment_score_columns t
+                  ) all_rows
                  WHERE strpos(j, '{}') > 0",
                 testkit::datadog::DD_API_KEY
             ))
