@@ -104,6 +104,8 @@ mod tests {
             attempts: 0,
             last_error: None,
             next_attempt_at: 0,
+            lease_owner: None,
+            lease_until: None,
         };
         let template = crate::config::DatadogSettings::off().comparison_url;
         assert_eq!(
