@@ -184,12 +184,19 @@ pub async fn screenshot_at(client: &Client, name: &str, width: u32) -> PathBuf {
 /// Waits for a finished download with extension `ext` in `dir`.
 pub async fn wait_file(dir: &Path, ext: &str, timeout: Duration) -> Option<PathBuf> {
     let start = Instant::now();
+    // Chromium creates the file empty when the download starts and fills it in later: a
+    // file counts once it has bytes and the same size at two polls in a row.
+    let mut last: Option<(PathBuf, u64)> = None;
     while start.elapsed() < timeout {
         if let Ok(entries) = std::fs::read_dir(dir) {
             for e in entries.flatten() {
                 let p = e.path();
                 if p.extension().is_some_and(|x| x == ext) {
-                    return Some(p);
+                    let size = e.metadata().map(|m| m.len()).unwrap_or(0);
+                    if size > 0 && last.as_ref() == Some(&(p.clone(), size)) {
+                        return Some(p);
+                    }
+                    last = Some((p, size));
                 }
             }
         }
