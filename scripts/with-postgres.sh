@@ -29,7 +29,12 @@ else
   as_db_user() { "$@"; }
 fi
 
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+if command -v python3 >/dev/null; then
+  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+else
+  # Without python3: a random high port (pg_ctl fails clearly if it is taken).
+  PORT=$((20000 + RANDOM % 20000))
+fi
 DIR="$(mktemp -d /tmp/tallylab-pg.XXXXXX)"
 chmod 755 "$DIR"
 [ "$(id -u)" = 0 ] && chown postgres "$DIR"

@@ -1,12 +1,13 @@
-//! Persistence, split by role: datasets, runs, experiments with their trial outcomes, and
-//! the response cache. Each role is a trait a backend implements directly (the embedded
-//! SQLite default, or PostgreSQL for several replicas), and [`Store`] is any type with all four. Every
-//! finished trial is committed as it finishes.
+//! Persistence, split by role: datasets, runs, experiments with their trial outcomes, the
+//! response cache and the Datadog export outbox. Each role is a trait a backend implements
+//! directly (the embedded SQLite default, or PostgreSQL for several replicas), and [`Store`]
+//! is any type with every role. Every finished trial is committed as it finishes.
 
 mod error;
 mod exports;
 mod filters;
 mod postgres;
+mod rows;
 mod sqlite;
 
 use std::collections::HashSet;
@@ -14,8 +15,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use shared::{
-    DatasetDetail, DatasetInfo, DatasetRecord, DatasetVersionInfo, ExperimentRunRequest,
-    ExperimentRunResponse, ExperimentStatus, ExperimentSummary, ModelConfig, RunMode, RunStatus,
+    DatasetDetail, DatasetInfo, DatasetRecord, DatasetVersionInfo, ExperimentRunResponse,
+    ExperimentStatus, ExperimentSummary, RunStatus,
 };
 
 use crate::eval::table::FieldTally;
@@ -29,6 +30,7 @@ pub use filters::{
     ExperimentFacets, ExperimentFilter, ExperimentOrder, RecordSelection, TrialFilter, TrialOrder,
 };
 pub use postgres::PgStore;
+pub use rows::{ExperimentRow, LabelEdit, PendingVersion, RunRow};
 pub use sqlite::SqliteStore;
 
 /// Whether a `DATABASE_URL` names a PostgreSQL database (else it is SQLite).
@@ -43,69 +45,6 @@ pub fn timestamp() -> String {
 
 /// Result of store calls.
 pub type StoreResult<T> = Result<T, StoreError>;
-
-/// A run as stored.
-#[derive(Debug, Clone)]
-pub struct RunRow {
-    pub id: String,
-    pub mode: RunMode,
-    pub status: RunStatus,
-    pub request: ExperimentRunRequest,
-    pub dataset_id: String,
-    pub dataset_name: String,
-    pub dataset_version: u32,
-    /// Records the run takes from the dataset version (its sample).
-    pub dataset_size: u64,
-    pub response: Option<ExperimentRunResponse>,
-    pub error: Option<String>,
-    pub created_at: String,
-    pub finished_at: Option<String>,
-}
-
-/// An experiment as stored.
-#[derive(Debug, Clone)]
-pub struct ExperimentRow {
-    pub id: String,
-    pub run_id: String,
-    pub position: u32,
-    pub name: String,
-    pub project_name: String,
-    pub dataset_name: String,
-    pub dataset_version: u32,
-    pub config: ModelConfig,
-    /// Extraction prompt version ("n/a" for the built-in rules).
-    pub prompt_version: String,
-    pub jobs: u32,
-    pub repetitions: u32,
-    pub raise_errors: bool,
-    /// Trials to run: records × repetitions.
-    pub total_trials: u64,
-    pub status: ExperimentStatus,
-    pub error: Option<String>,
-    pub summary: Option<ExperimentSummary>,
-    pub created_at: String,
-    pub finished_at: Option<String>,
-}
-
-/// One record's new label (see [`DatasetStore::correct_label`]).
-pub struct LabelEdit<'a> {
-    pub dataset: &'a str,
-    pub record_id: &'a str,
-    pub base_version: Option<u32>,
-    pub expected_output: &'a shared::ReportSet,
-    pub review: serde_json::Value,
-    pub note: &'a str,
-}
-
-/// A dataset version being written, invisible until completed (see
-/// [`DatasetStore::begin_version`]).
-#[derive(Debug, Clone)]
-pub struct PendingVersion {
-    pub dataset_id: String,
-    pub version: u32,
-    pub note: String,
-    pub created_at: String,
-}
 
 /// Datasets and their immutable versions.
 #[async_trait]
@@ -124,7 +63,21 @@ pub trait DatasetStore: Send + Sync {
         note: &str,
         records: &[DatasetRecord],
         label_issues: u64,
-    ) -> StoreResult<DatasetVersionInfo>;
+    ) -> StoreResult<DatasetVersionInfo> {
+        const BATCH: usize = 500;
+        let pending = self.begin_version(name, description, note).await?;
+        for (batch, chunk) in records.chunks(BATCH).enumerate() {
+            if let Err(e) = self
+                .append_records(&pending, (batch * BATCH) as u64, chunk)
+                .await
+            {
+                self.discard_version(&pending).await;
+                return Err(e);
+            }
+        }
+        self.complete_version(&pending, records.len() as u64, label_issues)
+            .await
+    }
     /// Starts the next version of `name` (creating the dataset if needed): records are then
     /// appended in batches, and the version becomes visible when completed. A version never
     /// completed (discarded, or cut short by a crash) is removed.
@@ -194,7 +147,31 @@ pub trait DatasetStore: Send + Sync {
         version: Option<u32>,
         offset: u64,
         limit: u64,
-    ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)>;
+    ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)> {
+        let detail = self.dataset_detail(name).await?;
+        let wanted = version.unwrap_or(detail.info.latest_version);
+        let Some(v) = detail
+            .versions
+            .iter()
+            .find(|v| v.version == wanted)
+            .cloned()
+        else {
+            let have: Vec<String> = detail
+                .versions
+                .iter()
+                .map(|v| v.version.to_string())
+                .collect();
+            return Err(StoreError::NotFound(format!(
+                "Failed to load dataset \"{name}\" version {wanted}: no such version (available: {})",
+                have.join(", ")
+            )));
+        };
+        let records = self
+            .dataset_records_at(&detail.info.dataset_id, wanted, offset, limit)
+            .await?;
+        Ok((detail.info, v, records))
+    }
+
     /// Up to `limit` records of dataset `dataset_id` version `version` from position
     /// `offset`, in order.
     async fn dataset_records_at(

@@ -112,18 +112,6 @@ impl DatasetStore for PgStore {
         })
     }
 
-    async fn create_dataset_version(
-        &self,
-        name: &str,
-        description: &str,
-        note: &str,
-        records: &[DatasetRecord],
-        label_issues: u64,
-    ) -> StoreResult<DatasetVersionInfo> {
-        super::versions::create_version(&self.pool, name, description, note, records, label_issues)
-            .await
-    }
-
     async fn begin_version(
         &self,
         name: &str,
@@ -193,37 +181,6 @@ impl DatasetStore for PgStore {
 
     async fn correct_label(&self, edit: LabelEdit<'_>) -> StoreResult<DatasetVersionInfo> {
         super::labels::correct_label(&self.pool, edit).await
-    }
-
-    async fn dataset_records(
-        &self,
-        name: &str,
-        version: Option<u32>,
-        offset: u64,
-        limit: u64,
-    ) -> StoreResult<(DatasetInfo, DatasetVersionInfo, Vec<DatasetRecord>)> {
-        let detail = self.dataset_detail(name).await?;
-        let wanted = version.unwrap_or(detail.info.latest_version);
-        let Some(v) = detail
-            .versions
-            .iter()
-            .find(|v| v.version == wanted)
-            .cloned()
-        else {
-            let have: Vec<String> = detail
-                .versions
-                .iter()
-                .map(|v| v.version.to_string())
-                .collect();
-            return Err(StoreError::NotFound(format!(
-                "Failed to load dataset \"{name}\" version {wanted}: no such version (available: {})",
-                have.join(", ")
-            )));
-        };
-        let records = self
-            .dataset_records_at(&detail.info.dataset_id, wanted, offset, limit)
-            .await?;
-        Ok((detail.info, v, records))
     }
 
     async fn dataset_records_at(

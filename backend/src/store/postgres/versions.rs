@@ -29,24 +29,6 @@ pub const BATCH: usize = 500;
 /// leftover of a crash rather than an upload in progress in another replica.
 const ABANDONED_AFTER: chrono::Duration = chrono::Duration::hours(1);
 
-pub(super) async fn create_version(
-    pool: &PgPool,
-    name: &str,
-    description: &str,
-    note: &str,
-    records: &[DatasetRecord],
-    label_issues: u64,
-) -> StoreResult<DatasetVersionInfo> {
-    let pending = begin(pool, name, description, note).await?;
-    for (batch, chunk) in records.chunks(BATCH).enumerate() {
-        if let Err(e) = append(pool, &pending, (batch * BATCH) as u64, chunk).await {
-            discard(pool, &pending.dataset_id, i64::from(pending.version)).await;
-            return Err(e);
-        }
-    }
-    complete(pool, &pending, records.len() as u64, label_issues).await
-}
-
 /// Stores the dataset (if new) and the next version's row, incomplete and empty.
 pub(super) async fn begin(
     pool: &PgPool,

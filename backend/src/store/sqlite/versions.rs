@@ -23,24 +23,6 @@ pub(super) fn flagged(record: &DatasetRecord) -> bool {
 /// Records per transaction.
 pub const BATCH: usize = 500;
 
-pub(super) async fn create_version(
-    pool: &SqlitePool,
-    name: &str,
-    description: &str,
-    note: &str,
-    records: &[DatasetRecord],
-    label_issues: u64,
-) -> StoreResult<DatasetVersionInfo> {
-    let pending = begin(pool, name, description, note).await?;
-    for (batch, chunk) in records.chunks(BATCH).enumerate() {
-        if let Err(e) = append(pool, &pending, (batch * BATCH) as u64, chunk).await {
-            discard(pool, &pending.dataset_id, i64::from(pending.version)).await;
-            return Err(e);
-        }
-    }
-    complete(pool, &pending, records.len() as u64, label_issues).await
-}
-
 /// Stores the dataset (if new) and the next version's row, incomplete and empty.
 pub(super) async fn begin(
     pool: &SqlitePool,
