@@ -10,11 +10,13 @@
 //! - [`compare_binary`]: paired comparison of pass/fail outcomes (exact McNemar verdict).
 //! - [`compare_scores`]: paired comparison of scores (bootstrap interval **and** exact
 //!   sign-flip permutation test must both agree before a winner is declared).
+//! - [`planning`]: how many records a paired comparison needs for a given power.
 
 mod exact;
 mod grouped;
 mod interval;
 mod paired;
+pub mod planning;
 
 #[cfg(test)]
 mod proptests;
