@@ -282,6 +282,12 @@ pub async fn estimate(req: &ExperimentRunRequest) -> Result<CostEstimate, ApiErr
     post_json("/experiments/estimate", req).await
 }
 
+/// `POST /experiments/plan`: the records a comparison of the run's configs needs to tell a
+/// difference, and what they cost.
+pub async fn plan(req: &shared::PlanRequest) -> Result<shared::SamplePlan, ApiError> {
+    post_json("/experiments/plan", req).await
+}
+
 /// `POST /experiments/run-async`: starts a task.
 pub async fn run_async(req: &ExperimentRunRequest) -> Result<AsyncRunAccepted, ApiError> {
     post_json("/experiments/run-async", req).await

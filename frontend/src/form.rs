@@ -84,6 +84,8 @@ pub struct RunDraft {
     pub configs: Vec<ConfigDraft>,
     /// The LLM judge's model; empty = no judge.
     pub judge_model: String,
+    /// "Stop when decided" and its settings.
+    pub stop: crate::plan_form::StopDraft,
 }
 
 impl Default for RunDraft {
@@ -103,6 +105,7 @@ impl Default for RunDraft {
             repetitions: "1".into(),
             configs: vec![default_config()],
             judge_model: String::new(),
+            stop: Default::default(),
         }
     }
 }
@@ -231,6 +234,7 @@ impl RunDraft {
                     temperature: None,
                 }),
             }),
+            stop_when_decided: self.stop.parse(&mut errors),
             ..ExperimentRunRequest::default()
         };
         for e in req.validate() {
@@ -286,6 +290,27 @@ mod tests {
             json["evaluators"],
             serde_json::json!({"llm_judge": {"model": "gemini-2.5-pro"}})
         );
+    }
+
+    #[test]
+    fn stop_when_decided_needs_two_configs_and_one_repetition() {
+        let mut d = draft();
+        d.stop.enabled = true;
+        let errors = d.to_request().unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "stop_when_decided");
+        d.configs.push(added_config(&d.configs));
+        let req = d.to_request().expect("valid with two configs");
+        let json = serde_json::to_value(&req).unwrap();
+        assert_eq!(
+            json["stop_when_decided"],
+            serde_json::json!({"metric": "overall_accuracy", "min_difference": 0.03, "alpha": 0.05})
+        );
+        d.repetitions = "2".into();
+        assert_eq!(d.to_request().unwrap_err()[0].field, "stop_when_decided");
+        d.repetitions = "1".into();
+        d.stop.enabled = false;
+        assert_eq!(d.to_request().unwrap().stop_when_decided, None);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod dom;
 mod form;
 mod format;
 mod pages;
+mod plan_form;
 mod theme;
 
 fn main() {

@@ -244,6 +244,11 @@ pub struct ExperimentRunRequest {
     /// (off by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluators: Option<crate::evaluators::EvaluatorOptions>,
+    /// Addition: stop as soon as the verdict is decided (two or more configs, repetitions
+    /// 1): records in a seeded random order, every config in step, an always-valid
+    /// confidence sequence after each record. Absent: every record runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_when_decided: Option<crate::sequential::StopWhenDecided>,
 }
 
 impl Default for ExperimentRunRequest {
@@ -264,6 +269,7 @@ impl Default for ExperimentRunRequest {
             repetitions: None,
             use_cache: None,
             evaluators: None,
+            stop_when_decided: None,
         }
     }
 }

@@ -241,8 +241,9 @@ pub struct ExportBacklog {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DatadogPushRequest {
-    /// The local version (default: the newest).
-    #[serde(default)]
+    /// The local version (default: the newest). A whole number written as `3.0` is 3, as
+    /// JSON Schema's `integer` says.
+    #[serde(default, deserialize_with = "crate::whole::option")]
     pub version: Option<u32>,
     /// The Datadog project (default "vote-extraction-project").
     #[serde(default)]

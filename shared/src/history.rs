@@ -56,6 +56,10 @@ pub struct TaskStatus {
     pub result: Option<ExperimentRunResponse>,
     pub error: Option<String>,
     pub request: ExperimentRunRequest,
+    /// Addition, for a `stop_when_decided` run: the confidence sequences so far (the
+    /// final ones are in `result`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequential: Option<crate::sequential::SequentialResult>,
 }
 
 /// One row of the experiment history.
@@ -162,6 +166,10 @@ pub struct ComparisonResponse {
     /// datasets or dataset versions, nothing paired), one sentence each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Addition: when the experiments come from one `stop_when_decided` run, its stored
+    /// verdicts and where it stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequential: Option<crate::sequential::SequentialResult>,
 }
 
 /// A against B.

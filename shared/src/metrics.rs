@@ -179,6 +179,16 @@ pub struct PairedComparison {
     pub verdict: Verdict,
     /// One sentence a reader can act on.
     pub explanation: String,
+    /// Pass/fail metrics: the share of paired records on which A and B disagree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discordance: Option<f64>,
+    /// Score metrics: the standard deviation of the per-record differences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd_difference: Option<f64>,
+    /// When not distinguishable: the difference still possible and the records that
+    /// would settle it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<crate::planning::FollowUp>,
 }
 
 /// Tokens, cost and latency of an experiment.

@@ -91,6 +91,10 @@ pub struct ExperimentRunResponse {
     /// is Datadog's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_comparison_url: Option<String>,
+    /// Addition, for a `stop_when_decided` run: the verdicts, where it stopped and what
+    /// that saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequential: Option<crate::sequential::SequentialResult>,
 }
 
 /// Body of the 202 answered by `POST /api/v1/experiments/run-async`.

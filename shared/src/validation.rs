@@ -165,6 +165,9 @@ impl ExperimentRunRequest {
         if let Some(evaluators) = &self.evaluators {
             errors.extend(evaluators.validate());
         }
+        if let Some(stop) = &self.stop_when_decided {
+            errors.extend(stop.validate(self.model_configs.len(), self.repetitions));
+        }
         errors
     }
 }

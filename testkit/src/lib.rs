@@ -16,7 +16,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// A model the server plays: wrong on record `i` when `i % every < wrong` (0 = always right),
-/// or a judge.
+/// or wrong on each record independently with a known chance, or a judge.
 #[derive(Debug, Clone, Copy)]
 pub struct OracleModel {
     pub name: &'static str,
@@ -24,6 +24,11 @@ pub struct OracleModel {
     pub every: usize,
     /// Plays an LLM judge instead of an extractor.
     pub judge: Option<JudgeAnswer>,
+    /// Wrong on each record with this chance in thousandths, drawn from the record's
+    /// position and this seed (independent between records and between seeds; the same
+    /// record always gets the same answer). Such a model's wrong answer is prose, not a
+    /// report: the trial fails, so it scores 0 on every metric (a pass/fail difference).
+    pub chance: Option<(u32, u64)>,
 }
 
 /// How a judge model answers a verdict request (`response_format.json_schema.name` is
@@ -49,6 +54,7 @@ impl OracleModel {
             wrong: 0,
             every: 1,
             judge: None,
+            chance: None,
         }
     }
 
@@ -59,6 +65,7 @@ impl OracleModel {
             wrong: 0,
             every: 1,
             judge: Some(answer),
+            chance: None,
         }
     }
 
@@ -69,12 +76,39 @@ impl OracleModel {
             wrong,
             every,
             judge: None,
+            chance: None,
+        }
+    }
+
+    /// A model wrong on each record with chance `permille` ÷ 1000, independently (a
+    /// different `seed` draws independently of this one).
+    pub const fn wrong_with_chance(name: &'static str, permille: u32, seed: u64) -> Self {
+        OracleModel {
+            name,
+            wrong: 0,
+            every: 1,
+            judge: None,
+            chance: Some((permille, seed)),
         }
     }
 
     fn is_wrong(&self, index: usize) -> bool {
-        index % self.every.max(1) < self.wrong
+        match self.chance {
+            Some((permille, seed)) => draw(seed, index as u64) % 1000 < u64::from(permille),
+            None => index % self.every.max(1) < self.wrong,
+        }
     }
+}
+
+/// A uniform 64-bit draw for (seed, index): SplitMix64's finaliser over both.
+fn draw(seed: u64, index: u64) -> u64 {
+    let mut z = seed
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        .wrapping_add(index.wrapping_mul(0xbf58_476d_1ce4_e5b9))
+        .wrapping_add(0x94d0_49bb_1331_11eb);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 struct Answer {
@@ -131,11 +165,16 @@ impl Respond for Answer {
             return error(400, "the request carries no known record");
         };
         let mut reports = serde_json::to_value(&record.expected_output).unwrap_or(Value::Null);
-        if model.is_wrong(index) {
+        let wrong = model.is_wrong(index);
+        if wrong {
             let good = &mut reports[0]["ballot_statistics"]["good_ballots"];
             *good = json!(good.as_u64().unwrap_or(0) + 1);
         }
-        let content = json!({ "reports": reports }).to_string();
+        let content = if wrong && model.chance.is_some() {
+            "I cannot read this form.".to_string()
+        } else {
+            json!({ "reports": reports }).to_string()
+        };
         ResponseTemplate::new(200)
             .set_delay(self.delay)
             .set_body_json(json!({

@@ -66,6 +66,22 @@ pub async fn estimate_cost(
     Ok(HttpResponse::Ok().json(state.service.estimate(&body.0).await?))
 }
 
+/// How many records a paired comparison needs to tell a given difference, and its cost.
+#[utoipa::path(tag = "experiments",
+    request_body = shared::PlanRequest,
+    responses((status = 200, body = shared::SamplePlan), (status = 400, body = shared::ErrorBody),
+        (status = 401, body = shared::ErrorBody), (status = 404, body = shared::ErrorBody),
+        (status = 413, body = shared::ErrorBody), (status = 422, body = shared::ErrorBody)),
+    security(("api_key" = [])))]
+#[post("/api/v1/experiments/plan")]
+pub async fn plan_sample(
+    state: State,
+    _auth: Authenticated,
+    body: JsonBody<shared::PlanRequest>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.service.plan(&body.0).await?))
+}
+
 /// Whether the experiments service is configured (the original's shape).
 #[utoipa::path(tag = "health", responses((status = 200, body = ExperimentsHealth)))]
 #[get("/api/v1/experiments/health")]

@@ -38,6 +38,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(experiments::run_experiments)
         .service(experiments::run_experiments_async)
         .service(experiments::estimate_cost)
+        .service(experiments::plan_sample)
         .service(tasks::get_task)
         .service(tasks::cancel_task)
         .service(tasks::task_events)

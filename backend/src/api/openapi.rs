@@ -112,6 +112,7 @@ pub fn document_models(doc: &mut utoipa::openapi::OpenApi, models: &[String], ju
         return;
     };
     document_judges(components, judges);
+    document_compared_metrics(components);
     let Some(RefOr::T(Schema::Object(mut runnable))) =
         components.schemas.get("ModelConfig").cloned()
     else {
@@ -133,6 +134,25 @@ pub fn document_models(doc: &mut utoipa::openapi::OpenApi, models: &[String], ju
             configs.unique_items = true;
             configs.items =
                 ArrayItems::RefOrSchema(Box::new(Ref::from_schema_name(RUNNABLE_CONFIG).into()));
+        }
+    }
+}
+
+/// The metrics a comparison can be planned or decided on as the values `metric` may take
+/// in a plan request and in `stop_when_decided`.
+fn document_compared_metrics(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    for schema in ["PlanRequest", "StopWhenDecided"] {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) {
+            if let Some(RefOr::T(Schema::Object(metric))) = object.properties.get_mut("metric") {
+                metric.enum_values = Some(
+                    crate::eval::ComparedMetric::names()
+                        .into_iter()
+                        .map(Into::into)
+                        .collect(),
+                );
+            }
         }
     }
 }

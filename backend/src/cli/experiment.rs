@@ -75,6 +75,18 @@ pub struct RunArgs {
     /// the registry (its tokens and cost are reported apart).
     #[arg(long, value_name = "MODEL")]
     pub judge: Option<String>,
+    /// Stop as soon as the verdict is decided (with --server, two or more models): the
+    /// smallest difference of interest in points, e.g. 3 (configs within ±3 points of
+    /// each other are declared equivalent).
+    #[arg(long, value_name = "POINTS")]
+    pub stop_when_decided: Option<f64>,
+    /// The metric --stop-when-decided decides on.
+    #[arg(long, value_name = "METRIC", default_value = shared::DEFAULT_PLAN_METRIC, requires = "stop_when_decided")]
+    pub decide_on: String,
+    /// The seed of the record order of --stop-when-decided (default: the server picks one
+    /// and records it).
+    #[arg(long, value_name = "SEED", requires = "stop_when_decided")]
+    pub decide_seed: Option<u64>,
     /// The run's project name (with --server).
     #[arg(long)]
     pub project: Option<String>,
@@ -174,6 +186,14 @@ impl RunArgs {
         }
         if let Some(v) = self.dataset_version {
             request.dataset_version = Some(v);
+        }
+        if let Some(points) = self.stop_when_decided {
+            request.stop_when_decided = Some(shared::StopWhenDecided {
+                metric: self.decide_on.clone(),
+                min_difference: points / 100.0,
+                alpha: shared::DEFAULT_ALPHA,
+                seed: self.decide_seed,
+            });
         }
         if let Some(model) = &self.judge {
             request.evaluators = Some(shared::EvaluatorOptions {

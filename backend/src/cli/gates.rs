@@ -209,6 +209,9 @@ mod tests {
             method: "exact_mcnemar".into(),
             verdict,
             explanation: String::new(),
+            discordance: None,
+            sd_difference: None,
+            follow_up: None,
         }
     }
 

@@ -29,6 +29,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     if !args.checked(&request)? {
         return Ok(ExitCode::from(EXIT_COULD_NOT_RUN));
     }
+    if request.stop_when_decided.is_some() {
+        eprintln!(
+            "error: stop_when_decided runs through a server (--server URL): it keeps the \
+             configs in step and stores the verdict with the run"
+        );
+        return Ok(ExitCode::from(EXIT_COULD_NOT_RUN));
+    }
     // The same registry as the server: real providers when their keys are set.
     let settings = Settings::from_env()?;
     let images = ImagePolicy::from_settings(&settings.providers);
@@ -68,6 +75,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                     repetitions,
                     options: crate::providers::CallOptions::default(),
                     judge: judge.clone(),
+                    pace: None,
                 };
                 let records: Arc<dyn runner::RecordSource> = source.clone();
                 async move {
@@ -186,6 +194,7 @@ fn response(
         dataset_version: None,
         records_run: size as u64,
         local_comparison_url: None,
+        sequential: None,
     }
 }
 

@@ -309,6 +309,7 @@ mod tests {
             result: None,
             error: None,
             request: ExperimentRunRequest::default(),
+            sequential: None,
         }
     }
 

@@ -99,6 +99,14 @@ impl<'a> RunReport<'a> {
         {
             let _ = writeln!(md, "\n[Compare the experiments]({url})");
         }
+        if let Some(s) = &r.sequential {
+            let _ = writeln!(
+                md,
+                "\n**Stopped when decided** ({}): {}",
+                s.method,
+                cell(&s.summary)
+            );
+        }
         md.push_str("\n### Gates\n\n");
         if self.gates.checks.is_empty() {
             md.push_str("No gate was set.\n");
@@ -152,6 +160,12 @@ impl<'a> RunReport<'a> {
         }
         for c in &self.comparisons {
             println!("  {:<32}{:?}: {}", c.metric, c.verdict, c.explanation);
+        }
+        if let Some(s) = &r.sequential {
+            println!(
+                "stopped when decided ({}, seed {}): {}",
+                s.method, s.seed, s.summary
+            );
         }
         self.print_gates();
     }

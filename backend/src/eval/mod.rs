@@ -4,6 +4,7 @@
 //! form); every evaluator returns a value plus per-field detail the UI shows.
 
 pub mod arithmetic;
+mod compared;
 mod counts;
 mod form;
 pub mod judge;
@@ -16,6 +17,7 @@ use serde_json::Value;
 use shared::{FieldCheck, RecordScores, ReportSet, Score, VoteReport};
 
 pub use arithmetic::{arithmetic_consistency, audit_label, check_identities, label_issues};
+pub use compared::ComparedMetric;
 pub use counts::{ballot_accuracy_score, voter_statistics_accuracy};
 pub use form::exact_form_match;
 pub use registry::{Evaluator, Scorer, Scoring, EVALUATORS, OVERALL_LABEL, OVERALL_METRIC};

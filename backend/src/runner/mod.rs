@@ -3,6 +3,7 @@
 //! sink at once, so a caller can commit each finished trial before the next one ends.
 
 mod judge;
+mod pace;
 mod source;
 mod summary;
 mod trial;
@@ -22,8 +23,9 @@ use crate::outcome::RecordOutcome;
 use crate::providers::{CallOptions, Provider};
 
 pub use judge::{Judge, JudgeLookupError};
+pub use pace::{Admission, Pace, PaceWatch};
 use source::Pages;
-pub use source::{in_memory, InMemory, RecordSource, PAGE as RECORD_PAGE};
+pub use source::{in_memory, InMemory, RecordSource, Shuffled, PAGE as RECORD_PAGE};
 pub use summary::{ExperimentFacts, SummaryBuilder};
 pub use trial::{run_trial, Trial};
 
@@ -42,6 +44,9 @@ pub struct ExperimentPlan {
     pub options: CallOptions,
     /// The LLM judge, when the run names one.
     pub judge: Option<Judge>,
+    /// Keeps the experiment in step with the run's others (a sequential run): a record
+    /// starts only when the pace admits its order position.
+    pub pace: Option<Arc<Pace>>,
 }
 
 /// How an experiment ended.
@@ -76,7 +81,7 @@ pub async fn run_experiment(
     let repetitions = plan.repetitions.max(1);
     let mut set: JoinSet<Option<Trial>> = JoinSet::new();
     let mut failure: Option<String> = None;
-    let mut pages = Pages::new(records);
+    let mut pages = Pages::new(records.clone());
     'pages: while let Some(page) = pages.next().await {
         let (first, page) = match page {
             Ok(p) => p,
@@ -86,11 +91,26 @@ pub async fn run_experiment(
                 break;
             }
         };
-        let trials = page
-            .into_iter()
-            .enumerate()
-            .flat_map(|(i, record)| (0..repetitions).map(move |r| (first + i, r, record.clone())));
-        for (index, repetition, record) in trials.filter(|(i, r, _)| !done.contains(&(*i, *r))) {
+        let trials = page.into_iter().enumerate().flat_map(|(i, record)| {
+            // The record's place in the run's order, and its position in the dataset.
+            let (order, index) = (first + i, records.position(first + i));
+            (0..repetitions).map(move |r| (order, index, r, record.clone()))
+        });
+        for (order, index, repetition, record) in
+            trials.filter(|(_, i, r, _)| !done.contains(&(*i, *r)))
+        {
+            if let Some(pace) = &plan.pace {
+                let mut waiting = Waiting {
+                    set: &mut set,
+                    plan,
+                    sink: &sink,
+                    stop: &stop,
+                    failure: &mut failure,
+                };
+                if !waiting.turn_of(pace, order).await {
+                    break 'pages;
+                }
+            }
             let permit = tokio::select! {
                 p = semaphore.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break 'pages },
                 () = stop.cancelled() => break 'pages,
@@ -137,6 +157,38 @@ pub async fn run_experiment(
         Some(e) => ExperimentEnd::Failed(e),
         None if cancel.is_cancelled() => ExperimentEnd::Cancelled,
         None => ExperimentEnd::Completed,
+    }
+}
+
+/// What an experiment waiting for its turn keeps doing: delivering its finished trials
+/// (which is what lets the others' pace move on).
+struct Waiting<'a> {
+    set: &'a mut JoinSet<Option<Trial>>,
+    plan: &'a ExperimentPlan,
+    sink: &'a mpsc::Sender<RecordOutcome>,
+    stop: &'a CancellationToken,
+    failure: &'a mut Option<String>,
+}
+
+impl Waiting<'_> {
+    /// Waits until `pace` admits the record at `order`: true to start it, false when the
+    /// experiment takes no more records (the pace closed, or the experiment stopped).
+    async fn turn_of(&mut self, pace: &Pace, order: usize) -> bool {
+        let mut watch = pace.watch();
+        loop {
+            match pace.admit(order) {
+                Admission::Start => return true,
+                Admission::Stop => return false,
+                Admission::Wait => {}
+            }
+            tokio::select! {
+                () = watch.changed() => {}
+                Some(joined) = self.set.join_next(), if !self.set.is_empty() => {
+                    deliver(joined, self.plan, self.sink, self.stop, self.failure).await;
+                }
+                () = self.stop.cancelled() => return false,
+            }
+        }
     }
 }
 

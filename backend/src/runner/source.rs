@@ -16,6 +16,11 @@ pub trait RecordSource: Send + Sync {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// The dataset position of the record at `order` in this source's order (the same
+    /// unless the source reorders the records).
+    fn position(&self, order: usize) -> usize {
+        order
+    }
     /// The records at positions `from..from + limit` (fewer at the end), in order; an error
     /// says why they cannot be read.
     async fn page(&self, from: usize, limit: usize) -> Result<Vec<DatasetRecord>, String>;
@@ -54,6 +59,56 @@ impl RecordSource for InMemory {
 /// A source over records held in memory.
 pub fn in_memory(records: impl Into<Vec<DatasetRecord>>) -> Arc<dyn RecordSource> {
     Arc::new(InMemory(records.into()))
+}
+
+/// Another source's records in a seeded random order (a sequential run's: an ordered
+/// dataset, by district or by date, must not bias its early looks). `page(from, limit)`
+/// gives the records at order positions `from..from + limit`, read one by one.
+pub struct Shuffled {
+    inner: Arc<dyn RecordSource>,
+    /// Dataset position of each order position (4 bytes a record).
+    order: Vec<u32>,
+}
+
+impl Shuffled {
+    /// `inner`'s records shuffled by `seed` (the same seed, the same order).
+    pub fn new(inner: Arc<dyn RecordSource>, seed: u64) -> Self {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let len = u32::try_from(inner.len()).unwrap_or(u32::MAX);
+        let mut order: Vec<u32> = (0..len).collect();
+        order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+        Shuffled { inner, order }
+    }
+
+    /// Dataset positions in the run's order.
+    pub fn order(&self) -> &[u32] {
+        &self.order
+    }
+}
+
+#[async_trait]
+impl RecordSource for Shuffled {
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    fn position(&self, order: usize) -> usize {
+        self.order.get(order).map_or(order, |&p| p as usize)
+    }
+
+    async fn page(&self, from: usize, limit: usize) -> Result<Vec<DatasetRecord>, String> {
+        let to = from.saturating_add(limit).min(self.order.len());
+        let mut out = Vec::with_capacity(to.saturating_sub(from));
+        for &position in self.order.get(from..to).unwrap_or_default() {
+            let mut one = self.inner.page(position as usize, 1).await?;
+            out.push(
+                one.pop()
+                    .ok_or_else(|| format!("record {position} could not be read"))?,
+            );
+        }
+        Ok(out)
+    }
 }
 
 /// Records read per page (a generated national-scale record is ~20 KB parsed, so a page

@@ -90,6 +90,7 @@ fn plan(jobs: usize, raise_errors: bool, repetitions: u32) -> ExperimentPlan {
         repetitions,
         options: CallOptions::default(),
         judge: None,
+        pace: None,
     }
 }
 

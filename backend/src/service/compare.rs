@@ -143,9 +143,9 @@ impl Service {
                 "give 2 to 10 experiment ids separated by commas",
             ));
         }
-        // Versioned: comparisons stored before pairs said why they had no verdicts are
-        // computed again.
-        let key = format!("v2:{}", ids.join(","));
+        // Versioned: comparisons stored before verdicts carried their follow-up (and the
+        // sequential result) are computed again.
+        let key = format!("v3:{}", ids.join(","));
         if let Some(body) = self.store.comparison_get(&key).await? {
             if let Ok(stored) = serde_json::from_str::<ComparisonResponse>(&body) {
                 return Ok(stored);
@@ -203,6 +203,7 @@ impl Service {
             // Records of one experiment only are not disagreements: nothing was paired.
             disagreements.clear();
         }
+        let sequential = self.sequential_of(&rows).await?;
         let comparison = ComparisonResponse {
             experiments: details,
             pairs,
@@ -210,6 +211,7 @@ impl Service {
             disagreements,
             paired_records,
             warnings,
+            sequential,
         };
         // Finished experiments never change: their comparison is computed once.
         if rows.iter().all(|r| r.status.is_terminal()) {
@@ -223,6 +225,25 @@ impl Service {
             }
         }
         Ok(comparison)
+    }
+
+    /// The stored verdict of the `stop_when_decided` run all of `rows` belong to, if any.
+    async fn sequential_of(
+        &self,
+        rows: &[ExperimentRow],
+    ) -> ServiceResult<Option<shared::SequentialResult>> {
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        if rows.iter().any(|r| r.run_id != first.run_id) {
+            return Ok(None);
+        }
+        let run = match self.store.get_run(&first.run_id).await {
+            Ok(run) => run,
+            Err(StoreError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(run.response.and_then(|r| r.sequential))
     }
 
     /// Computes (and so stores) the comparison the run's response links to, in the

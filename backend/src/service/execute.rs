@@ -101,6 +101,7 @@ impl Service {
             experiments: Vec::new(),
             error: None,
             finished_at: None,
+            sequential: None,
         };
         let mut committed = Vec::with_capacity(p.experiments.len());
         for e in &p.experiments {
@@ -132,12 +133,22 @@ impl Service {
         self.store
             .update_run(&p.run.id, RunStatus::Running, None, None)
             .await?;
+        let stored: Arc<dyn crate::runner::RecordSource> =
+            Arc::new(StoredRecords::of(self.store.clone(), &p.run));
+        let (records, monitor) = match &p.run.request.stop_when_decided {
+            Some(option) => {
+                let monitor = self.sequential_monitor(p, option, stored, live).await?;
+                (monitor.records(), Some(monitor))
+            }
+            None => (stored, None),
+        };
         let ctx = RunContext {
             run: &p.run,
-            records: Arc::new(StoredRecords::of(self.store.clone(), &p.run)),
+            records,
             label_issues: self.sample_label_issues(&p.run).await?,
             live,
             cancel: cancel.clone(),
+            monitor: monitor.clone(),
         };
         let results = join_all(
             p.experiments
@@ -149,7 +160,17 @@ impl Service {
         .await;
         let summaries = results.into_iter().collect::<ServiceResult<Vec<_>>>()?;
         let version_size = self.run_sample(&p.run).await?.version.record_count;
-        let response = self.build_response(&p.run, summaries, version_size);
+        let sequential = monitor.map(|m| m.result(&summaries, !cancel.is_cancelled()));
+        let mut response = self.build_response(&p.run, summaries, version_size);
+        if let Some(s) = sequential {
+            response.records_run = response
+                .experiments
+                .iter()
+                .map(|e| e.total_records)
+                .max()
+                .unwrap_or(0);
+            response.sequential = Some(s);
+        }
         if live.leave.is_cancelled() {
             // Leave the run "running" for its next owner (this replica's next start, or
             // another replica), with its lease given back when this replica still has it.
@@ -275,6 +296,7 @@ impl Service {
             dataset_id: Some(run.dataset_id.clone()),
             dataset_version: Some(run.dataset_version),
             local_comparison_url: None,
+            sequential: None,
         }
     }
 }
@@ -306,6 +328,7 @@ fn queued_progress(p: &PreparedRun) -> RunProgress {
             .collect(),
         error: None,
         finished_at: None,
+        sequential: None,
     };
     progress.refresh_totals();
     progress

@@ -40,6 +40,8 @@ pub(super) struct RunContext<'a> {
     pub label_issues: u64,
     pub live: &'a LiveRun,
     pub cancel: CancellationToken,
+    /// A `stop_when_decided` run's monitor.
+    pub monitor: Option<Arc<super::sequential::Monitor>>,
 }
 
 impl Service {
@@ -86,6 +88,7 @@ impl Service {
                         ..CallOptions::default()
                     },
                     judge,
+                    pace: ctx.monitor.as_ref().map(|m| m.pace.clone()),
                 };
                 // Bounded so a writer that falls behind slows the runner instead of holding outcomes.
                 let (tx, rx) = mpsc::channel::<RecordOutcome>(WRITE_BATCH / 2);
@@ -93,7 +96,8 @@ impl Service {
                     provider: provider.kind().to_string(),
                     model: e.config.model.clone(),
                 };
-                let writer = self.write_outcomes(&e.id, index, rx, ctx.live, labels);
+                let watched = ctx.monitor.as_deref().map(|m| (m, index));
+                let writer = self.write_outcomes(&e.id, index, rx, ctx.live, labels, watched);
                 let run = runner::run_experiment(
                     provider,
                     ctx.records.clone(),
@@ -111,6 +115,9 @@ impl Service {
             // run after a configuration change).
             (_, Err(err)) => ExperimentEnd::Failed(format!("the LLM judge: {err}")),
         };
+        if let Some(m) = &ctx.monitor {
+            m.experiment_ended(index);
+        }
         let facts = ExperimentFacts {
             experiment_id: &e.id,
             experiment_url: Some(self.url(&format!("/experiments/{}", e.id))),
@@ -208,6 +215,7 @@ impl Service {
         mut rx: mpsc::Receiver<RecordOutcome>,
         live: &LiveRun,
         labels: ModelLabels,
+        monitor: Option<(&super::sequential::Monitor, usize)>,
     ) -> ServiceResult<()> {
         let mut batch = Vec::with_capacity(WRITE_BATCH);
         while let Some(first) = rx.recv().await {
@@ -222,6 +230,12 @@ impl Service {
                 }
             }
             self.store.insert_outcomes(experiment_id, &batch).await?;
+            // Paired once committed: a restart replays the monitor from what is stored.
+            if let Some((m, config)) = monitor {
+                for o in &batch {
+                    m.record(config, o.record_index, m.metric.value_of(&o.scores));
+                }
+            }
             count_stored(&batch, &labels);
             let failed = batch.iter().filter(|o| o.error.is_some()).count() as u64;
             let n = batch.len() as u64;

@@ -23,6 +23,9 @@ pub struct RunProgress {
     pub error: Option<String>,
     /// When the run failed, if it has (RFC 3339, as stored).
     pub finished_at: Option<String>,
+    /// A `stop_when_decided` run's confidence sequences so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequential: Option<shared::SequentialResult>,
 }
 
 impl RunProgress {
@@ -150,6 +153,7 @@ mod tests {
             experiments: Vec::new(),
             error: None,
             finished_at: None,
+            sequential: None,
         };
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let _guard = runs.register("t", CancellationToken::new(), progress);

@@ -120,6 +120,13 @@ impl Service {
         mode: RunMode,
     ) -> ServiceResult<PreparedRun> {
         self.validate_request(&request)?;
+        let mut request = request;
+        if let Some(stop) = &mut request.stop_when_decided {
+            // Recorded with the run: a resumed run takes the records in the same order.
+            stop.seed.get_or_insert_with(rand::random);
+            crate::eval::ComparedMetric::find(&stop.metric, "stop_when_decided.metric")
+                .map_err(|e| ServiceError::Validation(vec![e]))?;
+        }
         let sample = self.load_sample(&request).await?;
         self.check_size(&request, sample.size)?;
         let run_id = format!("task_{}", uuid::Uuid::new_v4().simple());

@@ -14,7 +14,7 @@ use super::{Service, ServiceError, ServiceResult};
 #[derive(Debug, Clone)]
 pub enum RunUpdate {
     /// The live progress changed.
-    Progress(RunProgress),
+    Progress(Box<RunProgress>),
     /// The run ended (or had already ended): its stored status.
     Done(Box<TaskStatus>),
 }
@@ -29,9 +29,11 @@ impl Service {
     /// Status, progress and (once finished) the response of a run.
     pub async fn task_status(&self, task_id: &str) -> ServiceResult<TaskStatus> {
         let mut run = self.store.get_run(task_id).await?;
+        let mut sequential = None;
         let experiments: Vec<ExperimentProgress> = match self.live.get(task_id) {
             Some(live) => {
                 let progress = live.progress.borrow();
+                sequential.clone_from(&progress.sequential);
                 // A failure the store could not record yet (it may be what failed).
                 if progress.status.is_terminal() && !run.status.is_terminal() {
                     run.status = progress.status;
@@ -79,6 +81,8 @@ impl Service {
             done: experiments.iter().map(|e| e.done).sum(),
             total: experiments.iter().map(|e| e.total).sum(),
             experiments,
+            sequential: sequential
+                .or_else(|| run.response.as_ref().and_then(|r| r.sequential.clone())),
             result: match run.response {
                 Some(r) => Some(self.with_datadog_links(r).await),
                 None => None,
@@ -143,7 +147,8 @@ impl Service {
         };
         let service = self.clone();
         let id = task_id.to_string();
-        let progress = WatchStream::new(live.progress.subscribe()).map(RunUpdate::Progress);
+        let progress =
+            WatchStream::new(live.progress.subscribe()).map(|p| RunUpdate::Progress(Box::new(p)));
         drop(live);
         let done = stream::once(async move {
             match service.task_status(&id).await {
@@ -184,8 +189,12 @@ impl Service {
                 experiments: now.experiments.clone(),
                 error: now.error.clone(),
                 finished_at: now.finished_at.clone(),
+                sequential: now.sequential.clone(),
             };
-            Some((RunUpdate::Progress(progress), Some((service, now))))
+            Some((
+                RunUpdate::Progress(Box::new(progress)),
+                Some((service, now)),
+            ))
         })
         .boxed()
     }

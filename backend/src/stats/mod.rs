@@ -11,12 +11,14 @@
 //! - [`compare_scores`]: paired comparison of scores (bootstrap interval **and** exact
 //!   sign-flip permutation test must both agree before a winner is declared).
 //! - [`planning`]: how many records a paired comparison needs for a given power.
+//! - [`sequential`]: an anytime-valid confidence sequence for stopping a comparison early.
 
 mod exact;
 mod grouped;
 mod interval;
 mod paired;
 pub mod planning;
+pub mod sequential;
 
 #[cfg(test)]
 mod proptests;

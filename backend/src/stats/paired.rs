@@ -2,12 +2,15 @@
 
 use super::exact::{mcnemar_exact_p, sign_flip_p};
 use super::interval::{bootstrap_mean_ci, mean};
+use super::planning::{follow_up, records_for_discordance, records_for_scores};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use shared::{PairedComparison, Verdict};
 
 /// Significance level of every verdict (two-sided, i.e. 95% confidence).
 pub const ALPHA: f64 = 0.05;
+/// The power a "not distinguishable" verdict's follow-up plans for.
+pub const PLANNED_POWER: f64 = 0.8;
 /// Fixed seed of the bootstrap interval in [`compare_binary`].
 pub const BINARY_CI_SEED: u64 = 0x07a1_11ab; // = 0x7a111ab
 /// Bootstrap resamples of the per-record differences in both comparisons.
@@ -53,6 +56,9 @@ pub fn compare_binary(metric: &str, a: &[bool], b: &[bool]) -> PairedComparison 
         method: "exact_mcnemar".to_string(),
         verdict: Verdict::NotDistinguishable,
         explanation: String::new(),
+        discordance: None,
+        sd_difference: None,
+        follow_up: None,
     };
     if n == 0 {
         out.explanation = format!("No paired records to compare on {metric}.{note}");
@@ -68,6 +74,7 @@ pub fn compare_binary(metric: &str, a: &[bool], b: &[bool]) -> PairedComparison 
     out.ci_low = Some(lo);
     out.ci_high = Some(hi);
     out.p_value = Some(p);
+    out.discordance = Some((only_a + only_b) as f64 / nf);
     out.verdict = match only_a.cmp(&only_b) {
         std::cmp::Ordering::Greater if p < ALPHA => Verdict::ABetter,
         std::cmp::Ordering::Less if p < ALPHA => Verdict::BBetter,
@@ -88,6 +95,12 @@ pub fn compare_binary(metric: &str, a: &[bool], b: &[bool]) -> PairedComparison 
         fmt_p(p)
     );
     out.explanation = explain(&out, (lo, hi), &test, "exact test") + &note;
+    let psi = (only_a + only_b) as f64 / nf;
+    if out.verdict == Verdict::NotDistinguishable {
+        let up_to = lo.abs().max(hi.abs());
+        let needed = records_for_discordance(up_to, psi.max(up_to), ALPHA, PLANNED_POWER);
+        out.follow_up = follow_up(n, up_to, needed);
+    }
     out
 }
 
@@ -147,6 +160,9 @@ pub fn compare_scores(metric: &str, a: &[f64], b: &[f64], seed: u64) -> PairedCo
         method: "paired_bootstrap".to_string(),
         verdict: Verdict::NotDistinguishable,
         explanation: String::new(),
+        discordance: None,
+        sd_difference: None,
+        follow_up: None,
     };
     if n < 2 {
         out.explanation = format!(
@@ -189,7 +205,27 @@ pub fn compare_scores(metric: &str, a: &[f64], b: &[f64], seed: u64) -> PairedCo
     };
     let test = fmt_p(p);
     out.explanation = explain(&out, (lo, hi), &test, "sign-flip test") + &note;
+    let sd = sample_sd(&ds);
+    out.sd_difference = Some(sd);
+    if out.verdict == Verdict::NotDistinguishable {
+        let up_to = lo.abs().max(hi.abs());
+        out.follow_up = follow_up(
+            n,
+            up_to,
+            records_for_scores(up_to, sd, ALPHA, PLANNED_POWER),
+        );
+    }
     out
+}
+
+/// The sample standard deviation (n − 1); 0 below two values.
+fn sample_sd(xs: &[f64]) -> f64 {
+    if xs.len() < 2 {
+        return 0.0;
+    }
+    let m = mean(xs);
+    let ss: f64 = xs.iter().map(|x| (x - m).powi(2)).sum();
+    (ss / (xs.len() - 1) as f64).sqrt()
 }
 
 /// The one-sentence explanation for a computed comparison. `test` is the p-value phrase,

@@ -86,9 +86,17 @@ pub fn records_for_binary(
     if !valid(p_a) || !valid(p_b) || !levels_valid(alpha, power) {
         return None;
     }
-    let delta = (p_a - p_b).abs();
     let psi = discordance.unwrap_or(p_a * (1.0 - p_b) + p_b * (1.0 - p_a));
-    if delta == 0.0 || !valid(psi) || psi < delta {
+    records_for_discordance(p_a - p_b, psi, alpha, power)
+}
+
+/// Records a paired pass/fail comparison needs to tell a difference `delta` (A − B, as a
+/// share) when A and B disagree on a share `psi` of the records; `None` when there is
+/// nothing to detect or `psi` cannot hold `delta`.
+pub fn records_for_discordance(delta: f64, psi: f64, alpha: f64, power: f64) -> Option<u64> {
+    let delta = delta.abs();
+    let plannable = delta.is_finite() && delta > 0.0 && psi.is_finite() && psi <= 1.0;
+    if !plannable || psi < delta || !levels_valid(alpha, power) {
         return None;
     }
     let za = normal_quantile(1.0 - alpha / 2.0);
@@ -96,6 +104,37 @@ pub fn records_for_binary(
     let n =
         (za * psi.sqrt() + zb * (psi - delta * delta).max(0.0).sqrt()).powi(2) / (delta * delta);
     whole_records(n)
+}
+
+/// What a "not distinguishable" comparison of `n` paired records could still settle: its
+/// interval leaves a difference of `up_to` open, and `needed` records (planned at 80%
+/// power, 5% level) would tell it. `None` when nothing is left to settle.
+pub fn follow_up(n: usize, up_to: f64, needed: Option<u64>) -> Option<shared::FollowUp> {
+    let needed = needed?;
+    if !(up_to.is_finite() && up_to > 0.0) {
+        return None;
+    }
+    let more = needed.saturating_sub(n as u64);
+    let points = up_to * 100.0;
+    let summary = if more == 0 {
+        format!(
+            "These results are consistent with a difference of up to {points:.1} points; \
+             {needed} paired records would tell one that large with 80% power, and {n} were \
+             compared: a true difference is likely smaller."
+        )
+    } else {
+        format!(
+            "These results are consistent with a difference of up to {points:.1} points; \
+             about {more} more paired records ({needed} in all) would settle a difference \
+             of {points:.1} points with 80% power."
+        )
+    };
+    Some(shared::FollowUp {
+        up_to,
+        records_needed: needed,
+        more_records: more,
+        summary,
+    })
 }
 
 /// Records a paired comparison of scores needs to tell a mean difference `delta` when the

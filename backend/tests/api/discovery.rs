@@ -127,6 +127,7 @@ async fn models_presets_and_openapi() {
         "POST /api/v1/experiments/run",
         "POST /api/v1/experiments/run-async",
         "POST /api/v1/experiments/estimate",
+        "POST /api/v1/experiments/plan",
         "GET /api/v1/experiments/tasks/{task_id}",
         "POST /api/v1/experiments/tasks/{task_id}/cancel",
         "GET /api/v1/experiments/tasks/{task_id}/events",

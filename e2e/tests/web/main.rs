@@ -7,6 +7,7 @@
 
 mod async_run;
 mod browser;
+mod compare_follow_up;
 mod compare_triage;
 mod compare_unpaired;
 mod datadog;
@@ -18,10 +19,12 @@ mod key_change;
 mod layouts;
 mod live_runs;
 mod pages;
+mod planner;
 mod run_form;
 mod run_page;
 mod stale;
 mod steps;
+mod stop_when_decided;
 mod triage;
 mod upload_errors;
 mod world;

@@ -14,8 +14,8 @@ use crate::format::encode;
 /// One event of a run's stream.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunEvent {
-    /// The live progress changed.
-    Progress(Progress),
+    /// The live progress changed (boxed: it carries the run's sequences).
+    Progress(Box<Progress>),
     /// The run ended: its final status.
     Done(Box<TaskStatus>),
 }
@@ -29,6 +29,9 @@ pub struct Progress {
     pub experiments: Vec<ExperimentProgress>,
     #[serde(default)]
     pub error: Option<String>,
+    /// A `stop_when_decided` run's confidence sequences so far.
+    #[serde(default)]
+    pub sequential: Option<shared::SequentialResult>,
 }
 
 impl Progress {
@@ -39,6 +42,7 @@ impl Progress {
         task.total = self.total;
         task.experiments = self.experiments;
         task.error = self.error.or(task.error);
+        task.sequential = self.sequential.or(task.sequential);
         task
     }
 }
@@ -61,7 +65,7 @@ pub fn take_events(buffer: &mut Vec<u8>) -> Vec<RunEvent> {
         match name {
             "progress" => {
                 if let Ok(p) = serde_json::from_str(&data) {
-                    out.push(RunEvent::Progress(p));
+                    out.push(RunEvent::Progress(Box::new(p)));
                 }
             }
             "done" => {
@@ -132,5 +136,30 @@ mod tests {
         assert_eq!(events.len(), 2);
         assert!(matches!(&events[0], RunEvent::Progress(p) if p.done == 3 && p.total == 10));
         assert!(buffer.is_empty());
+    }
+
+    #[test]
+    fn progress_carries_the_sequences_to_the_task() {
+        let sequential = serde_json::json!({
+            "metric": "overall_accuracy", "min_difference": 0.03, "alpha": 0.05, "seed": 7,
+            "method": "empirical_bernstein_confidence_sequence", "state": "running",
+            "records_compared": 4, "records_available": 10, "records_saved": 0,
+            "cost_usd": 0.0, "cost_saved_usd": 0.0, "comparisons": [], "summary": "s"
+        });
+        let data = serde_json::json!({"task_id": "t", "status": "running", "done": 8, "total": 20,
+            "experiments": [], "error": null, "finished_at": null, "sequential": sequential});
+        let mut buffer = format!("event: progress\ndata: {data}\n\n").into_bytes();
+        let events = take_events(&mut buffer);
+        let RunEvent::Progress(p) = events[0].clone() else {
+            panic!("{events:?}")
+        };
+        let task: TaskStatus = serde_json::from_value(serde_json::json!({
+            "task_id": "t", "status": "queued", "created_at": "", "finished_at": null,
+            "done": 0, "total": 20, "experiments": [], "result": null, "error": null,
+            "request": {"dataset_name": "d", "model_configs": []}
+        }))
+        .expect("task");
+        let task = (*p).apply(task);
+        assert_eq!(task.sequential.expect("sequences").records_compared, 4);
     }
 }

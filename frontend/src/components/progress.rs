@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use shared::{RunStatus, TaskStatus};
 
 use crate::components::estimate::usd;
+use crate::components::sequence_chart::{named, SequentialView};
 use crate::components::status::StatusBadge;
 use crate::format::count as grouped;
 
@@ -69,7 +70,23 @@ pub fn describe(t: &TaskStatus, elapsed_seconds: f64) -> String {
             )
         }
     };
-    line + &usage_so_far(t)
+    line + &usage_so_far(t) + stopped_early(t)
+}
+
+/// " Stopped early: every comparison was decided." for a `stop_when_decided` run that
+/// stopped before its last record (its bar never reaches the end).
+fn stopped_early(t: &TaskStatus) -> &'static str {
+    let sequences = t
+        .result
+        .as_ref()
+        .and_then(|r| r.sequential.as_ref())
+        .or(t.sequential.as_ref());
+    match sequences {
+        Some(s) if t.status.is_terminal() && s.state == shared::SequentialState::Decided => {
+            " Stopped early: every comparison was decided."
+        }
+        _ => "",
+    }
 }
 
 /// " · 12,345 tokens · $0.01 so far" (or "in all" once finished); "" when nothing was
@@ -98,6 +115,21 @@ fn seconds_between(from: &str, to: Option<&str>) -> f64 {
     } else {
         0.0
     }
+}
+
+/// The sequences a task's progress shows: a `stop_when_decided` run's, while it goes on
+/// or when its result (which shows its own) has none; named after the task's experiments.
+pub fn live_sequences(t: &TaskStatus) -> Option<shared::SequentialResult> {
+    let in_result = t.result.as_ref().is_some_and(|r| r.sequential.is_some());
+    if in_result && is_finished(t.status) {
+        return None;
+    }
+    let names: Vec<String> = t
+        .experiments
+        .iter()
+        .map(|e| e.experiment_name.clone())
+        .collect();
+    t.sequential.clone().map(|s| named(s, &names))
 }
 
 /// A progress bar (`role=progressbar`, `aria-valuenow`) over every experiment of the task,
@@ -131,6 +163,8 @@ pub fn TaskProgress(
         )
     };
     let running = move || task.with(|t| t.as_ref().is_some_and(|t| !is_finished(t.status)));
+    // Drawn again only when the sequences change, not at every trial.
+    let sequences = Memo::new(move |_| task.with(|t| t.as_ref().and_then(live_sequences)));
     // A run that starts takes focus to its progress (the button that started it is disabled,
     // and focus must not drop to the page).
     Effect::new(move |shown: Option<bool>| {
@@ -177,6 +211,12 @@ pub fn TaskProgress(
                 </div>
                 <p class="muted" aria-live="polite" data-testid="progress-text">{text}</p>
                 <ul class="plain">{rows}</ul>
+                {move || sequences.get().map(|s| view! {
+                    <section class="live-sequences" aria-labelledby="live-sequences-title" data-testid="live-sequences">
+                        <h3 id="live-sequences-title">"Stop when decided"</h3>
+                        <SequentialView result=s/>
+                    </section>
+                })}
                 {move || task.with(|t| t.as_ref().and_then(|t| t.error.clone())).map(|e| view! { <p class="error-text" role="alert" data-testid="task-error">{e}</p> })}
                 <button
                     type="button"
@@ -228,6 +268,7 @@ mod tests {
                     cost_usd: 0.0,
                 })
                 .collect(),
+            sequential: None,
             result: None,
             error: None,
             request,
@@ -263,6 +304,40 @@ mod tests {
         );
         t.status = RunStatus::Completed;
         assert!(describe(&t, 5.0).ends_with(" · 12,345 tokens · $0.01 in all"));
+    }
+
+    #[test]
+    fn live_sequences_show_until_the_result_has_its_own() {
+        let sequences: shared::SequentialResult = serde_json::from_value(serde_json::json!({
+            "metric": "overall_accuracy", "min_difference": 0.03, "alpha": 0.05, "seed": 1,
+            "method": "m", "state": "running", "records_compared": 2, "records_available": 10,
+            "records_saved": 0, "cost_usd": 0.0, "cost_saved_usd": 0.0, "comparisons": [],
+            "summary": "s"
+        }))
+        .expect("sequences");
+        let mut t = task(RunStatus::Running, 4, 20, 1, 2);
+        assert_eq!(live_sequences(&t), None);
+        t.sequential = Some(sequences.clone());
+        assert_eq!(
+            live_sequences(&t),
+            Some(sequences.clone()),
+            "no comparison to name"
+        );
+        t.status = RunStatus::Completed;
+        assert!(live_sequences(&t).is_some(), "no result yet: shown here");
+        assert!(!describe(&t, 1.0).contains("Stopped early"), "not decided");
+        t.sequential.as_mut().unwrap().state = shared::SequentialState::Decided;
+        assert!(describe(&t, 1.0).ends_with(" Stopped early: every comparison was decided."));
+        let mut result: shared::ExperimentRunResponse = serde_json::from_value(serde_json::json!({
+            "status": "success", "message": "", "total_experiments": 2,
+            "successful_experiments": 2, "failed_experiments": 0, "experiments": [],
+            "dataset_name": "d", "dataset_size": 10, "project_name": "p",
+            "comparison_url": null, "dataset_id": null
+        }))
+        .expect("response");
+        result.sequential = Some(sequences);
+        t.result = Some(result);
+        assert_eq!(live_sequences(&t), None, "the results show them");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use shared::{ExperimentRunResponse, ExperimentSummary};
 
 use crate::components::estimate::usd;
 use crate::components::metric_cards::MetricCards;
+use crate::components::sequence_chart::SequentialView;
 use crate::components::status::StatusBadge;
 use crate::dom::{focus_heading, json_blob_url, revoke_url};
 use crate::format::{local_path, millis, pct, records_line};
@@ -28,6 +29,14 @@ pub fn RunResults(
         .as_deref()
         .filter(|_| response.experiments.len() > 1)
         .map(local_path);
+    let sequential = response.sequential.clone().map(|s| {
+        view! {
+            <section class="card" aria-labelledby="sequential-title" data-testid="run-sequential">
+                <h3 id="sequential-title">"Stop when decided"</h3>
+                <SequentialView result=s/>
+            </section>
+        }
+    });
     Effect::new(|_| focus_heading("results-title"));
     let cards = response
         .experiments
@@ -55,6 +64,7 @@ pub fn RunResults(
                     </a>
                 })}
             </div>
+            {sequential}
             <div class="experiment-cards">{cards}</div>
         </section>
     }

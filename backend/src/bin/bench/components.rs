@@ -56,6 +56,7 @@ async fn run_through(
         repetitions: 1,
         options: CallOptions::default(),
         judge: None,
+        pace: None,
     };
     let (tx, mut rx) = mpsc::channel(1024);
     let collect = tokio::spawn(async move {

@@ -16,6 +16,7 @@ use crate::api;
 use crate::auth::Auth;
 use crate::components::ci_chart::CiChart;
 use crate::components::metric_cards::label_of;
+use crate::components::sequence_chart::SequentialView;
 use crate::components::status::{ErrorView, Loading};
 use crate::format::{count, encode, estimate, opt_pct};
 
@@ -143,6 +144,19 @@ fn Comparison(data: ComparisonResponse) -> impl IntoView {
             view! { <PairVerdicts pair=p a=a b=b/> }
         })
         .collect_view();
+    let sequential = data.sequential.map(|s| {
+        view! {
+            <section aria-labelledby="sequential-title" class="compare-sequential" data-testid="compare-sequential">
+                <h2 id="sequential-title">"Stopped when decided"</h2>
+                <p class="muted small">
+                    "These experiments come from one run set to stop when its verdicts were decided. "
+                    "Its confidence sequences below stay valid however early it stopped; the paired "
+                    "verdicts further down are fixed-size tests of the records it ran."
+                </p>
+                <SequentialView result=s/>
+            </section>
+        }
+    });
     view! {
         <BaselinePicker ids=ids.clone() names=names.clone()/>
         <ul class="plain" data-testid="compared-experiments">{experiments}</ul>
@@ -161,6 +175,7 @@ fn Comparison(data: ComparisonResponse) -> impl IntoView {
                 </div>
             </details>
         </section>
+        {sequential}
         <section aria-labelledby="verdicts-title">
             <h2 id="verdicts-title">"Paired verdicts"</h2>
             {pairs}

@@ -42,6 +42,10 @@ pub fn PairVerdicts(
                 _ => points(c.difference),
             };
             let label = if c.label.is_empty() { metric_label(&c.metric) } else { c.label.clone() };
+            // What a "not distinguishable" verdict could still settle, and with how many records.
+            let follow_up = c.follow_up.map(|f| view! {
+                <p class="follow-up" data-testid="follow-up">{f.summary}</p>
+            });
             view! {
                 <tr data-testid="verdict">
                     <th scope="row" class="wide" data-label="Metric">{label}</th>
@@ -51,7 +55,10 @@ pub fn PairVerdicts(
                     <td class="num" data-label="A − B">{diff}</td>
                     <td class="num" data-label="p">{c.p_value.map_or_else(|| "–".into(), |p| format!("{p:.3}"))}</td>
                     <td data-label="Verdict"><span class=format!("badge {class}") data-testid="verdict-word">{word}</span></td>
-                    <td class="explain wide" data-label="Why" data-testid="verdict-explanation">{c.explanation}<br/><span class="muted small">{c.method}</span></td>
+                    <td class="explain wide" data-label="Why">
+                        <span data-testid="verdict-explanation">{c.explanation}</span><br/><span class="muted small">{c.method}</span>
+                        {follow_up}
+                    </td>
                 </tr>
             }
         })

@@ -5,6 +5,7 @@ mod presets;
 mod preview;
 mod settings;
 mod state;
+mod stop_settings;
 mod sync_watch;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,11 +19,13 @@ use self::presets::Presets;
 use self::preview::{RequestPreview, WillRun};
 use self::settings::{DatasetSettings, ExperimentSettings, JudgeSettings, LlmObsSettings};
 use self::state::RunForm;
+use self::stop_settings::StopSettings;
 use crate::api::{self, ApiError};
 use crate::auth::Auth;
 use crate::components::estimate::{usd, EstimateView};
 use crate::components::fields::{ErrorSummary, FieldErrors};
 use crate::components::model_editor::ModelEditor;
+use crate::components::planner::Planner;
 use crate::components::progress::{is_finished, TaskProgress};
 use crate::components::run_results::RunResults;
 use crate::components::status::ErrorView;
@@ -81,7 +84,7 @@ async fn follow(id: String, st: RunState, alive: Arc<AtomicBool>) {
                 if alive.load(Ordering::Relaxed) {
                     st.task.update(|t| {
                         if let Some(current) = t.take() {
-                            *t = Some(p.apply(current));
+                            *t = Some((*p).apply(current));
                         }
                     });
                 }
@@ -298,6 +301,7 @@ pub fn RunPage() -> impl IntoView {
             <DatasetSettings form=form errors=errors datasets=datasets detail=detail/>
             <ExperimentSettings form=form errors=errors/>
             <ModelEditor rows=form.rows models=model_list errors=errors/>
+            <StopSettings form=form errors=errors/>
             <JudgeSettings form=form errors=errors models=model_list/>
             <WillRun form=form detail=detail/>
             <RequestPreview form=form edits=edits/>
@@ -324,6 +328,7 @@ pub fn RunPage() -> impl IntoView {
                 </Show>
             </div>
         </form>
+        <Planner run=Callback::new(move |()| validated()) run_errors=errors changes=changes/>
         {move || st.failure.get().map(|e| view! { <ErrorView error=e/> })}
         {move || st.estimate.get().map(|e| view! { <EstimateView estimate=e/> })}
         <div data-live=move || st.live.get() data-testid="live">

@@ -32,7 +32,12 @@ pub fn WillRun(
             _ => None,
         };
         let sample = form.sample_size.get().trim().parse::<u32>().ok();
-        will_run(form.rows.get().len(), sample, records)
+        let line = will_run(form.rows.get().len(), sample, records);
+        if form.stop_enabled.get() {
+            line + " It stops early once every comparison is decided."
+        } else {
+            line
+        }
     };
     view! { <p class="will-run" role="status" data-testid="will-run">{line}</p> }
 }

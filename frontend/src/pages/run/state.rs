@@ -5,6 +5,7 @@ use shared::Preset;
 
 use crate::components::model_editor::ConfigRow;
 use crate::form::{preset_parts, RunDraft};
+use crate::plan_form::StopDraft;
 
 /// Every input of the run form as a signal.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +22,11 @@ pub struct RunForm {
     pub repetitions: RwSignal<String>,
     pub rows: RwSignal<Vec<ConfigRow>>,
     pub judge_model: RwSignal<String>,
+    /// "Stop when decided" and its metric, smallest difference (points) and alpha.
+    pub stop_enabled: RwSignal<bool>,
+    pub stop_metric: RwSignal<String>,
+    pub stop_min_difference: RwSignal<String>,
+    pub stop_alpha: RwSignal<String>,
     /// The page's owner: rows made by a preset or Reset belong to it, not to the scope of
     /// the button that made them (the preset buttons are drawn again when the key changes,
     /// which would dispose the rows' signals while the form still shows them).
@@ -44,6 +50,10 @@ impl RunForm {
             repetitions: RwSignal::new(d.repetitions),
             rows: RwSignal::new(d.configs.into_iter().map(ConfigRow::new).collect()),
             judge_model: RwSignal::new(d.judge_model),
+            stop_enabled: RwSignal::new(d.stop.enabled),
+            stop_metric: RwSignal::new(d.stop.metric),
+            stop_min_difference: RwSignal::new(d.stop.min_difference),
+            stop_alpha: RwSignal::new(d.stop.alpha),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
         }
     }
@@ -75,6 +85,12 @@ impl RunForm {
                 .map(ConfigRow::draft)
                 .collect(),
             judge_model: self.judge_model.get_untracked(),
+            stop: StopDraft {
+                enabled: self.stop_enabled.get_untracked(),
+                metric: self.stop_metric.get_untracked(),
+                min_difference: self.stop_min_difference.get_untracked(),
+                alpha: self.stop_alpha.get_untracked(),
+            },
         }
     }
 
@@ -92,6 +108,10 @@ impl RunForm {
         self.repetitions.set(d.repetitions);
         self.rows.set(self.rows_of(d.configs));
         self.judge_model.set(d.judge_model);
+        self.stop_enabled.set(d.stop.enabled);
+        self.stop_metric.set(d.stop.metric);
+        self.stop_min_difference.set(d.stop.min_difference);
+        self.stop_alpha.set(d.stop.alpha);
     }
 
     /// Applies a quick preset: its configs, sample size and jobs.
