@@ -187,6 +187,11 @@ impl Waiting<'_> {
                     deliver(joined, self.plan, self.sink, self.stop, self.failure).await;
                 }
                 () = self.stop.cancelled() => return false,
+                // The writer is gone (it failed): nothing this experiment runs can be kept.
+                () = self.sink.closed() => {
+                    self.stop.cancel();
+                    return false;
+                }
             }
         }
     }

@@ -203,7 +203,7 @@ impl Service {
             // Records of one experiment only are not disagreements: nothing was paired.
             disagreements.clear();
         }
-        let sequential = self.sequential_of(&rows).await?;
+        let (sequential, run_finished) = self.sequential_of(&rows).await?;
         let comparison = ComparisonResponse {
             experiments: details,
             pairs,
@@ -213,8 +213,9 @@ impl Service {
             warnings,
             sequential,
         };
-        // Finished experiments never change: their comparison is computed once.
-        if rows.iter().all(|r| r.status.is_terminal()) {
+        // Finished experiments never change: their comparison is computed once (once their
+        // run is finished too: a sequential run stores its verdict after its experiments).
+        if run_finished && rows.iter().all(|r| r.status.is_terminal()) {
             match serde_json::to_string(&comparison) {
                 Ok(body) => {
                     if let Err(e) = self.store.comparison_put(&key, &body).await {
@@ -227,23 +228,25 @@ impl Service {
         Ok(comparison)
     }
 
-    /// The stored verdict of the `stop_when_decided` run all of `rows` belong to, if any.
+    /// The stored verdict of the `stop_when_decided` run all of `rows` belong to, if any,
+    /// and whether that run has finished (true for experiments of several runs).
     async fn sequential_of(
         &self,
         rows: &[ExperimentRow],
-    ) -> ServiceResult<Option<shared::SequentialResult>> {
+    ) -> ServiceResult<(Option<shared::SequentialResult>, bool)> {
         let Some(first) = rows.first() else {
-            return Ok(None);
+            return Ok((None, true));
         };
         if rows.iter().any(|r| r.run_id != first.run_id) {
-            return Ok(None);
+            return Ok((None, true));
         }
         let run = match self.store.get_run(&first.run_id).await {
             Ok(run) => run,
-            Err(StoreError::NotFound(_)) => return Ok(None),
+            Err(StoreError::NotFound(_)) => return Ok((None, true)),
             Err(e) => return Err(e.into()),
         };
-        Ok(run.response.and_then(|r| r.sequential))
+        let finished = run.status.is_terminal();
+        Ok((run.response.and_then(|r| r.sequential), finished))
     }
 
     /// Computes (and so stores) the comparison the run's response links to, in the

@@ -155,7 +155,18 @@ impl Service {
                 .iter()
                 .zip(done)
                 .enumerate()
-                .map(|(i, (e, done))| self.run_experiment(&ctx, e, i, done)),
+                .map(|(i, (e, done))| {
+                    let monitor = monitor.clone();
+                    let run = self.run_experiment(&ctx, e, i, done);
+                    async move {
+                        let result = run.await;
+                        if let (Err(_), Some(m)) = (&result, monitor) {
+                            // The others would wait for this one's records forever.
+                            m.stop();
+                        }
+                        result
+                    }
+                }),
         )
         .await;
         let summaries = results.into_iter().collect::<ServiceResult<Vec<_>>>()?;
@@ -208,6 +219,11 @@ impl Service {
             pr.status = RunStatus::Failed;
             pr.error = Some(message.clone());
             pr.finished_at = Some(crate::store::timestamp());
+            if let Some(s) = &mut pr.sequential {
+                if s.state == shared::SequentialState::Running {
+                    s.state = shared::SequentialState::Stopped;
+                }
+            }
             for e in &mut pr.experiments {
                 if !e.status.is_terminal() {
                     e.status = ExperimentStatus::Failed;

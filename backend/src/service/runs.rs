@@ -123,7 +123,8 @@ impl Service {
         let mut request = request;
         if let Some(stop) = &mut request.stop_when_decided {
             // Recorded with the run: a resumed run takes the records in the same order.
-            stop.seed.get_or_insert_with(rand::random);
+            // Below 2^53: a JavaScript client reads it exactly.
+            stop.seed.get_or_insert_with(|| rand::random::<u64>() >> 11);
             crate::eval::ComparedMetric::find(&stop.metric, "stop_when_decided.metric")
                 .map_err(|e| ServiceError::Validation(vec![e]))?;
         }

@@ -125,8 +125,9 @@ pub fn follow_up(n: usize, up_to: f64, needed: Option<u64>) -> Option<shared::Fo
     } else {
         format!(
             "These results are consistent with a difference of up to {points:.1} points; \
-             about {more} more paired records ({needed} in all) would settle a difference \
-             of {points:.1} points with 80% power."
+             a new comparison of about {needed} paired records ({more} more than these) \
+             would settle a difference of {points:.1} points with 80% power (adding records \
+             to these and testing again needs a run that stops when decided)."
         )
     };
     Some(shared::FollowUp {

@@ -281,3 +281,51 @@ async fn the_cli_runs_until_decided_and_says_so() {
         "{stdout}"
     );
 }
+
+/// One config whose trials cannot be stored fails the run instead of leaving the other
+/// waiting forever for records to pair with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_whose_trials_cannot_be_stored_ends_the_run_failed_not_hung() {
+    let config = tallylab::dataset::generate::GeneratorConfig {
+        seed: 21,
+        records: RECORDS,
+        ..Default::default()
+    };
+    let records: Vec<_> = tallylab::dataset::generate::generate(&config).collect();
+    let models =
+        ModelServer::start_with_delay(records, &[GOOD, BAD], std::time::Duration::from_millis(40))
+            .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = models.write_models_file(dir.path());
+    let app = spawn_with(&[("MODELS_FILE", file.to_str().unwrap())]).await;
+    if app.on_postgres() {
+        // The trigger below is SQLite's; the path it checks does not depend on the store.
+        return;
+    }
+    app.upload_generated("sequential", RECORDS, 21).await;
+    let body = run_body("oracle-good", "oracle-bad", r#"{"min_difference": 0.001}"#)
+        .replace("\"jobs\": 8", "\"jobs\": 2");
+    let (status, accepted) = app.post("/api/v1/experiments/run-async", &body).await;
+    assert_eq!(status, 202, "{accepted}");
+    let task_id = accepted["task_id"].as_str().unwrap();
+    let (_, task) = app
+        .get(&format!("/api/v1/experiments/tasks/{task_id}"))
+        .await;
+    let b = task["experiments"][1]["experiment_id"].as_str().unwrap();
+    app.execute_sql(&format!(
+        "CREATE TRIGGER b_cannot_store BEFORE INSERT ON experiment_records \
+         WHEN NEW.experiment_id = '{b}' BEGIN SELECT RAISE(ABORT, '{}'); END",
+        testkit::STORAGE_FAILURE
+    ))
+    .await;
+    let done = app.wait_task(task_id).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert!(
+        done["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(testkit::STORAGE_FAILURE),
+        "{done}"
+    );
+    assert_ne!(done["sequential"]["state"], "running", "{done}");
+}

@@ -192,17 +192,27 @@ impl Monitor {
     /// others wait on it (a failure that dooms every call, a cancel), nothing more can be
     /// paired, so the others stop too.
     pub fn experiment_ended(&self, config: usize) {
-        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let short = s
             .received
             .get(config)
             .is_some_and(|&r| (r as usize) < self.records.len());
         if short && !self.pace.is_closed() {
-            if s.state == SequentialState::Running {
-                s.state = SequentialState::Stopped;
-            }
-            self.pace.close();
+            drop(s);
+            self.stop();
         }
+    }
+
+    /// Nothing more can be paired (an experiment failed, the run failed): every experiment
+    /// stops taking records and the live view says the run stopped before a decision.
+    pub fn stop(&self) {
+        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if s.state == SequentialState::Running {
+            s.state = SequentialState::Stopped;
+        }
+        self.pace.close();
+        let live = self.snapshot(&s);
+        self.progress.send_modify(|p| p.sequential = Some(live));
     }
 }
 
