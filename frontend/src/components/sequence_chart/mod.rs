@@ -1,13 +1,16 @@
 //! A `stop_when_decided` run's confidence sequences, hand-drawn in SVG: per comparison the
 //! difference A − B as records come in, the band it surely lies in, 0 and the margin of
-//! equivalence; with where the run stopped and what stopping saved.
+//! equivalence; with where the run stopped and what stopping saved (in words: `words.rs`).
+
+mod words;
+
+pub use words::{decision_text, facts, named, state_word, summary};
 
 use leptos::prelude::*;
 use shared::{
     SequencePoint, SequentialComparison, SequentialDecision, SequentialResult, SequentialState,
 };
 
-use crate::components::estimate::usd;
 use crate::format::{count, metric_label, points};
 
 const WIDTH: f64 = 720.0;
@@ -16,88 +19,6 @@ const LEFT: f64 = 80.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 14.0;
 const BOTTOM: f64 = 32.0;
-
-/// Where the run stands, in words.
-pub fn state_word(s: SequentialState) -> &'static str {
-    match s {
-        SequentialState::Running => "deciding",
-        SequentialState::Decided => "decided",
-        SequentialState::Exhausted => "every record ran",
-        SequentialState::Stopped => "stopped",
-    }
-}
-
-/// A comparison's decision in words: "A better after 12 records", "equivalent within
-/// ±3.0 pts after 40 records", "undecided".
-pub fn decision_text(c: &SequentialComparison, min_difference: f64) -> String {
-    let what = match c.decision {
-        SequentialDecision::Undecided => return "undecided".into(),
-        SequentialDecision::ABetter => "A better".to_string(),
-        SequentialDecision::BBetter => "B better".to_string(),
-        SequentialDecision::Equivalent => format!(
-            "equivalent within ±{}",
-            points(min_difference).trim_start_matches('+')
-        ),
-    };
-    match c.decided_at {
-        Some(n) => format!("{what} after {} records", count(n)),
-        None => what,
-    }
-}
-
-/// "10 of 10 records compared · 0 records saved · $0 saved (cost $0)"; while the run goes
-/// on (its costs are counted at the end) "59 of 2,000 records compared so far".
-pub fn facts(r: &SequentialResult) -> String {
-    if r.state == SequentialState::Running {
-        return format!(
-            "{} of {} records compared so far",
-            count(r.records_compared),
-            count(r.records_available)
-        );
-    }
-    format!(
-        "{} of {} records compared · {} records saved per config · {} saved (cost {})",
-        count(r.records_compared),
-        count(r.records_available),
-        count(r.records_saved),
-        usd(r.cost_saved_usd),
-        usd(r.cost_usd)
-    )
-}
-
-/// The sequences with the experiments' names filled in where they are missing (the live
-/// progress sends none): `names` are the run's experiments in order, the first is A.
-pub fn named(mut r: SequentialResult, names: &[String]) -> SequentialResult {
-    let a = names.first();
-    for (c, b) in r.comparisons.iter_mut().zip(names.iter().skip(1)) {
-        if c.name_a.is_empty() {
-            c.name_a = a.cloned().unwrap_or_default();
-        }
-        if c.name_b.is_empty() {
-            c.name_b.clone_from(b);
-        }
-    }
-    r
-}
-
-/// The result in one sentence: the server's, or while it has none (the run goes on) how
-/// many comparisons are still open.
-pub fn summary(r: &SequentialResult) -> String {
-    if !r.summary.trim().is_empty() {
-        return r.summary.clone();
-    }
-    let open = r
-        .comparisons
-        .iter()
-        .filter(|c| c.decision == SequentialDecision::Undecided)
-        .count();
-    let total = r.comparisons.len();
-    format!(
-        "{} records compared so far; {open} of {total} comparison{} still undecided.",
-        count(r.records_compared),
-        if total == 1 { "" } else { "s" }
-    )
-}
 
 /// An axis label in points, short: "+50", "0", "−2.5".
 pub fn axis_points(v: f64) -> String {
@@ -307,130 +228,4 @@ pub fn SequentialView(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn point(n: u64, difference: f64, low: f64, high: f64) -> SequencePoint {
-        SequencePoint {
-            n,
-            difference,
-            low,
-            high,
-        }
-    }
-
-    fn comparison(decision: SequentialDecision, decided_at: Option<u64>) -> SequentialComparison {
-        SequentialComparison {
-            experiment_a: "a".into(),
-            experiment_b: "b".into(),
-            name_a: "A".into(),
-            name_b: "B".into(),
-            n: 40,
-            a: 0.9,
-            b: 0.9,
-            difference: 0.0,
-            low: -0.02,
-            high: 0.02,
-            decision,
-            decided_at,
-            trace: vec![],
-        }
-    }
-
-    #[test]
-    fn decisions_read_as_words() {
-        let eq = comparison(SequentialDecision::Equivalent, Some(40));
-        assert_eq!(
-            decision_text(&eq, 0.03),
-            "equivalent within ±3.0 pts after 40 records"
-        );
-        let a = comparison(SequentialDecision::ABetter, Some(1200));
-        assert_eq!(decision_text(&a, 0.03), "A better after 1,200 records");
-        let u = comparison(SequentialDecision::Undecided, None);
-        assert_eq!(decision_text(&u, 0.03), "undecided");
-    }
-
-    fn result(state: SequentialState, comparisons: Vec<SequentialComparison>) -> SequentialResult {
-        SequentialResult {
-            metric: "overall_accuracy".into(),
-            min_difference: 0.03,
-            alpha: 0.05,
-            seed: 1,
-            method: "m".into(),
-            state,
-            records_compared: 59,
-            records_available: 2000,
-            records_saved: 0,
-            cost_usd: 0.0,
-            cost_saved_usd: 0.0,
-            comparisons,
-            summary: String::new(),
-        }
-    }
-
-    #[test]
-    fn live_sequences_get_names_facts_and_a_sentence() {
-        let mut live = comparison(SequentialDecision::Undecided, None);
-        (live.name_a, live.name_b) = (String::new(), String::new());
-        let r = named(
-            result(SequentialState::Running, vec![live]),
-            &["base".into(), "other".into()],
-        );
-        assert_eq!(
-            (
-                r.comparisons[0].name_a.as_str(),
-                r.comparisons[0].name_b.as_str()
-            ),
-            ("base", "other")
-        );
-        assert_eq!(facts(&r), "59 of 2,000 records compared so far");
-        assert_eq!(
-            summary(&r),
-            "59 records compared so far; 1 of 1 comparison still undecided."
-        );
-        let mut done = result(SequentialState::Decided, vec![]);
-        done.records_saved = 1941;
-        done.summary = "Decided.".into();
-        assert_eq!(
-            facts(&done),
-            "59 of 2,000 records compared · 1,941 records saved per config · $0 saved (cost $0)"
-        );
-        assert_eq!(summary(&done), "Decided.");
-    }
-
-    #[test]
-    fn axis_labels_are_short_points() {
-        assert_eq!(axis_points(1.0), "+100");
-        assert_eq!(axis_points(-0.025), "−2.5");
-        assert_eq!(axis_points(0.0), "0");
-        assert_eq!(axis_points(-0.0001), "0");
-        assert_eq!(axis_points(0.5), "+50");
-    }
-
-    #[test]
-    fn the_vertical_range_holds_bands_and_margins() {
-        let trace = [point(1, 0.0, -0.9, 0.9), point(10, 0.01, -0.1, 0.12)];
-        let (lo, hi) = y_domain(&trace, 0.03);
-        assert!(lo <= -0.9 && hi >= 0.9, "{lo} {hi}");
-        assert!(lo >= -1.0 && hi <= 1.0);
-        let (lo, hi) = y_domain(&[], 0.5);
-        assert!(lo < -0.5 && hi > 0.5);
-        let (lo, hi) = y_domain(&[point(3, 0.0, 0.0, 0.0)], 0.0);
-        assert!(lo < 0.0 && hi > 0.0, "never an empty range: {lo} {hi}");
-    }
-
-    #[test]
-    fn the_band_goes_out_along_high_and_back_along_low() {
-        let s = Scale {
-            n_max: 10.0,
-            lo: -1.0,
-            hi: 1.0,
-        };
-        let trace = [point(0, 0.0, -1.0, 1.0), point(10, 0.0, -0.5, 0.5)];
-        let pts = band_points(&trace, s);
-        let xy: Vec<&str> = pts.split(' ').collect();
-        assert_eq!(xy.len(), 4);
-        assert_eq!(xy[0], format!("{LEFT:.1},{TOP:.1}"));
-        assert_eq!(xy[3], format!("{LEFT:.1},{:.1}", HEIGHT - BOTTOM));
-    }
-}
+mod tests;
