@@ -23,7 +23,7 @@ struct PaceState {
 pub enum Admission {
     /// Start it.
     Start,
-    /// Wait for the others (see [`Pace::changed`]).
+    /// Wait for the others (see [`Pace::watch`]).
     Wait,
     /// Take no more records.
     Stop,
